@@ -1,0 +1,3 @@
+"""Luisterpost: hear what residents say about their municipality online."""
+
+__version__ = "0.1.0"

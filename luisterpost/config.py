@@ -1,0 +1,217 @@
+"""The municipality's configuration: one TOML file, validated into one typed settings object.
+
+Built once at the entry point (CLI or flow) and passed down; nothing reads config at import time."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import UserError
+from .schedule import WeeklySchedule, parse_schedule
+
+CONFIG_ENV = "LUISTERPOST_CONFIG"
+
+
+class _Strict(BaseModel):
+    # Unknown keys are almost always typos; say so instead of silently ignoring them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Municipality(_Strict):
+    name: str = Field(min_length=1)
+    cbs_code: str | None = None
+    timezone: str = "Europe/Amsterdam"
+    population: int | None = Field(default=None, gt=0)
+
+    @field_validator("cbs_code")
+    @classmethod
+    def _cbs(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"GM\d{4}", value):
+            raise ValueError(f"{value!r} is not a CBS municipality code like 'GM0363'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (e.g. 'Europe/Amsterdam')") from None
+        return value
+
+    @property
+    def slug(self) -> str:
+        """The name in lower case ASCII with dashes, for file names."""
+        ascii_name = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "gemeente"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Storage(_Strict):
+    # Relative to the config file; "{slug}" is replaced by the municipality's slug.
+    database: str = "data/{slug}.duckdb"
+
+
+class Webcare(_Strict):
+    office_hours: str | list[str] = "mon-fri 08:30-17:00"
+    holidays: str | None = "NL"
+    closed: list[date] = []
+    norm_hours: float = Field(default=4, gt=0)
+    conversation_window_hours: float = Field(default=72, gt=0)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, value: str | list[str]) -> str | list[str]:
+        parse_schedule("; ".join(value) if isinstance(value, list) else value)
+        return value
+
+    @field_validator("holidays")
+    @classmethod
+    def _holidays(cls, value: str | None) -> str | None:
+        if value:
+            import holidays  # imported here: loading every country's calendar is slow
+
+            if value.upper() not in holidays.list_supported_countries():
+                raise ValueError(f"{value!r} is not a country code the holidays calendar knows (e.g. 'NL')")
+            return value.upper()
+        return None
+
+    @property
+    def schedule(self) -> WeeklySchedule:
+        text = "; ".join(self.office_hours) if isinstance(self.office_hours, list) else self.office_hours
+        return parse_schedule(text)
+
+
+class Terms(_Strict):
+    names: list[str] = []
+    hashtags: list[str] = []
+    handles: list[str] = []
+    woonkernen: list[str] = []
+    portfolios: dict[str, list[str]] = {}
+
+
+class DemoSourceSettings(_Strict):
+    kind: Literal["demo"]
+    name: str = "demo"
+    seed: int = 2024
+    months: int = Field(default=13, ge=1, le=60)
+    # Generate up to this date (inclusive); default: now. Fixing it makes the data identical on every machine.
+    until: date | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self.name
+
+
+class DropFolderSettings(_Strict):
+    kind: Literal["jsonl", "csv"]
+    name: str | None = None
+    path: str
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.kind}:{self.path}"
+
+
+SourceSettings = Annotated[DemoSourceSettings | DropFolderSettings, Field(discriminator="kind")]
+SOURCE_KINDS = ("demo", "jsonl", "csv")
+
+
+class Config(_Strict):
+    municipality: Municipality
+    storage: Storage = Storage()
+    accounts: dict[str, list[str]] = {}
+    webcare: Webcare = Webcare()
+    terms: Terms = Terms()
+    sources: list[SourceSettings] = []
+    # The folder of the config file: relative paths in the config are relative to it.
+    base_dir: Path = Path(".")
+
+    @property
+    def database_path(self) -> Path:
+        """Absolute path of the DuckDB file."""
+        return (self.base_dir / self.storage.database.format(slug=self.municipality.slug)).resolve()
+
+    def resolve(self, path: str) -> Path:
+        """A path from the config, made absolute relative to the config file."""
+        return (self.base_dir / path).resolve()
+
+    def own_handles(self) -> dict[str, set[str]]:
+        """Own handles per platform, normalised for matching (see `normalise_handle`)."""
+        return {p: {normalise_handle(p, h) for h in handles} for p, handles in self.accounts.items()}
+
+
+def normalise_handle(platform: str, handle: str) -> str:
+    """Lower-case a handle and drop a leading @; for Mastodon also drop the @instance part,
+    so "@GemeenteX@social.overheid.nl" and "gemeentex" match."""
+    handle = handle.strip().lstrip("@").lower()
+    if platform == "mastodon":
+        handle = handle.split("@", 1)[0]
+    return handle
+
+
+def _key(loc: tuple[Any, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif part in {"demo", "jsonl", "csv"} and key.startswith("sources["):
+            continue  # pydantic names the union branch; the user only wrote the table
+        else:
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if error["type"] == "missing":
+        return "is required but missing"
+    if error["type"] == "union_tag_invalid":
+        return f"unknown source kind {error['input'].get('kind')!r} (known kinds: {', '.join(SOURCE_KINDS)})"
+    if error["type"] == "union_tag_not_found":
+        return f"needs a kind (one of: {', '.join(SOURCE_KINDS)})"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read and validate a municipality's TOML config.
+
+    `path` falls back to $LUISTERPOST_CONFIG. Raises UserError naming the file, key and problem."""
+    if path is None:
+        path = os.environ.get(CONFIG_ENV)
+    if not path:
+        raise UserError(f"no config given: pass --config FILE or set {CONFIG_ENV}")
+    file = Path(path)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{file}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{file}: cannot read config: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{file}: not valid TOML: {exc}") from None
+    if "base_dir" in data:
+        raise UserError(f"{file}: base_dir: unknown key (check the spelling)")
+    try:
+        config = Config.model_validate({**data, "base_dir": file.resolve().parent})
+    except ValidationError as exc:
+        lines = [f"{file}: {_key(e['loc'])}: {_message(e)}" for e in exc.errors()]
+        raise UserError("\n".join(lines)) from None
+    names = [s.source_name for s in config.sources]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise UserError(f"{file}: sources: two sources share the name {duplicates[0]!r}; give each a unique name")
+    return config

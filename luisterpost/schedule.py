@@ -1,0 +1,73 @@
+"""Weekly office-hours schedules such as ``"mon-fri 08:30-17:00"`` or ``"24/7"``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DAYS = {
+    "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    # Dutch abbreviations, so a Dutch config reads naturally.
+    "ma": 0, "di": 1, "wo": 2, "do": 3, "vr": 4, "za": 5, "zo": 6,
+}
+_ENTRY = re.compile(
+    r"^(?P<days>[a-z]{2,3}(?:-[a-z]{2,3})?)\s+(?P<start>\d{1,2}:\d{2})\s*-\s*(?P<end>\d{1,2}:\d{2})$"
+)
+
+
+@dataclass(frozen=True)
+class WeeklySchedule:
+    """Opening intervals per weekday (0 = Monday), in minutes after local midnight, end exclusive."""
+
+    intervals: tuple[tuple[tuple[int, int], ...], ...]
+    text: str
+
+    @property
+    def always_open(self) -> bool:
+        """True for a 24/7 schedule."""
+        return all(day == ((0, 1440),) for day in self.intervals)
+
+    def is_open(self, weekday: int, minute_of_day: int) -> bool:
+        """Return whether the schedule is open at that weekday and minute (local time)."""
+        return any(start <= minute_of_day < end for start, end in self.intervals[weekday])
+
+
+def _minutes(text: str, entry: str) -> int:
+    hours, minutes = (int(part) for part in text.split(":"))
+    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+        raise ValueError(f"{text!r} in {entry!r} is not a time of day")
+    return hours * 60 + minutes
+
+
+def parse_schedule(text: str) -> WeeklySchedule:
+    """Parse ``"mon-fri 08:30-17:00; sat 10:00-12:00"`` (or ``"24/7"``) into a schedule.
+
+    Raises ValueError with a message that names the part that could not be read.
+    """
+    cleaned = text.strip().lower()
+    if cleaned in {"24/7", "always"}:
+        return WeeklySchedule(tuple(((0, 1440),) for _ in range(7)), text)
+    days: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    entries = [part.strip() for part in re.split(r"[;,]", cleaned) if part.strip()]
+    if not entries:
+        raise ValueError('is empty; write e.g. "mon-fri 08:30-17:00" or "24/7"')
+    for entry in entries:
+        match = _ENTRY.match(entry)
+        if not match:
+            raise ValueError(
+                f'cannot read {entry!r}; write days and hours like "mon-fri 08:30-17:00" or "24/7"'
+            )
+        first, _, last = match["days"].partition("-")
+        for name in (first, last or first):
+            if name not in _DAYS:
+                raise ValueError(f"unknown day {name!r} in {entry!r} (use mon..sun or ma..zo)")
+        start, end = _minutes(match["start"], entry), _minutes(match["end"], entry)
+        if end <= start:
+            raise ValueError(f"closing time is not after opening time in {entry!r}")
+        day, stop = _DAYS[first], _DAYS[last or first]
+        while True:
+            days[day].append((start, end))
+            if day == stop:
+                break
+            day = (day + 1) % 7
+    return WeeklySchedule(tuple(tuple(sorted(d)) for d in days), text)

@@ -1,0 +1,77 @@
+"""Harvest-run records and per-source watermarks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SourceOutcome:
+    """What one source did in one run; stored in harvest_run_sources."""
+
+    source: str
+    status: str = "ok"  # ok | partial | failed | skipped
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    error: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+def start_run(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """Record the start of a harvest or import; return its run id."""
+    return con.execute(
+        "INSERT INTO harvest_runs (kind, started_at, status) VALUES (?, ?, 'running') RETURNING run_id",
+        [kind, utcnow()],
+    ).fetchall()[0][0]
+
+
+def record_source(con: duckdb.DuckDBPyConnection, run_id: int, outcome: SourceOutcome) -> None:
+    """Store (or replace) one source's outcome for the run."""
+    con.execute(
+        "INSERT OR REPLACE INTO harvest_run_sources"
+        " (run_id, source, started_at, finished_at, status, fetched, new, updated, skipped, error)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id, outcome.source, outcome.started_at or utcnow(), outcome.finished_at or utcnow(),
+            outcome.status, outcome.fetched, outcome.new, outcome.updated, outcome.skipped, outcome.error,
+        ],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, outcomes: list[SourceOutcome]) -> str:
+    """Close the run with an overall status derived from its sources; return that status."""
+    statuses = {o.status for o in outcomes}
+    if statuses and statuses <= {"failed", "skipped"} and "failed" in statuses:
+        status = "failed"
+    elif statuses - {"ok", "skipped"}:
+        status = "partial"
+    else:
+        status = "ok"
+    con.execute(
+        "UPDATE harvest_runs SET finished_at = ?, status = ? WHERE run_id = ?", [utcnow(), status, run_id]
+    )
+    return status
+
+
+def get_watermarks(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
+    """Return the stored watermark per query for `source` (empty before its first harvest)."""
+    rows = con.execute("SELECT query, value FROM watermarks WHERE source = ?", [source]).fetchall()
+    return dict(rows)
+
+
+def set_watermark(con: duckdb.DuckDBPyConnection, source: str, query: str, value: str) -> None:
+    """Store the watermark for (source, query). Call in the transaction that committed its rows."""
+    con.execute(
+        "INSERT OR REPLACE INTO watermarks (source, query, value, updated_at) VALUES (?, ?, ?, ?)",
+        [source, query, value, utcnow()],
+    )

@@ -1,0 +1,86 @@
+-- stg_mentions: incoming mentions with every field as text (`incoming`) → typed Mentions v1 rows, each
+-- with `error` saying what is wrong (NULL when the row is good) and `copy` = 1 on the row to store when
+-- a batch holds the same (platform, id) twice. Only renames, trims, casts and checks.
+WITH cleaned AS (
+    SELECT
+        seq,
+        parse_error,
+        lower(nullif(trim(platform), ''))          AS platform,
+        nullif(trim(id), '')                       AS id,
+        nullif(trim(created_at), '')               AS created_at_text,
+        nullif(trim(author_handle), '')            AS author_handle,
+        text,
+        nullif(trim(url), '')                      AS url,
+        nullif(trim(author_id), '')                AS author_id,
+        nullif(trim(author_name), '')              AS author_name,
+        nullif(trim(author_followers), '')         AS author_followers_text,
+        nullif(trim(in_reply_to_id), '')           AS in_reply_to_id,
+        nullif(trim(conversation_id), '')          AS conversation_id,
+        lower(nullif(trim(lang), ''))              AS lang,
+        nullif(trim(likes), '')                    AS likes_text,
+        nullif(trim(reposts), '')                  AS reposts_text,
+        nullif(trim(replies), '')                  AS replies_text,
+        nullif(trim(quotes), '')                   AS quotes_text,
+        nullif(trim(views), '')                    AS views_text
+    FROM incoming
+),
+
+typed AS (
+    SELECT
+        *,
+        try_cast(created_at_text AS TIMESTAMPTZ)   AS created_at,
+        -- A time without a zone is ambiguous (local? UTC?): v1 requires the zone.
+        regexp_matches(created_at_text, '([zZ]|[+-]\d{2}(:?\d{2})?)$') AS created_at_has_zone,
+        -- Counts must be plain whole numbers: a cast alone would round 2.5 to 3.
+        CASE WHEN regexp_full_match(author_followers_text, '[0-9]+') THEN try_cast(author_followers_text AS BIGINT) END AS author_followers,
+        CASE WHEN regexp_full_match(likes_text, '[0-9]+') THEN try_cast(likes_text AS BIGINT) END AS likes,
+        CASE WHEN regexp_full_match(reposts_text, '[0-9]+') THEN try_cast(reposts_text AS BIGINT) END AS reposts,
+        CASE WHEN regexp_full_match(replies_text, '[0-9]+') THEN try_cast(replies_text AS BIGINT) END AS replies,
+        CASE WHEN regexp_full_match(quotes_text, '[0-9]+') THEN try_cast(quotes_text AS BIGINT) END AS quotes,
+        CASE WHEN regexp_full_match(views_text, '[0-9]+') THEN try_cast(views_text AS BIGINT) END AS views
+    FROM cleaned
+),
+
+checked AS (
+    SELECT
+        *,
+        CASE
+            WHEN parse_error IS NOT NULL THEN parse_error
+            WHEN platform IS NULL THEN 'missing required field "platform"'
+            WHEN NOT regexp_full_match(platform, '[a-z0-9_]+')
+                THEN 'platform "' || platform || '" may hold only letters, digits and _'
+            WHEN id IS NULL THEN 'missing required field "id"'
+            WHEN created_at_text IS NULL THEN 'missing required field "created_at"'
+            WHEN created_at IS NULL
+                THEN 'created_at "' || created_at_text || '" is not an ISO-8601 date and time'
+            WHEN NOT created_at_has_zone
+                THEN 'created_at "' || created_at_text || '" has no time zone (add Z or +01:00)'
+            WHEN author_handle IS NULL THEN 'missing required field "author_handle"'
+            WHEN text IS NULL THEN 'missing required field "text"'
+            WHEN author_followers_text IS NOT NULL AND author_followers IS NULL
+                THEN 'author_followers "' || author_followers_text || '" is not a whole number ≥ 0'
+            WHEN likes_text IS NOT NULL AND likes IS NULL
+                THEN 'likes "' || likes_text || '" is not a whole number ≥ 0'
+            WHEN reposts_text IS NOT NULL AND reposts IS NULL
+                THEN 'reposts "' || reposts_text || '" is not a whole number ≥ 0'
+            WHEN replies_text IS NOT NULL AND replies IS NULL
+                THEN 'replies "' || replies_text || '" is not a whole number ≥ 0'
+            WHEN quotes_text IS NOT NULL AND quotes IS NULL
+                THEN 'quotes "' || quotes_text || '" is not a whole number ≥ 0'
+            WHEN views_text IS NOT NULL AND views IS NULL
+                THEN 'views "' || views_text || '" is not a whole number ≥ 0'
+        END AS error
+    FROM typed
+),
+
+final AS (
+    SELECT
+        seq, error,
+        -- 1 for the last good row of a (platform, id) in the batch: that copy is the one stored.
+        CASE WHEN error IS NULL
+            THEN row_number() OVER (PARTITION BY platform, id, error IS NULL ORDER BY seq DESC) END AS copy, platform, id, created_at, author_handle, author_id, author_name, author_followers,
+        text, url, in_reply_to_id, conversation_id, lang, likes, reposts, replies, quotes, views
+    FROM checked
+)
+
+SELECT * FROM final
