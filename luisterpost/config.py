@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import UserError
-from .schedule import WeeklySchedule, parse_schedule
+from .schedule import BusinessCalendar, WeeklySchedule, business_calendar, parse_schedule
 
 CONFIG_ENV = "LUISTERPOST_CONFIG"
 
@@ -215,3 +215,10 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     if duplicates:
         raise UserError(f"{file}: sources: two sources share the name {duplicates[0]!r}; give each a unique name")
     return config
+
+
+def calendar_of(config: Config) -> BusinessCalendar:
+    """The municipality's webcare business calendar (office hours, holidays, closed dates)."""
+    return business_calendar(
+        config.webcare.schedule, config.municipality.tz, config.webcare.holidays, config.webcare.closed
+    )

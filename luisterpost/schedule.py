@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 _DAYS = {
     "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
@@ -71,3 +74,47 @@ def parse_schedule(text: str) -> WeeklySchedule:
                 break
             day = (day + 1) % 7
     return WeeklySchedule(tuple(tuple(sorted(d)) for d in days), text)
+
+
+class BusinessCalendar:
+    """Office hours in a time zone, minus public holidays and extra closed dates."""
+
+    def __init__(self, schedule: WeeklySchedule, tz: ZoneInfo, closed: Callable[[date], bool]):
+        self.schedule = schedule
+        self.tz = tz
+        self._closed = closed
+
+    def is_open(self, moment: datetime) -> bool:
+        """Return whether the office is open at `moment` (an aware datetime)."""
+        local = moment.astimezone(self.tz)
+        if self._closed(local.date()):
+            return False
+        return self.schedule.is_open(local.weekday(), local.hour * 60 + local.minute)
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """Return `moment` if the office is open then, else the next moment it opens (aware, local zone)."""
+        local = moment.astimezone(self.tz)
+        if self.is_open(local):
+            return local
+        day = local.date()
+        for _ in range(400):  # a year of closed days would be a broken calendar, not a real one
+            if not self._closed(day):
+                for start, _end in self.schedule.intervals[day.weekday()]:
+                    opening = datetime.combine(day, time(0), self.tz) + timedelta(minutes=start)
+                    # Re-localise: adding minutes across a DST change must land on wall-clock time.
+                    opening = opening.replace(tzinfo=None).replace(tzinfo=self.tz)
+                    if opening > local:
+                        return opening
+            day += timedelta(days=1)
+        raise ValueError("the office-hours calendar never opens")
+
+
+def business_calendar(schedule: WeeklySchedule, tz: ZoneInfo, country: str | None, closed: list[date]) -> BusinessCalendar:
+    """Build the calendar for `schedule` in `tz`, closed on `country`'s public holidays and on `closed` dates."""
+    extra = set(closed)
+    if country:
+        import holidays
+
+        public = holidays.country_holidays(country)
+        return BusinessCalendar(schedule, tz, lambda day: day in extra or day in public)
+    return BusinessCalendar(schedule, tz, lambda day: day in extra)

@@ -1,0 +1,125 @@
+"""Harvesting: fetch from a source, store raw and normalised rows, advance its watermarks. No Prefect here."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from .sources.base import Batch, Source
+from .store import transaction
+from .store.mentions import FIELDS, INCOMING_SCHEMA, store_incoming
+from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
+
+# Failures worth retrying: the network, not our data or our code.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
+try:  # httpx is what the real adapters speak; its transport errors are network errors too
+    import httpx
+
+    NETWORK_ERRORS += (httpx.TransportError,)
+except ImportError:  # pragma: no cover - httpx is a dependency, kept optional for this check only
+    pass
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
+
+
+def store_batch(
+    con: duckdb.DuckDBPyConnection, source: Source, batch: Batch, *, now: datetime | None = None
+) -> SourceOutcome:
+    """Normalise and store one batch, and its watermark, in one transaction; return its counts.
+
+    Items that cannot be normalised or fail validation are skipped and listed in `error`."""
+    now = now or utcnow()
+    problems = list(batch.problems)
+    rows: dict[str, list[object]] = {name: [] for name in ("seq", "parse_error", *FIELDS)}
+    refs: list[str] = []
+    for item in batch.items:
+        ref = item.ref or f"{item.platform} {item.id}"
+        try:
+            mention = source.normalise(item)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(f"{ref}: cannot normalise ({exc.__class__.__name__}: {exc})")
+            continue
+        rows["seq"].append(len(refs))
+        rows["parse_error"].append(None)
+        for name in FIELDS:
+            rows[name].append(_text(mention.get(name)))
+        refs.append(ref)
+    incoming = pa.Table.from_pydict(rows, schema=INCOMING_SCHEMA)
+    raw = pa.table({
+        "platform": [i.platform for i in batch.items],
+        "id": [i.id for i in batch.items],
+        "payload": [json.dumps(i.payload, ensure_ascii=False, default=str) for i in batch.items],
+    })
+    with transaction(con):
+        con.register("raw_batch", raw)
+        con.execute(
+            "INSERT OR REPLACE INTO raw_items (source, platform, id, fetched_at, payload)"
+            " SELECT DISTINCT ON (platform, id) ?, platform, id, ?, payload FROM raw_batch",
+            [source.name, now],
+        )
+        con.unregister("raw_batch")
+        counts = store_incoming(con, incoming, source=source.name, now=now)
+        if batch.watermark is not None:
+            set_watermark(con, source.name, batch.query, batch.watermark)
+    problems += [f"{refs[r.seq]}: {r.reason}" for r in counts.rejected]
+    return SourceOutcome(
+        source=source.name, fetched=len(batch.items), new=counts.new, updated=counts.updated,
+        skipped=len(problems), error="\n".join(problems) or None,
+    )
+
+
+def harvest_source(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    *,
+    write_lock: threading.Lock | None = None,
+    on_batch: Callable[[SourceOutcome], None] | None = None,
+    raise_network_errors: bool = False,
+) -> SourceOutcome:
+    """Fetch everything new from `source` and store it batch by batch; return what happened.
+
+    Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one
+    DuckDB file happen one at a time. A failure stops this source only: batches already stored stay
+    stored with their watermarks, later ones are left for the next run. With `raise_network_errors`
+    a network failure is raised after recording (so a caller can retry), other failures never are."""
+    outcome = SourceOutcome(source=source.name, started_at=utcnow())
+    lock = write_lock or contextlib.nullcontext()
+    problems: list[str] = []
+    try:
+        with lock:
+            watermarks = get_watermarks(con, source.name)
+        for batch in source.fetch(watermarks):
+            with lock:
+                part = store_batch(con, source, batch)
+            outcome.fetched += part.fetched
+            outcome.new += part.new
+            outcome.updated += part.updated
+            outcome.skipped += part.skipped
+            if part.error:
+                problems.append(part.error)
+            if on_batch:
+                on_batch(outcome)
+    except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
+        outcome.status = "failed"
+        problems.append(f"{exc.__class__.__name__}: {exc}")
+        outcome.error = "\n".join(problems)
+        outcome.finished_at = utcnow()
+        if raise_network_errors and isinstance(exc, NETWORK_ERRORS):
+            raise
+        return outcome
+    outcome.status = "partial" if problems else "ok"
+    outcome.error = "\n".join(problems) or None
+    outcome.finished_at = utcnow()
+    return outcome
