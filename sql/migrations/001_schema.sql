@@ -85,3 +85,21 @@ CREATE TABLE watermarks (
     updated_at  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (source, query)
 );
+
+-- What enrichment derived per mention, for the text it saw (text_hash): re-derived when the text changes.
+CREATE TABLE enrichments (
+    platform            VARCHAR     NOT NULL,
+    id                  VARCHAR     NOT NULL,
+    text_hash           UBIGINT     NOT NULL,
+    sentiment_label     VARCHAR     NOT NULL,  -- negatief | neutraal | positief
+    sentiment_score     DOUBLE      NOT NULL,  -- -1..1
+    sentiment_evidence  VARCHAR,               -- the words that decided it
+    enriched_at         TIMESTAMPTZ NOT NULL
+);
+
+-- Metrics computed after each harvest, per period, as one JSON document.
+CREATE TABLE metric_snapshots (
+    computed_at  TIMESTAMPTZ NOT NULL,
+    period       VARCHAR     NOT NULL,  -- e.g. '2026-10'
+    metrics      JSON        NOT NULL
+);

@@ -1,0 +1,1 @@
+"""Enrichment of stored mentions: sentiment (and, later, themes, woonkernen, language)."""

@@ -1,0 +1,106 @@
+"""The month's headline figures for the first report (defined in docs/metrics.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from ..config import Config
+from ..sql import query
+from .webcare import cases, mark_own
+
+LOOKBACK = timedelta(days=14)  # threads may have started before the period: load their start too
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open period [start, end) of local days in the municipality's time zone."""
+
+    first_day: date
+    last_day: date
+    tz: ZoneInfo
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period, in UTC (how the database and frames hold times)."""
+        return datetime.combine(self.first_day, datetime.min.time(), self.tz).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period, in UTC."""
+        return datetime.combine(self.last_day + timedelta(days=1), datetime.min.time(), self.tz).astimezone(UTC)
+
+    @classmethod
+    def month(cls, year: int, month: int, tz: ZoneInfo) -> "Period":
+        first = date(year, month, 1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls(first, following - timedelta(days=1), tz)
+
+    def previous_month(self) -> "Period":
+        last = self.first_day - timedelta(days=1)
+        return Period.month(last.year, last.month, self.tz)
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_day:%Y-%m}" if self.first_day.day == 1 else f"{self.first_day}..{self.last_day}"
+
+
+def load_mentions(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pl.DataFrame:
+    """Return mentions created in [start, end) with their sentiment, as a Polars frame."""
+    return con.execute(query("marts/mentions_enriched"), {"start": start, "end": end}).pl()
+
+
+@dataclass(frozen=True)
+class MonthSummary:
+    period: Period
+    mentions: int
+    resident_mentions: int
+    share_negative: float | None
+    cases: int
+    answered: int
+    response_rate: float | None
+    median_response_minutes: float | None
+    daily: pl.DataFrame  # day, mentions, negative
+
+
+def summarise(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> MonthSummary:
+    """Compute the headline figures for `period` from the database."""
+    window = timedelta(hours=config.webcare.conversation_window_hours)
+    frame = load_mentions(con, period.start - LOOKBACK, period.end + window)
+    return summarise_frame(frame, config.own_handles(), config.webcare.conversation_window_hours, period)
+
+
+def summarise_frame(
+    frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float, period: Period
+) -> MonthSummary:
+    """The pure part of `summarise`: figures for `period` from a frame of mentions around it."""
+    marked = mark_own(frame, own_handles)
+    in_period = marked.filter((pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end))
+    residents = in_period.filter(~pl.col("is_own"))
+    labelled = residents.filter(pl.col("sentiment_label").is_not_null())
+    negative = labelled.filter(pl.col("sentiment_label") == "negatief").height
+    all_cases = cases(frame, own_handles, window_hours)
+    month_cases = all_cases.filter((pl.col("started_at") >= period.start) & (pl.col("started_at") < period.end))
+    answered = month_cases.filter("answered")
+    daily = (
+        in_period.with_columns(day=pl.col("created_at").dt.convert_time_zone(str(period.tz)).dt.date())
+        .group_by("day")
+        .agg(mentions=pl.len(), negative=(pl.col("sentiment_label") == "negatief").sum())
+    )
+    days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})
+    daily = days.join(daily, on="day", how="left").fill_null(0).sort("day")
+    return MonthSummary(
+        period=period,
+        mentions=in_period.height,
+        resident_mentions=residents.height,
+        share_negative=negative / labelled.height if labelled.height else None,
+        cases=month_cases.height,
+        answered=answered.height,
+        response_rate=answered.height / month_cases.height if month_cases.height else None,
+        median_response_minutes=answered["response_minutes"].median() if answered.height else None,
+        daily=daily,
+    )

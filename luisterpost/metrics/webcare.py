@@ -1,0 +1,116 @@
+"""Webcare response: threads, inbound cases per resident, and the municipality's first response.
+
+Definitions (docs/metrics.md): a thread is the mentions sharing conversation_id, else the root of the
+in_reply_to chain, on one platform. A message is inbound when a non-own author wrote it and it mentions
+an own handle, replies (directly or further up) to an own message, or sits in a thread with an own
+message. A case is (thread, resident) and starts at the resident's first inbound message there. Its
+response is the first own message after that, in the same thread, that replies to one of the resident's
+messages or mentions the resident's handle; the case is answered when that comes within the window."""
+
+from __future__ import annotations
+
+import polars as pl
+
+MENTION = r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)"
+MAX_DEPTH = 64  # reply chains deeper than this are cut (real threads are far shallower)
+
+
+def normalised_handle(column: pl.Expr, platform: pl.Expr) -> pl.Expr:
+    """Lower case, no leading @, and for Mastodon no @instance (matching config.normalise_handle)."""
+    handle = column.str.strip_chars().str.strip_chars_start("@").str.to_lowercase()
+    return pl.when(platform == "mastodon").then(handle.str.split("@").list.first()).otherwise(handle)
+
+
+def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
+    """Add `author` (normalised handle) and `is_own` (written by one of the municipality's accounts)."""
+    own = pl.DataFrame(
+        [(p, h) for p, handles in own_handles.items() for h in handles],
+        schema={"platform": pl.String, "author": pl.String}, orient="row",
+    ).with_columns(pl.lit(True).alias("is_own"))
+    frame = mentions.with_columns(author=normalised_handle(pl.col("author_handle"), pl.col("platform")))
+    return frame.join(own, on=["platform", "author"], how="left").with_columns(pl.col("is_own").fill_null(False))
+
+
+def threads(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add `thread` and `below_own` (some ancestor in the reply chain is an own message) to `frame`."""
+    parents = frame.select(
+        "platform", pl.col("id").alias("parent_id"), pl.col("in_reply_to_id").alias("grandparent_id"),
+        pl.col("is_own").alias("parent_own"),
+    )
+    walk = frame.select("platform", "id", pl.col("in_reply_to_id").alias("cursor")).with_columns(
+        root=pl.col("id"), below_own=pl.lit(False)
+    )
+    for _ in range(MAX_DEPTH):
+        if walk.select(pl.col("cursor").is_not_null().any()).item() is not True:
+            break
+        walk = (
+            walk.join(parents, left_on=["platform", "cursor"], right_on=["platform", "parent_id"], how="left")
+            .with_columns(
+                # Climb one step when the parent is known; a parent outside the data ends the climb there.
+                root=pl.when(pl.col("parent_own").is_not_null()).then(pl.col("cursor")).otherwise(pl.col("root")),
+                below_own=pl.col("below_own") | pl.col("parent_own").fill_null(False),
+                cursor=pl.when(pl.col("parent_own").is_not_null()).then(pl.col("grandparent_id")),
+            )
+            .drop("grandparent_id", "parent_own")
+        )
+    return frame.join(walk.select("platform", "id", "root", "below_own"), on=["platform", "id"], how="left").with_columns(
+        thread=pl.coalesce("conversation_id", "root")
+    ).drop("root")
+
+
+def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
+    """Return one row per case: platform, thread, resident, started_at, first message id,
+    responded_at (first qualifying own message, or null), answered (within the window), and
+    response_minutes (calendar minutes, null when not answered)."""
+    frame = threads(mark_own(mentions, own_handles))
+    own_patterns = {p: "(?i)@(" + "|".join(sorted(h)) + r")\b" for p, h in own_handles.items() if h}
+    mentions_own = pl.lit(False)
+    for platform, pattern in own_patterns.items():
+        mentions_own = mentions_own | ((pl.col("platform") == platform) & pl.col("text").str.contains(pattern))
+    frame = frame.with_columns(
+        thread_has_own=pl.col("is_own").any().over("platform", "thread"),
+        mentions_own=mentions_own,
+    ).with_columns(
+        inbound=~pl.col("is_own") & (pl.col("mentions_own") | pl.col("below_own") | pl.col("thread_has_own"))
+    )
+    opened = (
+        frame.filter("inbound")
+        .sort("created_at", "id")
+        .group_by("platform", "thread", "author", maintain_order=True)
+        .agg(started_at=pl.col("created_at").first(), first_id=pl.col("id").first())
+        .rename({"author": "resident"})
+    )
+    # Own messages that could answer a resident: a reply to one of their messages, or naming them.
+    authors = frame.select("platform", pl.col("id").alias("in_reply_to_id"), pl.col("author").alias("parent_author"))
+    own = frame.filter("is_own").join(authors, on=["platform", "in_reply_to_id"], how="left")
+    named = own.with_columns(
+        named=pl.col("text").str.extract_all(MENTION).list.eval(
+            normalised_handle(pl.element(), pl.lit("x")).str.strip_chars_end(".")
+        )
+    )
+    by_reply = own.select("platform", "thread", pl.col("created_at").alias("responded_at"),
+                          pl.col("parent_author").alias("resident")).drop_nulls("resident")
+    by_name = (
+        named.select("platform", "thread", pl.col("created_at").alias("responded_at"), pl.col("named").alias("resident"))
+        .explode("resident").drop_nulls("resident")
+        # Mastodon handles are compared without their @instance, like everywhere else.
+        .with_columns(resident=normalised_handle(pl.col("resident"), pl.col("platform")))
+    )
+    answers = pl.concat([by_reply, by_name]).unique()
+    first = (
+        opened.join(answers, on=["platform", "thread", "resident"], how="inner")
+        .filter(pl.col("responded_at") > pl.col("started_at"))
+        .group_by("platform", "thread", "resident")
+        .agg(pl.col("responded_at").min())
+    )
+    window = pl.duration(minutes=round(window_hours * 60))
+    return (
+        opened.join(first, on=["platform", "thread", "resident"], how="left")
+        .with_columns(answered=(pl.col("responded_at") - pl.col("started_at") <= window).fill_null(False))
+        .with_columns(
+            response_minutes=pl.when("answered").then(
+                (pl.col("responded_at") - pl.col("started_at")).dt.total_seconds() / 60
+            )
+        )
+        .sort("started_at", "platform", "thread", "resident")
+    )
