@@ -51,7 +51,9 @@ class Period:
 
 def load_mentions(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pl.DataFrame:
     """Return mentions created in [start, end) with their sentiment, as a Polars frame."""
-    return con.execute(query("marts/mentions_enriched"), {"start": start, "end": end}).pl()
+    frame = con.execute(query("marts/mentions_enriched"), {"start": start, "end": end}).pl()
+    # DuckDB may label UTC as "Etc/UTC"; Polars compares zones by name, so settle on one.
+    return frame.with_columns(pl.col("created_at").dt.convert_time_zone("UTC"))
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,11 @@ class DropFolderSource:
         self.folder = folder
 
     def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+        if not self.folder.exists():
+            # The folder is where people drop files: make it, so the first harvest shows where it is.
+            self.folder.mkdir(parents=True)
         if not self.folder.is_dir():
-            raise FileNotFoundError(f"drop folder {self.folder} does not exist")
+            raise NotADirectoryError(f"drop folder {self.folder} is not a folder")
         suffixes = {".jsonl", ".ndjson"} if self.kind == "jsonl" else {".csv"}
         for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
             digest = _digest(path)

@@ -1,0 +1,37 @@
+"""The monthly report flow: render a month's management report as HTML and PDF."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from flows.runtime import close_all, connection
+from luisterpost.config import load_config
+from luisterpost.metrics.summary import Period
+from luisterpost.report.render import render_month
+
+
+def last_full_month(today: date) -> tuple[int, int]:
+    """The (year, month) before the month of `today`."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
+@flow(name="monthly-report", log_prints=True)
+def monthly_report(config_path: str | None = None, month: str | None = None, out_dir: str = "out",
+                   lang: str = "nl", formats: list[str] | None = None) -> dict:
+    """Render the report for `month` (YYYY-MM; default: the last full month); return the written paths."""
+    config = load_config(config_path)
+    tz = config.municipality.tz
+    if month:
+        year, number = (int(part) for part in month.split("-"))
+    else:
+        year, number = last_full_month(datetime.now(tz).date())
+    con = connection(config.database_path)
+    rendered = render_month(con, config, Period.month(year, number, tz), Path(out_dir),
+                            formats=tuple(formats or ("html", "pdf")), lang=lang)
+    close_all()
+    paths = {"html": str(rendered.html) if rendered.html else None, "pdf": str(rendered.pdf) if rendered.pdf else None}
+    get_run_logger().info("report written: %s", ", ".join(p for p in paths.values() if p))
+    return paths

@@ -1,0 +1,84 @@
+"""The nightly flow: harvest every configured source concurrently, enrich, and snapshot the metrics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.runtime import WRITE_LOCK, close_all, connection
+from luisterpost.config import load_config
+from luisterpost.enrich.run import enrich_pending
+from luisterpost.harvest import NETWORK_ERRORS, harvest_source
+from luisterpost.metrics.snapshot import store_snapshots
+from luisterpost.sources import build_source
+from luisterpost.store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
+
+
+def _network_failure(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry hook signature
+    """Retry a source only when it failed on the network, not on bad data or a bug."""
+    try:
+        state.result()
+    except NETWORK_ERRORS:
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+    return False
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_network_failure, task_run_name="harvest-{source_name}")
+def harvest_one(config_path: str, source_name: str, now: datetime | None = None) -> dict:
+    """Harvest one source into the database; return its outcome as a dict."""
+    logger = get_run_logger()
+    config = load_config(config_path)
+    settings = next(s for s in config.sources if s.source_name == source_name)
+    source = build_source(config, settings, now=now)
+    con = connection(config.database_path)
+
+    def progress(outcome: SourceOutcome) -> None:
+        logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
+
+    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, raise_network_errors=True)
+    if outcome.error:
+        logger.warning("%s: %s", source_name, outcome.error.splitlines()[0])
+    return asdict(outcome)
+
+
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
+def nightly(config_path: str | None = None, now: datetime | None = None) -> dict:
+    """Harvest all sources, enrich new mentions and store a metrics snapshot; return the run's summary."""
+    logger = get_run_logger()
+    config = load_config(config_path)
+    config_path = str(config_path) if config_path else None
+    con = connection(config.database_path)
+    with WRITE_LOCK:
+        run_id = start_run(con, "harvest")
+    names = [s.source_name for s in config.sources]
+    futures = [harvest_one.submit(config_path, name, now) for name in names]
+    outcomes: list[SourceOutcome] = []
+    for name, future in zip(names, futures):
+        state = future.wait() or future.state
+        if state.is_completed():
+            outcome = SourceOutcome(**future.result())
+        else:
+            # Failed after its retries (or crashed): record why; the other sources carry on.
+            try:
+                future.result()
+                error = state.message or "failed"
+            except Exception as exc:  # noqa: BLE001
+                error = f"{exc.__class__.__name__}: {exc}"
+            outcome = SourceOutcome(source=name, status="failed", error=error, started_at=utcnow())
+        outcomes.append(outcome)
+        with WRITE_LOCK:
+            record_source(con, run_id, outcome)
+    with WRITE_LOCK:
+        status = finish_run(con, run_id, outcomes)
+        enriched = enrich_pending(con)
+        snapshots = store_snapshots(con, config, now=now)
+    logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s", run_id, status, enriched,
+                ", ".join(snapshots))
+    close_all()
+    return {"run_id": run_id, "status": status, "enriched": enriched,
+            "sources": [asdict(o) for o in outcomes], "snapshots": snapshots}

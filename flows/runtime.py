@@ -1,0 +1,31 @@
+"""What the flows share inside one worker process: the DuckDB connection and its write lock."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+
+from luisterpost.store import open_db
+
+_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_guard = threading.Lock()
+# DuckDB allows one writing process per file; inside it, writes go one at a time.
+WRITE_LOCK = threading.Lock()
+
+
+def connection(path: Path) -> duckdb.DuckDBPyConnection:
+    """Return a cursor on this process's connection to `path` (a cursor per caller is thread-safe)."""
+    with _guard:
+        if path not in _connections:
+            _connections[path] = open_db(path)
+        return _connections[path].cursor()
+
+
+def close_all() -> None:
+    """Close every connection this process opened (so another process may open the file)."""
+    with _guard:
+        for con in _connections.values():
+            con.close()
+        _connections.clear()

@@ -1,0 +1,190 @@
+"""The `luisterpost` command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from .config import CONFIG_ENV, Config, load_config
+from .errors import UserError
+from .paths import resource_dir
+
+app = typer.Typer(
+    help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
+    no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
+)
+console = Console(stderr=True)
+out = Console()
+
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", "-c", envvar=CONFIG_ENV,
+                                                      help="The municipality's TOML config file.")]
+
+
+def _prefect_environment() -> None:
+    """Run Prefect offline and self-contained: its state in ./.prefect, no telemetry."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")  # the flows' log lines are the progress shown
+    # A cold start (new PREFECT_HOME, database migrations) on a busy 2-core machine can pass 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@app.callback()
+def main_options(ctx: typer.Context, config: ConfigOption = None) -> None:
+    """Luisterpost: hear what residents say about their municipality online, and report on it monthly."""
+    ctx.obj = config
+
+
+def _config(ctx: typer.Context) -> Config:
+    return load_config(ctx.obj)
+
+
+def _config_path(ctx: typer.Context) -> str:
+    path = ctx.obj or os.environ.get(CONFIG_ENV)
+    if not path:
+        raise UserError(f"no config given: pass --config FILE or set {CONFIG_ENV}")
+    return str(Path(path).resolve())
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A Mentions JSONL v1 or CSV file.")],
+    format: Annotated[Optional[str], typer.Option("--format", help="jsonl or csv (default: from the extension).")] = None,
+) -> None:
+    """Import mentions from a file; bad rows are reported as file:line and skipped."""
+    from .importer import import_file
+    from .store import open_db
+
+    config = _config(ctx)
+    con = open_db(config.database_path)
+    result = import_file(con, file, format)
+    for problem in result.problems[:50]:
+        console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+    if len(result.problems) > 50:
+        console.print(f"… and {len(result.problems) - 50:,} more skipped rows")
+    out.print(f"{file}: {result.read:,} rows read, {result.new:,} new, {result.updated:,} updated, "
+              f"{len(result.problems):,} skipped", highlight=False)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def harvest(ctx: typer.Context) -> None:
+    """Run the nightly flow once: harvest every source, enrich, snapshot the metrics."""
+    _prefect_environment()
+    path = _config_path(ctx)
+    load_config(path)  # report config errors before Prefect starts
+    from flows.nightly import nightly
+
+    console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
+    result = nightly(config_path=path)
+    failed = _print_harvest(result)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_harvest(result: dict) -> bool:
+    failed = False
+    for s in result["sources"]:
+        colour = {"ok": "green", "partial": "yellow"}.get(s["status"], "red")
+        out.print(f"[{colour}]{s['status']:>7}[/] {s['source']}: {s['fetched']:,} fetched, {s['new']:,} new, "
+                  f"{s['updated']:,} updated, {s['skipped']:,} skipped", highlight=False)
+        if s["error"]:
+            for line in s["error"].splitlines()[:5]:
+                out.print(f"         {line}", highlight=False, markup=False)
+        failed |= s["status"] == "failed"
+    return failed
+
+
+def _month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise typer.BadParameter(f"{value!r} is not a month like 2026-10")
+    return value
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Option(help="The month, YYYY-MM (default: the last full month).",
+                                                 callback=lambda v: _month(v) if v else v)] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
+    format: Annotated[str, typer.Option("--format", help="pdf, html or both: pdf,html")] = "html,pdf",
+    lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
+) -> None:
+    """Render a month's management report as HTML and/or PDF."""
+    formats = tuple(f.strip() for f in format.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        raise UserError(f"--format {format!r}: use pdf, html or pdf,html")
+    if lang not in {"nl", "en"}:
+        raise UserError(f"--lang {lang!r}: use nl or en")
+    from flows.monthly_report import last_full_month
+    from .metrics.summary import Period
+    from .report.render import render_month
+    from .store import open_db
+
+    config = _config(ctx)
+    tz = config.municipality.tz
+    year, number = (int(p) for p in month.split("-")) if month else last_full_month(date.today())
+    con = open_db(config.database_path)
+    rendered = render_month(con, config, Period.month(year, number, tz), out_dir, formats=formats, lang=lang)
+    for path in (rendered.html, rendered.pdf):
+        if path:
+            out.print(str(path), highlight=False)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
+) -> None:
+    """Harvest the demo municipality through the nightly flow (13 months), then write last month's report."""
+    _prefect_environment()
+    path = str(Path(ctx.obj).resolve()) if ctx.obj else str(resource_dir("examples") / "lindeveen.toml")
+    config = load_config(path)
+    from flows.monthly_report import monthly_report
+    from flows.nightly import nightly
+
+    console.print(f"Demo municipality [bold]{config.municipality.name}[/] → {config.database_path}")
+    console.print("Harvesting 13 months of mentions through the nightly flow…")
+    result = nightly(config_path=path)
+    _print_harvest(result)
+    console.print("Rendering last month's report (HTML and PDF)…")
+    paths = monthly_report(config_path=path, out_dir=str(out_dir.resolve()))
+    for value in paths.values():
+        if value:
+            out.print(value, highlight=False)
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Show what is stored and how the last harvest runs went."""
+    from .store import open_db
+
+    config = _config(ctx)
+    con = open_db(config.database_path)
+    for platform, count, first, last in con.execute(
+        "SELECT platform, count(*), min(created_at), max(created_at) FROM mentions GROUP BY ALL ORDER BY 2 DESC"
+    ).fetchall():
+        out.print(f"{platform:>10}: {count:>9,} mentions, {first:%Y-%m-%d} .. {last:%Y-%m-%d}", highlight=False)
+    for run_id, kind, started, run_status in con.execute(
+        "SELECT run_id, kind, started_at, status FROM harvest_runs ORDER BY run_id DESC LIMIT 5"
+    ).fetchall():
+        out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {run_status}", highlight=False)
+
+
+def main() -> None:
+    """Entry point: user errors become one clear message and exit code 2, never a traceback."""
+    try:
+        app()
+    except UserError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(2)
