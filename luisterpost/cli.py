@@ -20,8 +20,9 @@ app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
     no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False,
 )
-console = Console(stderr=True)
-out = Console()
+# Soft wrap: a line a user may grep or copy (file:line: reason) is never broken by the terminal width.
+console = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", "-c", envvar=CONFIG_ENV,
                                                       help="The municipality's TOML config file.")]

@@ -47,12 +47,13 @@ def detect_format(path: Path, fmt: str | None) -> str:
     raise UserError(f"{path}: cannot tell the format from the extension; pass --format jsonl or --format csv")
 
 
-def jsonl_chunks(path: Path, rows: int = CHUNK_ROWS) -> Iterator[tuple[pa.Table, dict[int, str]]]:
+def jsonl_chunks(path: Path, rows: int | None = None) -> Iterator[tuple[pa.Table, dict[int, str]]]:
     """Yield (`jsonl_lines(seq, line)` with seq = line number, lines that could not be read) per chunk.
 
     Lines are read by Polars' CSV reader as one text column, streamed in chunks: parallel, and
     zero-copy into DuckDB. From the first chunk it cannot read that way (invalid UTF-8, stray
     control characters) on, a line-by-line reader takes over and reports the unreadable lines."""
+    rows = rows or CHUNK_ROWS
     done = 0  # lines already yielded, so the fallback neither repeats nor skips any
     try:
         lines = pl.scan_csv(
@@ -101,8 +102,9 @@ def _lines_table(seqs: list[int], lines: list[str]) -> pa.Table:
     return pa.table({"seq": pa.array(seqs, pa.int64()), "line": pa.array(lines, pa.string())})
 
 
-def csv_chunks(path: Path, rows: int = CHUNK_ROWS) -> Iterator[tuple[pa.Table, dict[int, str]]]:
+def csv_chunks(path: Path, rows: int | None = None) -> Iterator[tuple[pa.Table, dict[int, str]]]:
     """Yield incoming tables (seq = the line a record starts on) from a CSV with the v1 column names."""
+    rows = rows or CHUNK_ROWS
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:

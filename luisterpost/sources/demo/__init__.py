@@ -26,7 +26,8 @@ class DemoSource:
             end_of_day = datetime.combine(settings.until + timedelta(days=1), datetime.min.time(), TZ)
             now = min(now, end_of_day.astimezone(UTC))
         self.until = now
-        self.until_day = now.astimezone(TZ).date()
+        # The last day with posts (the until instant itself is exclusive).
+        self.until_day = (now - timedelta(microseconds=1)).astimezone(TZ).date()
 
     def first_day(self) -> date:
         """The first day of the backfill: `months` whole months before the current one."""
@@ -44,7 +45,7 @@ class DemoSource:
             first = max(first, (since - REPLY_DELAY_CAP - timedelta(days=1)).astimezone(TZ).date())
         if since is not None and since >= self.until:
             return
-        posts = simulate(self.settings.seed, self.until_day, first, self.until_day)
+        posts = simulate(self.settings.seed, first, self.until_day)
         day_items: dict[date, list[RawItem]] = {}
         for post in posts:
             if (since is not None and post.created_at <= since) or post.created_at > self.until:

@@ -2,7 +2,7 @@
 
 Residents post about themes and woonkernen on seven platforms; the municipality broadcasts and answers
 in threads at realistic delays (fast in office hours, slow at night and at weekends, sometimes never,
-sometimes on another channel); one storm week brings a spike in volume, negativity and rumours.
+sometimes on another channel); a storm week every October brings a spike in volume, negativity and rumours.
 Every day is generated from its own seed, so any period comes out identical on every run."""
 
 from __future__ import annotations
@@ -89,10 +89,9 @@ class Post:
 
 @dataclass
 class World:
-    """Everything that is the same on every day: people, own accounts, the storm week, office hours."""
+    """Everything that is the same on every day: people, own accounts, office hours."""
 
     seed: int
-    storm_start: date
     calendar: BusinessCalendar
     residents: list[dict[str, str | int]] = field(default_factory=list)
 
@@ -118,8 +117,11 @@ class World:
         return Person(handle, f"{first} {last}", followers, f"{platform}-{index}")
 
 
-def make_world(seed: int, until: date) -> World:
-    """The people and the storm week. The storm falls in the second week of the last full month before `until`."""
+STORM_WEEK = (10, 8)  # (month, day): an autumn storm every year, so any 13 months hold one crisis week
+
+
+def make_world(seed: int) -> World:
+    """The people of Lindeveen; the same for every day and every harvest window."""
     rng = random.Random(f"{seed}/people")
     words = ["fietser", "buurman", "veenbewoner", "koffie", "molen", "polder", "tulp", "kade"]
     residents = []
@@ -130,9 +132,8 @@ def make_world(seed: int, until: date) -> World:
             # Pareto(α≈1.2): most residents have tens of followers, a few have thousands.
             "followers": min(int(35 * rng.paretovariate(1.2)), 150_000),
         })
-    last_full = until.replace(day=1) - timedelta(days=1)
     calendar = business_calendar(parse_schedule("mon-fri 08:30-17:00"), TZ, "NL", [])
-    return World(seed, last_full.replace(day=8), calendar, residents)
+    return World(seed, calendar, residents)
 
 
 class Day:
@@ -144,7 +145,7 @@ class Day:
         self.rng = random.Random(f"{world.seed}/{day.isoformat()}")
         self.posts: list[Post] = []
         self._counter = 0
-        storm_day = (day - world.storm_start).days
+        storm_day = (day - date(day.year, *STORM_WEEK)).days
         self.storm = 0 <= storm_day < 7
         # Volume: a rising trend, quieter weekends, summer dip, and the storm's peak and decay.
         trend = 1 + 0.15 * ((day.toordinal() % 3650) / 3650)
@@ -308,9 +309,9 @@ class Day:
                                reply_to=article.id, thread=article.id))
 
 
-def simulate(seed: int, until: date, first_day: date, last_day: date) -> list[Post]:
+def simulate(seed: int, first_day: date, last_day: date) -> list[Post]:
     """Return every post started on days first_day..last_day (inclusive), sorted by time."""
-    world = make_world(seed, until)
+    world = make_world(seed)
     posts: list[Post] = []
     day = first_day
     while day <= last_day:

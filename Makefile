@@ -1,0 +1,51 @@
+# make demo  — set up everything and run the demo municipality end to end (report in out/)
+# make test  — set up everything and run the test suite
+# Set-up: Debian packages (when run as root and missing), a locked virtualenv in .venv via uv.
+
+PYTHON ?= python3
+VENV := .venv
+UV_TOOLS := .uv-tools
+UV := $(UV_TOOLS)/bin/uv
+UV_VERSION := 0.13.8
+# pango/fonts for WeasyPrint PDFs; Chromium for static charts and browser tests; poppler for PDF checks.
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium poppler-utils
+
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: demo test setup system-packages bench clean
+
+demo: system-packages setup
+	$(VENV)/bin/luisterpost demo
+
+test: system-packages setup
+	$(VENV)/bin/python -m pytest
+
+bench: setup
+	$(VENV)/bin/python bench/bench_import.py
+
+setup: $(VENV)/.installed
+
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing. Install them with: sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+$(UV):
+	$(PYTHON) -m venv $(UV_TOOLS)
+	$(UV_TOOLS)/bin/pip install -q uv==$(UV_VERSION)
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(UV_TOOLS) .prefect out data .pytest_cache

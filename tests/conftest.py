@@ -1,0 +1,68 @@
+"""Shared fixtures: a real DuckDB per test, configs written to a temp folder."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from luisterpost.config import load_config
+from luisterpost.store import open_db
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+# Prefect must stay offline and keep its state inside the test run.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+ACCOUNTS = """
+[accounts]
+facebook = ["gemeentelindeveen"]
+mastodon = ["gemeentelindeveen@social.overheid.nl"]
+bluesky = ["gemeentelindeveen.bsky.social"]
+instagram = ["gemeentelindeveen"]
+youtube = ["GemeenteLindeveen"]
+"""
+
+
+@pytest.fixture
+def db():
+    """A fresh in-memory DuckDB with the schema applied."""
+    con = open_db(":memory:")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def write_config(tmp_path):
+    """Write a config TOML (municipality table added unless given) and return its path."""
+
+    def write(body: str = "", name: str = "gemeente.toml", municipality: bool = True) -> Path:
+        text = textwrap.dedent(body)
+        if municipality and "[municipality]" not in text:
+            text = '[municipality]\nname = "Lindeveen"\n' + text
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def demo_config(write_config):
+    """A config with the demo source fixed to end on 2026-10-31, two months, and a drop folder."""
+    return load_config(write_config(ACCOUNTS + """
+        [[sources]]
+        kind = "demo"
+        months = 2
+        until = 2026-10-31
+
+        [[sources]]
+        kind = "jsonl"
+        name = "drop"
+        path = "drop"
+    """))
