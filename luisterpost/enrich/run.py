@@ -13,7 +13,7 @@ from .sentiment import score
 
 def enrich_pending(con: duckdb.DuckDBPyConnection) -> int:
     """Enrich every mention that is new or whose text changed; return how many were enriched."""
-    pending = con.execute(query("enrich/pending_enrichment")).fetch_arrow_table()
+    pending = con.execute(query("enrich/pending_enrichment")).to_arrow_table()
     if pending.num_rows == 0:
         return 0
     results = [score(text) for text in pending.column("text").to_pylist()]

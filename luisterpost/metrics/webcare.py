@@ -92,7 +92,7 @@ def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours
                           pl.col("parent_author").alias("resident")).drop_nulls("resident")
     by_name = (
         named.select("platform", "thread", pl.col("created_at").alias("responded_at"), pl.col("named").alias("resident"))
-        .explode("resident").drop_nulls("resident")
+        .explode("resident", empty_as_null=True).drop_nulls("resident")
         # Mastodon handles are compared without their @instance, like everywhere else.
         .with_columns(resident=normalised_handle(pl.col("resident"), pl.col("platform")))
     )

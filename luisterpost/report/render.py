@@ -16,6 +16,7 @@ import plotly.offline
 from ..config import Config
 from ..metrics.summary import MonthSummary, Period, summarise
 from ..paths import resource_dir
+from ..sql import query
 from . import charts
 from .formatting import Formatter
 
@@ -40,14 +41,10 @@ class RenderedReport:
 
 
 def coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:
-    """Per source: harvest runs that started in the period, how many failed, and the new mentions they stored."""
-    rows = con.execute(
-        "SELECT s.source, count(*) AS runs, count(*) FILTER (WHERE s.status = 'failed') AS failed,"
-        " sum(s.new)::BIGINT AS new, max(s.error) FILTER (WHERE s.status = 'failed') AS last_error"
-        " FROM harvest_run_sources s WHERE s.started_at >= ? AND s.started_at < ? GROUP BY ALL ORDER BY s.source",
-        [period.start, period.end],
-    ).fetchall()
-    return [dict(zip(("source", "runs", "failed", "new", "last_error"), row)) for row in rows]
+    """Per source: mentions stored for the period, their platforms, harvest runs in the period and failures."""
+    relation = con.execute(query("marts/source_coverage"), {"start": period.start, "end": period.end})
+    names = [d[0] for d in relation.description]
+    return [dict(zip(names, row)) for row in relation.fetchall()]
 
 
 def context(config: Config, summary: MonthSummary, sources: list[dict[str, object]], lang: str,
@@ -74,7 +71,8 @@ def context(config: Config, summary: MonthSummary, sources: list[dict[str, objec
              "note": t["median_response_note"]},
         ],
         "sources": [
-            {**s, "runs": fmt.number(s["runs"]), "failed": fmt.number(s["failed"]), "new": fmt.number(s["new"])}
+            {**s, "mentions": fmt.number(s["mentions"]), "runs": fmt.number(s["runs"]),
+             "failed": fmt.number(s["failed"])}
             for s in sources
         ],
     }

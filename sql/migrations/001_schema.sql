@@ -36,7 +36,7 @@ CREATE TABLE mentions (
     updated_at        TIMESTAMPTZ NOT NULL   -- last time a re-seen copy changed text or counts
 );
 
--- Authors as last seen, derived from mentions rather than stored twice: always consistent, nothing extra kept.
+-- Authors with their last known values, derived from mentions rather than stored twice: always consistent, nothing extra kept.
 -- The handle is lower-case without a leading @, so it matches however it was written.
 CREATE VIEW authors AS
 SELECT

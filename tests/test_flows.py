@@ -1,0 +1,159 @@
+"""The Prefect flows, end to end: ephemeral mode, the demo command, and a deployment run by a worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from luisterpost.config import load_config
+from luisterpost.store import open_db
+
+from .conftest import ACCOUNTS, ROOT
+
+pytestmark = pytest.mark.slow
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect")
+    os.environ["PREFECT_HOME"] = str(home)
+    os.environ.pop("PREFECT_API_URL", None)
+    yield home
+    # Stop the ephemeral server now, while pytest still captures output, rather than at exit.
+    from prefect.server.api.server import SubprocessASGIServer
+
+    for server in list(SubprocessASGIServer._instances.values()):
+        server.stop()
+
+
+def flow_config(write_config, extra: str = "") -> Path:
+    return write_config(ACCOUNTS + """
+        [[sources]]
+        kind = "demo"
+        months = 1
+        until = 2026-10-31
+    """ + extra)
+
+
+def test_nightly_flow_harvests_concurrently_records_failures_and_snapshots(prefect_home, write_config, tmp_path):
+    from flows.nightly import nightly
+
+    (tmp_path / "not-a-folder").write_text("x")
+    path = flow_config(write_config, """
+        [[sources]]
+        kind = "jsonl"
+        name = "broken-drop"
+        path = "not-a-folder"
+    """)
+    now = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+    result = nightly(config_path=str(path), now=now)
+    by_source = {s["source"]: s for s in result["sources"]}
+    assert result["status"] == "partial"
+    assert by_source["demo"]["status"] == "ok" and by_source["demo"]["new"] > 3000
+    assert by_source["broken-drop"]["status"] == "failed"
+    assert "is not a folder" in by_source["broken-drop"]["error"]
+    assert result["snapshots"] == ["2026-10", "2026-11"]
+    con = open_db(load_config(path).database_path)
+    assert con.execute("SELECT source, status FROM harvest_run_sources ORDER BY source").fetchall() == [
+        ("broken-drop", "failed"), ("demo", "ok")]
+    snapshot = json.loads(con.execute("SELECT metrics FROM metric_snapshots WHERE period = '2026-10'").fetchall()[0][0])
+    october = con.execute("SELECT count(*) FROM mentions WHERE created_at >= '2026-09-30 22:00:00+00'"
+                          " AND created_at < '2026-10-31 23:00:00+00'").fetchall()[0][0]
+    assert snapshot["mentions"] == october
+    assert con.execute("SELECT count(*) FROM enrichments").fetchall()[0][0] == by_source["demo"]["new"]
+    con.close()
+    again = nightly(config_path=str(path), now=now)
+    assert {s["source"]: s["new"] for s in again["sources"]} == {"demo": 0, "broken-drop": 0}
+
+
+def test_demo_command_writes_html_and_pdf_reports(prefect_home, write_config, tmp_path):
+    path = flow_config(write_config)
+    out = tmp_path / "out"
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
+    result = subprocess.run([str(BIN / "luisterpost"), "--config", str(path), "demo", "--out", str(out)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    html, pdf = sorted(out.iterdir())
+    assert html.name == "luisterpost-lindeveen-2026-10-nl.html" and pdf.suffix == ".pdf"
+    assert str(html) in result.stdout and str(pdf) in result.stdout
+    assert "demo:" in result.stderr  # progress was shown while harvesting
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    assert "Maandrapportage online luisteren" in text and "oktober 2026" in text
+    assert "Reactiepercentage" in text and "Vermeldingen per dag" in text
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    # The coverage table: source, platforms, mentions (Dutch thousands separator), runs, failed.
+    # (The platforms cell wraps onto the lines around the figures.)
+    assert re.search(r"demo\s+3\.030\s+0\s+0", layout) and "news, reddit, youtube" in layout
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+3$", pages, re.M), pages
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts)  # every font embedded
+    assert "Plotly.newPlot" in html.read_text(encoding="utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_deployments_run_through_a_process_worker(write_config, tmp_path):
+    home = tmp_path / "prefect-server"
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+               PWD=str(ROOT))
+    prefect = str(BIN / "prefect")
+    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        else:
+            pytest.fail("prefect server did not become healthy")
+        client_env = {**env, "PREFECT_API_URL": api}
+
+        def run(*args, **kwargs):
+            done = subprocess.run([prefect, *args], env=client_env, cwd=ROOT, capture_output=True, text=True,
+                                  timeout=300, **kwargs)
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+            return done.stdout
+
+        run("work-pool", "create", "luisterpost", "--type", "process")
+        run("--no-prompt", "deploy", "--all")
+        deployments = httpx.post(f"{api}/deployments/filter", json={}).json()
+        schedules = {d["name"]: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
+                     for d in deployments}
+        assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")],
+                             "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")]}
+        config = flow_config(write_config)
+        run("deployment", "run", "nightly/nightly", "--param", f"config_path={config}")
+        run("worker", "start", "--pool", "luisterpost", "--run-once")
+        runs = httpx.post(f"{api}/flow_runs/filter", json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}}).json()
+        assert [r["name"] for r in runs] and len(runs) == 1
+        con = open_db(load_config(config).database_path)
+        assert con.execute("SELECT status FROM harvest_runs").fetchall() == [("ok",)]
+        assert con.execute("SELECT count(*) FROM mentions").fetchall()[0][0] > 3000
+        con.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(home, ignore_errors=True)

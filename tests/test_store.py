@@ -1,0 +1,41 @@
+"""Storage: migrations apply once and are recorded; the authors view follows the mentions."""
+
+from __future__ import annotations
+
+import json
+
+from luisterpost.importer import import_file
+from luisterpost.store import open_db
+from luisterpost.store.db import migrations
+
+
+def test_migrations_apply_once_and_are_recorded(tmp_path):
+    path = tmp_path / "x.duckdb"
+    con = open_db(path)
+    con.execute("INSERT INTO watermarks VALUES ('s', 'q', 'v', now())")
+    con.close()
+    con = open_db(path)  # reopening must not re-run (and fail on) existing migrations or lose data
+    versions = con.execute("SELECT version, name FROM schema_migrations ORDER BY version").fetchall()
+    assert versions == [(v, n) for v, n, _ in migrations()]
+    assert versions[0] == (1, "schema")
+    assert con.execute("SELECT value FROM watermarks").fetchall() == [("v",)]
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"raw_items", "mentions", "authors", "harvest_runs", "harvest_run_sources", "watermarks"} <= tables
+
+
+def test_authors_view_shows_each_authors_last_known_values(db, tmp_path):
+    rows = [
+        {"platform": "mastodon", "id": "1", "created_at": "2026-01-01T10:00:00Z", "author_handle": "@Anouk",
+         "text": "a", "author_followers": 10, "author_name": "Anouk"},
+        {"platform": "mastodon", "id": "2", "created_at": "2026-02-01T10:00:00Z", "author_handle": "anouk",
+         "text": "b", "author_followers": 25},
+        {"platform": "bluesky", "id": "3", "created_at": "2026-02-01T10:00:00Z", "author_handle": "anouk",
+         "text": "c"},
+    ]
+    path = tmp_path / "m.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    import_file(db, path)
+    assert db.execute("SELECT platform, handle, name, followers, mentions FROM authors ORDER BY platform").fetchall() == [
+        ("bluesky", "anouk", None, None, 1),
+        ("mastodon", "anouk", "Anouk", 25, 2),  # the last known name, though the newest post had none
+    ]

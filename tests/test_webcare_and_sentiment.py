@@ -1,0 +1,94 @@
+"""The first metrics: sentiment labels with their evidence, and webcare cases on given rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import pytest
+
+from luisterpost.enrich.run import enrich_pending
+from luisterpost.enrich.sentiment import score
+from luisterpost.metrics.summary import Period, summarise_frame
+from luisterpost.metrics.webcare import cases
+
+OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "evidence"),
+    [
+        ("Wat een mooi park!", "positief", ("mooi(+0.70)",)),
+        ("Dit is niet goed", "negatief", ("niet goed(-0.55)",)),
+        ("Niet opgehaald, schandalig", "negatief", ("schandalig(-0.60)",)),
+        ("@slecht https://slecht.example omleiding via de Kerkstraat", "neutraal", ()),
+    ],
+)
+def test_sentiment_label_and_the_words_that_decided_it(text, label, evidence):
+    result = score(text)
+    assert (result.label, result.evidence) == (label, evidence)
+
+
+def mention(id, minutes, author, text="", reply_to=None, conversation=None, platform="mastodon"):
+    return {"platform": platform, "id": id, "created_at": T0 + timedelta(minutes=minutes), "author_handle": author,
+            "text": text, "in_reply_to_id": reply_to, "conversation_id": conversation}
+
+
+def frame(rows):
+    return pl.DataFrame(rows, schema={"platform": pl.String, "id": pl.String,
+                                      "created_at": pl.Datetime("us", "UTC"), "author_handle": pl.String,
+                                      "text": pl.String, "in_reply_to_id": pl.String,
+                                      "conversation_id": pl.String})
+
+
+def test_cases_responses_and_their_times():
+    rows = [
+        # Anouk asks; the municipality answers her 30 minutes later (its handle with @instance).
+        mention("1", 0, "anouk@mastodon.nl", "@gemeentex waar is mijn container?"),
+        mention("2", 30, "GemeenteX@social.overheid.nl", "@anouk hij komt morgen", reply_to="1"),
+        # Bas joins the same thread; he is answered by name, later.
+        mention("3", 40, "bas", "bij mij ook", reply_to="1"),
+        mention("4", 100, "gemeentex", "@bas we kijken ernaar", reply_to="2"),
+        # Carla asks on Facebook; the answer comes on Mastodon (another channel): not answered.
+        mention("5", 0, "carla", "@gemeentex de lantaarn is kapot", platform="facebook"),
+        mention("6", 20, "gemeentex", "@carla dank, we sturen iemand"),
+        # Dirk asks and gets an answer after the 72-hour window: not answered.
+        mention("7", 0, "dirk", "@gemeentex hallo?"),
+        mention("8", 73 * 60, "gemeentex", "@dirk sorry voor de late reactie", reply_to="7"),
+        # A thread without any message to or from the municipality is no case.
+        mention("9", 0, "eva", "mooi weer vandaag"),
+        mention("10", 5, "fien", "zeker", reply_to="9"),
+    ]
+    result = cases(frame(rows), OWN, window_hours=72).sort("platform", "resident")
+    assert result.select("platform", "thread", "resident", "answered", "response_minutes").rows() == [
+        ("facebook", "5", "carla", False, None),
+        ("mastodon", "1", "anouk", True, 30.0),
+        ("mastodon", "1", "bas", True, 60.0),
+        ("mastodon", "7", "dirk", False, None),
+    ]
+
+
+def test_month_summary_figures_on_given_rows(db):
+    rows = frame([
+        mention("1", 0, "anouk", "@gemeentex waar is mijn container?"),
+        mention("2", 30, "gemeentex", "@anouk morgen", reply_to="1"),
+        mention("3", 0, "bas", "@gemeentex wanneer komt de veegwagen?"),
+    ]).with_columns(sentiment_label=pl.Series(["negatief", "neutraal", "positief"]))
+    summary = summarise_frame(rows, OWN, 72, Period.month(2026, 3, ZoneInfo("Europe/Amsterdam")))
+    assert (summary.mentions, summary.resident_mentions, summary.share_negative) == (3, 2, 0.5)
+    assert (summary.cases, summary.answered, summary.response_rate, summary.median_response_minutes) == (2, 1, 0.5, 30.0)
+    assert summary.daily.filter(pl.col("mentions") > 0).rows() == [(T0.date(), 3, 1)]
+
+
+def test_enrichment_is_incremental_and_follows_text_changes(db):
+    db.execute("INSERT INTO mentions (platform, id, created_at, author_handle, text, source, first_seen_at, updated_at)"
+               " VALUES ('x', '1', now(), 'a', 'Wat mooi', 't', now(), now()),"
+               "        ('x', '2', now(), 'a', 'Slecht', 't', now(), now())")
+    assert enrich_pending(db) == 2
+    assert enrich_pending(db) == 0
+    db.execute("UPDATE mentions SET text = 'Toch niet mooi' WHERE id = '1'")
+    assert enrich_pending(db) == 1
+    assert db.execute("SELECT id, sentiment_label FROM enrichments ORDER BY id").fetchall() == [
+        ("1", "negatief"), ("2", "negatief")]
