@@ -75,7 +75,8 @@ def store_batch(
             set_watermark(con, source.name, batch.query, batch.watermark)
     problems += [f"{refs[r.seq]}: {r.reason}" for r in counts.rejected]
     return SourceOutcome(
-        source=source.name, fetched=len(batch.items), new=counts.new, updated=counts.updated,
+        # Unreadable records count as fetched (and skipped), as rows read do in an import.
+        source=source.name, fetched=len(batch.items) + len(batch.problems), new=counts.new, updated=counts.updated,
         skipped=len(problems), error="\n".join(problems) or None,
     )
 

@@ -157,3 +157,18 @@ def test_deployments_run_through_a_process_worker(write_config, tmp_path):
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_harvest_command_runs_the_nightly_flow_once(prefect_home, write_config, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "posts.jsonl").write_text(
+        json.dumps({"platform": "facebook", "id": "1", "created_at": "2026-10-01T08:00:00+02:00",
+                    "author_handle": "jan", "text": "Waar is de milieustraat?"}) + "\n{kapot\n", encoding="utf-8")
+    path = write_config(ACCOUNTS + '\n[[sources]]\nkind = "jsonl"\nname = "drop"\npath = "drop"\n')
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
+    result = subprocess.run([str(BIN / "luisterpost"), "--config", str(path), "harvest"],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "partial drop: 2 fetched, 1 new, 0 updated, 1 skipped" in result.stdout
+    assert "posts.jsonl:2: not valid JSON" in result.stdout

@@ -1,0 +1,56 @@
+"""The command line: every command documents itself; arguments are checked with clear messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from luisterpost.cli import app
+
+COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
+
+
+def test_every_command_is_listed():
+    assert COMMANDS == ["demo", "harvest", "import", "report", "status"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_text(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    summary = result.output.split("Usage:")[1].split("╭")[0]
+    assert len(summary.strip().splitlines()) >= 2, f"{command} has no description"
+
+
+def luisterpost(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "luisterpost", *args], capture_output=True, text=True, env=env)
+
+
+def test_no_config_is_a_clear_error():
+    env = {k: v for k, v in os.environ.items() if k != "LUISTERPOST_CONFIG"}
+    result = luisterpost("status", env=env)
+    assert result.returncode == 2
+    assert "no config given: pass --config FILE or set LUISTERPOST_CONFIG" in result.stderr
+
+
+def test_report_arguments_are_checked(write_config):
+    config = str(write_config())
+    bad_month = luisterpost("--config", config, "report", "--month", "2026-13")
+    assert bad_month.returncode == 2 and "'2026-13' is not a month like 2026-10" in bad_month.stderr
+    bad_format = luisterpost("--config", config, "report", "--format", "docx")
+    assert bad_format.returncode == 2 and "--format 'docx': use pdf, html or pdf,html" in bad_format.stderr
+    assert "Traceback" not in bad_month.stderr + bad_format.stderr
+
+
+def test_report_for_an_empty_month_says_so(write_config, tmp_path):
+    config = str(write_config())
+    result = luisterpost("--config", config, "report", "--month", "2026-10", "--format", "html",
+                         "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "luisterpost-lindeveen-2026-10-nl.html").read_text(encoding="utf-8")
+    assert "Er zijn voor deze maand geen vermeldingen opgeslagen." in html
+    assert "Geen bronnen met gegevens of oogstrondes in deze maand." in html
