@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 _DAYS = {
@@ -118,3 +118,31 @@ def business_calendar(schedule: WeeklySchedule, tz: ZoneInfo, country: str | Non
         public = holidays.country_holidays(country)
         return BusinessCalendar(schedule, tz, lambda day: day in extra or day in public)
     return BusinessCalendar(schedule, tz, lambda day: day in extra)
+
+
+def open_intervals(calendar: BusinessCalendar, first_day: date, last_day: date) -> list[tuple[datetime, datetime]]:
+    """Return the calendar's opening intervals [open, close) on local days first_day..last_day, in UTC.
+
+    Wall-clock times are taken in the local zone on each day, so a DST change moves them correctly."""
+    intervals: list[tuple[datetime, datetime]] = []
+    day = first_day
+    while day <= last_day:
+        if not calendar._closed(day):
+            for start, end in calendar.schedule.intervals[day.weekday()]:
+                intervals.append((_local(day, start, calendar.tz), _local(day, end, calendar.tz)))
+        day += timedelta(days=1)
+    # Touching intervals (24/7, or "08:00-12:00; 12:00-17:00") are merged into one.
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in intervals:
+        if merged and merged[-1][1] >= start:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _local(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    """The UTC instant of `minute` after local midnight on `day` (1440 is the next midnight)."""
+    if minute >= 1440:
+        day, minute = day + timedelta(days=1), minute - 1440
+    return datetime.combine(day, time(minute // 60, minute % 60), tz).astimezone(UTC)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from ..schedule import BusinessCalendar
+from .business_time import is_open, office_minutes
+
 MENTION = r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)"
 MAX_DEPTH = 64  # reply chains deeper than this are cut (real threads are far shallower)
 
@@ -113,4 +116,61 @@ def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours
             )
         )
         .sort("started_at", "platform", "thread", "resident")
+    )
+
+
+def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
+    """Add office-hours timing to cases: business_minutes (office time to the response, answered
+    cases only), within_norm, arrived_in_office_hours, and the local weekday (1 = Monday) and hour of arrival."""
+    business = office_minutes(calendar, case_rows["started_at"], case_rows["responded_at"])
+    local = pl.col("started_at").dt.convert_time_zone(str(calendar.tz))
+    return case_rows.with_columns(
+        business_minutes=pl.when(pl.col("answered")).then(business),
+        arrived_in_office_hours=is_open(calendar, case_rows["started_at"]),
+        weekday=local.dt.weekday(),
+        hour=local.dt.hour(),
+    ).with_columns(
+        within_norm=pl.col("answered") & (pl.col("business_minutes") <= norm_hours * 60).fill_null(False)
+    )
+
+
+def _stats(values: pl.Series) -> dict[str, float | None]:
+    values = values.drop_nulls()
+    if values.is_empty():
+        return {"median": None, "p90": None, "mean": None}
+    # Linear interpolation between the two nearest ranks: numpy's default percentile method.
+    return {"median": values.quantile(0.5, interpolation="linear"),
+            "p90": values.quantile(0.9, interpolation="linear"), "mean": values.mean()}
+
+
+def response_summary(timed: pl.DataFrame) -> dict[str, object]:
+    """The response figures over the given (timed) cases, as plain values for JSON and reports."""
+    cases_n = timed.height
+    answered = timed.filter("answered")
+    return {
+        "cases": cases_n,
+        "answered": answered.height,
+        "unanswered": cases_n - answered.height,
+        "rate": answered.height / cases_n if cases_n else None,
+        "first_response_minutes": _stats(answered["response_minutes"]),
+        "first_response_business_minutes": _stats(answered["business_minutes"]),
+        "within_norm_share": timed["within_norm"].sum() / cases_n if cases_n else None,
+        "arrivals_in_office_hours": int(timed["arrived_in_office_hours"].sum()),
+        "arrivals_outside_office_hours": cases_n - int(timed["arrived_in_office_hours"].sum()),
+    }
+
+
+def response_by(timed: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    """Cases, answered, rate, median business minutes and within-norm share per group of `keys`."""
+    return (
+        timed.group_by(*keys)
+        .agg(
+            cases=pl.len(),
+            answered=pl.col("answered").sum(),
+            median_business_minutes=pl.col("business_minutes").median(),
+            median_minutes=pl.col("response_minutes").median(),
+            within_norm=pl.col("within_norm").sum(),
+        )
+        .with_columns(rate=pl.col("answered") / pl.col("cases"), within_norm_share=pl.col("within_norm") / pl.col("cases"))
+        .sort(*keys)
     )

@@ -1,0 +1,67 @@
+"""Elapsed office time between two instants, vectorised: only minutes inside office hours count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from ..schedule import BusinessCalendar, open_intervals
+
+
+def opening_table(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) -> pl.DataFrame:
+    """The calendar's open intervals covering all of `start` and `end`, with the open minutes before each.
+
+    Columns: open_at, close_at (UTC), open_before (minutes of office time from the first interval)."""
+    times = pl.concat([start.drop_nulls(), end.drop_nulls()])
+    if times.is_empty():
+        return pl.DataFrame(schema={"open_at": pl.Datetime("us", "UTC"), "close_at": pl.Datetime("us", "UTC"),
+                                    "open_before": pl.Float64})
+    first = times.min().astimezone(calendar.tz).date() - timedelta(days=1)
+    last = times.max().astimezone(calendar.tz).date() + timedelta(days=1)
+    intervals = open_intervals(calendar, first, last)
+    frame = pl.DataFrame(
+        {"open_at": [s for s, _ in intervals], "close_at": [e for _, e in intervals]},
+        schema={"open_at": pl.Datetime("us", "UTC"), "close_at": pl.Datetime("us", "UTC")},
+    )
+    length = (pl.col("close_at") - pl.col("open_at")).dt.total_microseconds() / 60e6
+    return frame.with_columns(open_before=length.cum_sum().shift(1, fill_value=0.0))
+
+
+def _office_clock(times: pl.Series, table: pl.DataFrame) -> pl.Series:
+    """Office minutes from the table's first opening up to each time (null stays null)."""
+    frame = pl.DataFrame({"t": times}).with_row_index("row").with_columns(
+        pl.col("t").dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    )
+    known = frame.drop_nulls("t").sort("t")
+    joined = known.join_asof(table, left_on="t", right_on="open_at", strategy="backward")
+    inside = ((pl.col("t") - pl.col("open_at")).dt.total_microseconds() / 60e6).clip(0, None)
+    length = (pl.col("close_at") - pl.col("open_at")).dt.total_microseconds() / 60e6
+    clock = joined.with_columns(
+        clock=pl.when(pl.col("open_at").is_null()).then(0.0)
+        .otherwise(pl.col("open_before") + pl.min_horizontal(inside, length))
+    )
+    return frame.join(clock.select("row", "clock"), on="row", how="left").sort("row")["clock"]
+
+
+def office_minutes(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
+    """Minutes inside office hours between each start and end (null where either is null)."""
+    table = opening_table(calendar, start, end)
+    if table.is_empty():
+        return pl.Series("office_minutes", [0.0 if s is not None and e is not None else None
+                                            for s, e in zip(start, end)], dtype=pl.Float64)
+    return (_office_clock(end, table) - _office_clock(start, table)).alias("office_minutes")
+
+
+def is_open(calendar: BusinessCalendar, times: pl.Series) -> pl.Series:
+    """Whether the office is open at each time."""
+    table = opening_table(calendar, times, times)
+    frame = pl.DataFrame({"t": times}).with_row_index("row").with_columns(
+        pl.col("t").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+    if table.is_empty():
+        return pl.Series("open", [False] * len(times))
+    known = frame.drop_nulls("t").sort("t").join_asof(table, left_on="t", right_on="open_at", strategy="backward")
+    known = known.with_columns(open=(pl.col("t") < pl.col("close_at")).fill_null(False))
+    return frame.join(known.select("row", "open"), on="row", how="left").sort("row")["open"].fill_null(False)
+
+
