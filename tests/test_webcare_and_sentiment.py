@@ -10,6 +10,7 @@ import pytest
 
 from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.sentiment import score
+from luisterpost.enrich.terms import build_matcher
 from luisterpost.metrics.summary import Period, summarise_frame
 from luisterpost.metrics.webcare import cases
 
@@ -86,9 +87,12 @@ def test_enrichment_is_incremental_and_follows_text_changes(db):
     db.execute("INSERT INTO mentions (platform, id, created_at, author_handle, text, source, first_seen_at, updated_at)"
                " VALUES ('x', '1', now(), 'a', 'Wat mooi', 't', now(), now()),"
                "        ('x', '2', now(), 'a', 'Slecht', 't', now(), now())")
-    assert enrich_pending(db) == 2
-    assert enrich_pending(db) == 0
-    db.execute("UPDATE mentions SET text = 'Toch niet mooi' WHERE id = '1'")
-    assert enrich_pending(db) == 1
-    assert db.execute("SELECT id, sentiment_label FROM enrichments ORDER BY id").fetchall() == [
-        ("1", "negatief"), ("2", "negatief")]
+    parks = build_matcher({"groen": ["park"]}, [])
+    assert enrich_pending(db, parks) == 2
+    assert enrich_pending(db, parks) == 0
+    db.execute("UPDATE mentions SET text = 'Toch niet mooi, dat park' WHERE id = '1'")
+    assert enrich_pending(db, parks) == 1
+    assert db.execute("SELECT id, sentiment_label, themes FROM enrichments ORDER BY id").fetchall() == [
+        ("1", "negatief", ["groen"]), ("2", "negatief", [])]
+    # New keyword lists: everything is tagged again.
+    assert enrich_pending(db, build_matcher({"groen": ["park", "slecht"]}, [])) == 2

@@ -5,18 +5,22 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
+from ..config import Config
 from ..sql import query
 from ..store import transaction
 from ..store.runs import utcnow
 from .sentiment import score
+from .terms import TermMatcher, build_matcher
 
 
-def enrich_pending(con: duckdb.DuckDBPyConnection) -> int:
-    """Enrich every mention that is new or whose text changed; return how many were enriched."""
-    pending = con.execute(query("enrich/pending_enrichment")).to_arrow_table()
+def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher) -> int:
+    """Enrich every mention that is new, whose text changed, or whose keyword lists changed; return how many."""
+    pending = con.execute(query("enrich/pending_enrichment"), {"fingerprint": matcher.fingerprint}).to_arrow_table()
     if pending.num_rows == 0:
         return 0
-    results = [score(text) for text in pending.column("text").to_pylist()]
+    texts = pending.column("text").to_pylist()
+    results = [score(text) for text in texts]
+    terms = [matcher.match(text) for text in texts]
     table = pa.table({
         "platform": pending.column("platform"),
         "id": pending.column("id"),
@@ -24,6 +28,9 @@ def enrich_pending(con: duckdb.DuckDBPyConnection) -> int:
         "sentiment_label": [r.label for r in results],
         "sentiment_score": [r.score for r in results],
         "sentiment_evidence": [", ".join(r.evidence) or None for r in results],
+        "themes": pa.array([t[0] for t in terms], pa.list_(pa.string())),
+        "woonkernen": pa.array([t[1] for t in terms], pa.list_(pa.string())),
+        "terms_fingerprint": [matcher.fingerprint] * len(texts),
     })
     with transaction(con):
         con.register("enriched", table)
@@ -31,3 +38,8 @@ def enrich_pending(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("INSERT INTO enrichments SELECT *, ? AS enriched_at FROM enriched", [utcnow()])
         con.unregister("enriched")
     return pending.num_rows
+
+
+def matcher_for(config: Config) -> TermMatcher:
+    """The term matcher for a municipality's config."""
+    return build_matcher(config.terms.portfolios, config.terms.woonkernen)

@@ -86,7 +86,8 @@ CREATE TABLE watermarks (
     PRIMARY KEY (source, query)
 );
 
--- What enrichment derived per mention, for the text it saw (text_hash): re-derived when the text changes.
+-- What enrichment derived per mention, for the text it saw (text_hash): re-derived when the text or the
+-- config's keyword lists change.
 CREATE TABLE enrichments (
     platform            VARCHAR     NOT NULL,
     id                  VARCHAR     NOT NULL,
@@ -94,6 +95,9 @@ CREATE TABLE enrichments (
     sentiment_label     VARCHAR     NOT NULL,  -- negatief | neutraal | positief
     sentiment_score     DOUBLE      NOT NULL,  -- -1..1
     sentiment_evidence  VARCHAR,               -- the words that decided it
+    themes              VARCHAR[]   NOT NULL,  -- portfolios whose keywords the text holds
+    woonkernen          VARCHAR[]   NOT NULL,  -- woonkernen the text names
+    terms_fingerprint   VARCHAR     NOT NULL,  -- which keyword lists were used (redone when they change)
     enriched_at         TIMESTAMPTZ NOT NULL
 );
 
