@@ -142,6 +142,45 @@ def report(
             out.print(str(path), highlight=False)
 
 
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2026-10-01") from None
+
+
+@app.command()
+def metrics(
+    ctx: typer.Context,
+    from_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (local time).")],
+    to_day: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
+    theme: Annotated[Optional[str], typer.Option(help="Only this theme (portfolio).")] = None,
+    woonkern: Annotated[Optional[str], typer.Option(help="Only this woonkern.")] = None,
+) -> None:
+    """Compute every metric for a period: volume, reputation, reach, webcare response, zenden vs luisteren."""
+    from .metrics.compute import Filters, compute
+    from .metrics.output import print_tables, to_json
+    from .metrics.period import Period
+    from .store import open_db
+
+    first, last = _day(from_day), _day(to_day)
+    if last < first:
+        raise UserError(f"--to {to_day} is before --from {from_day}")
+    config = _config(ctx)
+    if theme and theme not in config.terms.portfolios:
+        raise UserError(f"--theme {theme!r}: not a portfolio in the config ({', '.join(config.terms.portfolios)})")
+    if woonkern and woonkern not in config.terms.woonkernen:
+        raise UserError(f"--woonkern {woonkern!r}: not a woonkern in the config ({', '.join(config.terms.woonkernen)})")
+    con = open_db(config.database_path)
+    result = compute(con, config, Period(first, last, config.municipality.tz), Filters(platform, theme, woonkern))
+    if as_json:
+        print(to_json(result))
+    else:
+        print_tables(result, out)
+
+
 @app.command()
 def demo(
     ctx: typer.Context,

@@ -102,6 +102,15 @@ class Terms(_Strict):
     portfolios: dict[str, list[str]] = {}
 
 
+class Privacy(_Strict):
+    pseudonymise: bool = True  # residents' handles in reports and outputs become "inwoner-…"
+    public_followers: int = Field(default=10_000, ge=0)  # accounts this big (media, public figures) keep their name
+    key_env: str = "LUISTERPOST_PSEUDONYM_KEY"  # environment variable holding the pseudonym key
+    # Without that variable: a random key kept in this file (relative to the config), made on first use;
+    # by default beside the database, with the extension .pseudonym-key.
+    key_file: str | None = None
+
+
 class DemoSourceSettings(_Strict):
     kind: Literal["demo"]
     name: str = "demo"
@@ -135,6 +144,7 @@ class Config(_Strict):
     accounts: dict[str, list[str]] = {}
     webcare: Webcare = Webcare()
     terms: Terms = Terms()
+    privacy: Privacy = Privacy()
     sources: list[SourceSettings] = []
     # The folder of the config file: relative paths in the config are relative to it.
     base_dir: Path = Path(".")
@@ -143,6 +153,12 @@ class Config(_Strict):
     def database_path(self) -> Path:
         """Absolute path of the DuckDB file."""
         return (self.base_dir / self.storage.database.format(slug=self.municipality.slug)).resolve()
+
+    @property
+    def pseudonym_key_file(self) -> Path:
+        if self.privacy.key_file:
+            return self.resolve(self.privacy.key_file.format(slug=self.municipality.slug))
+        return self.database_path.with_suffix(".pseudonym-key")
 
     def resolve(self, path: str) -> Path:
         """A path from the config, made absolute relative to the config file."""
@@ -222,3 +238,4 @@ def calendar_of(config: Config) -> BusinessCalendar:
     return business_calendar(
         config.webcare.schedule, config.municipality.tz, config.webcare.holidays, config.webcare.closed
     )
+

@@ -11,42 +11,10 @@ import polars as pl
 
 from ..config import Config
 from ..sql import query
+from .period import Period
 from .webcare import cases, mark_own
 
 LOOKBACK = timedelta(days=14)  # threads may have started before the period: load their start too
-
-
-@dataclass(frozen=True)
-class Period:
-    """A half-open period [start, end) of local days in the municipality's time zone."""
-
-    first_day: date
-    last_day: date
-    tz: ZoneInfo
-
-    @property
-    def start(self) -> datetime:
-        """The first instant of the period, in UTC (how the database and frames hold times)."""
-        return datetime.combine(self.first_day, datetime.min.time(), self.tz).astimezone(UTC)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the period, in UTC."""
-        return datetime.combine(self.last_day + timedelta(days=1), datetime.min.time(), self.tz).astimezone(UTC)
-
-    @classmethod
-    def month(cls, year: int, month: int, tz: ZoneInfo) -> "Period":
-        first = date(year, month, 1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return cls(first, following - timedelta(days=1), tz)
-
-    def previous_month(self) -> "Period":
-        last = self.first_day - timedelta(days=1)
-        return Period.month(last.year, last.month, self.tz)
-
-    @property
-    def label(self) -> str:
-        return f"{self.first_day:%Y-%m}" if self.first_day.day == 1 else f"{self.first_day}..{self.last_day}"
 
 
 def load_mentions(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime) -> pl.DataFrame:

@@ -1,0 +1,197 @@
+"""All metrics for a period, as one plain dict: what `luisterpost metrics --json` prints and reports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import duckdb
+import polars as pl
+
+from ..config import Config, calendar_of
+from ..schedule import BusinessCalendar
+from .broadcast import broadcasting
+from .period import Period
+from .privacy import Pseudonymiser, pseudonymiser_of
+from .reach import reach, top_authors, top_posts
+from .reputation import reputation, reputation_exprs
+from .summary import load_mentions
+from .volume import volume
+from .webcare import cases, mark_own, response_by, response_summary, threads, with_timing
+
+LOOKBACK = timedelta(days=14)  # threads may have started before the period: load their start too
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict the figures to one platform, theme (portfolio) and/or woonkern."""
+
+    platform: str | None = None
+    theme: str | None = None
+    woonkern: str | None = None
+
+    def expr(self) -> pl.Expr:
+        condition = pl.lit(True)
+        if self.platform:
+            condition &= pl.col("platform") == self.platform
+        if self.theme:
+            condition &= pl.col("themes").list.contains(self.theme)
+        if self.woonkern:
+            condition &= pl.col("woonkernen").list.contains(self.woonkern)
+        return condition
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in {"platform": self.platform, "theme": self.theme, "woonkern": self.woonkern}.items() if v}
+
+
+@dataclass(frozen=True)
+class Settings:
+    own_handles: dict[str, set[str]]
+    calendar: BusinessCalendar
+    window_hours: float = 72
+    norm_hours: float = 4
+    top: int = 10
+    groups: dict[str, list[str]] = field(default_factory=dict)  # theme and woonkern names, in config order
+
+
+def settings_of(config: Config) -> Settings:
+    return Settings(config.own_handles(), calendar_of(config), config.webcare.conversation_window_hours,
+                    config.webcare.norm_hours,
+                    groups={"theme": list(config.terms.portfolios), "woonkern": list(config.terms.woonkernen)})
+
+
+def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
+    first message's platform, themes and woonkernen, so filters apply to cases too)."""
+    marked = threads(mark_own(frame, settings.own_handles))
+    case_rows = cases(frame, settings.own_handles, settings.window_hours)
+    first = marked.select("platform", pl.col("id").alias("first_id"), "themes", "woonkernen")
+    case_rows = case_rows.join(first, on=["platform", "first_id"], how="left")
+    return marked, with_timing(case_rows, settings.calendar, settings.norm_hours)
+
+
+def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
+    return frame.filter((pl.col(column) >= period.start) & (pl.col(column) < period.end))
+
+
+def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> dict[str, object]:
+    """The core figures for one period: volume, reputation, response."""
+    in_period = _within(marked, "created_at", period).filter(filters.expr())
+    period_cases = _within(timed, "started_at", period).filter(filters.expr())
+    return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
+
+
+def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, object]:
+    """Differences now − before for the figures management compares; relative for counts."""
+    def diff(a, b):
+        return None if a is None or b is None else a - b
+
+    def relative(a, b):
+        return None if a is None or not b else (a - b) / b
+
+    rn, rb = now["response"], before["response"]
+    return {
+        "mentions": before["mentions"],
+        "mentions_change": relative(now["mentions"], before["mentions"]),
+        "net_sentiment": before["net_sentiment"],
+        "net_sentiment_change": diff(now["net_sentiment"], before["net_sentiment"]),
+        "reputation_index": before["reputation_index"],
+        "reputation_index_change": diff(now["reputation_index"], before["reputation_index"]),
+        "negative_share": before["negative_share"],
+        "negative_share_change": diff(now["negative_share"], before["negative_share"]),
+        "response_rate": rb["rate"],
+        "response_rate_change": diff(rn["rate"], rb["rate"]),
+        "median_business_minutes": rb["first_response_business_minutes"]["median"],
+        "median_business_minutes_change": diff(rn["first_response_business_minutes"]["median"],
+                                               rb["first_response_business_minutes"]["median"]),
+    }
+
+
+def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, every: str, tz: str) -> pl.DataFrame:
+    """Per day ("1d"), week ("1w", starting Monday) or month ("1mo"): mentions, negative share, Net
+    Sentiment, reputation index, cases and response rate. Buckets without data are left out."""
+    bucket = pl.col("created_at").dt.convert_time_zone(tz).dt.truncate(every).dt.date().alias("start")
+    mentions = in_period.group_by(bucket).agg(mentions=pl.len(), **reputation_exprs())
+    case_bucket = pl.col("started_at").dt.convert_time_zone(tz).dt.truncate(every).dt.date().alias("start")
+    responses = period_cases.group_by(case_bucket).agg(
+        cases=pl.len(), answered=pl.col("answered").sum(),
+        median_business_minutes=pl.col("business_minutes").median())
+    joined = mentions.join(responses, on="start", how="full", coalesce=True).sort("start")
+    return joined.with_columns(
+        pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0)
+    ).with_columns(response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases")))
+
+
+def breakdown(in_period: pl.DataFrame, period_cases: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Per platform, theme or woonkern (a mention can count for several themes and woonkernen)."""
+    column = {"platform": "platform", "theme": "themes", "woonkern": "woonkernen"}[key]
+    mentions, responses = in_period, period_cases
+    if column != "platform":
+        mentions = in_period.explode(column, empty_as_null=True).drop_nulls(column)
+        responses = period_cases.explode(column, empty_as_null=True).drop_nulls(column)
+    by_mentions = mentions.group_by(pl.col(column).alias(key)).agg(mentions=pl.len(), **reputation_exprs())
+    by_cases = responses.group_by(pl.col(column).alias(key)).agg(
+        cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median(),
+        within_norm=pl.col("within_norm").sum())
+    joined = by_mentions.join(by_cases, on=key, how="full", coalesce=True)
+    return joined.with_columns(
+        pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0),
+        pl.col("within_norm").fill_null(0),
+    ).with_columns(
+        response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases")),
+        within_norm_share=pl.when(pl.col("cases") > 0).then(pl.col("within_norm") / pl.col("cases")),
+    ).drop("within_norm").sort(["mentions", key], descending=[True, False])
+
+
+def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, settings: Settings,
+                   filters: Filters = Filters(), privacy: Pseudonymiser | None = None) -> dict[str, object]:
+    """Every figure for `period` from prepared frames that cover it, the period before, and a year earlier.
+
+    With `privacy`, residents in the outputs that name authors are pseudonymised."""
+    privacy = privacy or Pseudonymiser(b"", enabled=False)
+    current = headline(marked, timed, period, filters)
+    in_period = _within(marked, "created_at", period).filter(filters.expr())
+    period_cases = _within(timed, "started_at", period).filter(filters.expr())
+    tz = str(period.tz)
+    return {
+        "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
+                   "filters": filters.as_dict()},
+        **current,
+        "change": {
+            "previous_period": _change(current, headline(marked, timed, period.previous(), filters)),
+            "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
+        },
+        "reach": reach(in_period),
+        "top_posts_by_reach": _private_posts(top_posts(in_period, "reach", settings.top), privacy, settings),
+        "top_posts_by_engagement": _private_posts(top_posts(in_period, "engagement", settings.top), privacy, settings),
+        "top_authors": privacy.names(top_authors(in_period, settings.top), followers="followers"),
+        "broadcasting": broadcasting(marked, in_period, settings.calendar),
+        "response_by_platform": response_by(period_cases, "platform"),
+        "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
+        "unanswered_cases": privacy.names(period_cases.filter(~pl.col("answered")).select(
+            "platform", "thread", "resident", "started_at", "first_id").sort("started_at"),
+            author="resident", followers=None, own=None),
+        "series": {name: series(in_period, period_cases, every, tz)
+                   for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo"))},
+        "by_platform": breakdown(in_period, period_cases, "platform"),
+        "by_theme": breakdown(in_period, period_cases, "theme"),
+        "by_woonkern": breakdown(in_period, period_cases, "woonkern"),
+    }
+
+
+def _private_posts(posts: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:
+    return privacy.texts(privacy.names(posts), settings.own_handles)
+
+
+def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: float) -> pl.DataFrame:
+    """The mentions the metrics of `period` need: from a year before it (for comparisons), minus the
+    thread look-back, to the response window after it."""
+    start = period.year_earlier().start - LOOKBACK
+    return load_mentions(con, start, period.end + timedelta(hours=window_hours))
+
+
+def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> dict[str, object]:
+    """Every metric for `period` from the database, residents pseudonymised as the config says."""
+    settings = settings_of(config)
+    marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
+    return compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config))

@@ -1,0 +1,84 @@
+"""Metrics as JSON (one object) or as readable tables for the terminal."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+
+import polars as pl
+from rich.console import Console
+from rich.table import Table
+
+
+def plain(value: object) -> object:
+    """The value with frames turned into lists of rows and times into ISO-8601 text, ready for JSON."""
+    if isinstance(value, pl.DataFrame):
+        return [plain(row) for row in value.to_dicts()]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(result: dict[str, object]) -> str:
+    return json.dumps(plain(result), ensure_ascii=False, indent=2)
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def print_tables(result: dict[str, object], console: Console) -> None:
+    """The headline figures, then each breakdown, as tables."""
+    period = result["period"]
+    title = f"{period['from']} .. {period['to']} ({period['timezone']})"
+    if period["filters"]:
+        title += "  " + ", ".join(f"{k}={v}" for k, v in period["filters"].items())
+    response = result["response"]
+    rows = [
+        ("mentions", result["mentions"]), ("unique authors", result["unique_authors"]),
+        ("own share", result["own_share"]), ("positive share", result["positive_share"]),
+        ("neutral share", result["neutral_share"]), ("negative share", result["negative_share"]),
+        ("net sentiment", result["net_sentiment"]), ("reputation index", result["reputation_index"]),
+        ("cases", response["cases"]), ("answered", response["answered"]), ("response rate", response["rate"]),
+        ("first response median (min)", response["first_response_minutes"]["median"]),
+        ("first response p90 (min)", response["first_response_minutes"]["p90"]),
+        ("first response median (office min)", response["first_response_business_minutes"]["median"]),
+        ("first response p90 (office min)", response["first_response_business_minutes"]["p90"]),
+        ("within norm share", response["within_norm_share"]),
+        ("broadcast share", result["broadcasting"]["broadcast_share"]),
+        ("reply share", result["broadcasting"]["reply_share"]),
+        ("potential reach", result["reach"]["potential_reach"]), ("engagement", result["reach"]["engagement"]),
+    ]
+    previous, year = result["change"]["previous_period"], result["change"]["year_earlier"]
+    compare = {"mentions": "mentions", "net sentiment": "net_sentiment", "reputation index": "reputation_index",
+               "negative share": "negative_share", "response rate": "response_rate"}
+    table = Table(title=title, title_justify="left")
+    for column in ("metric", "value", "previous period", "a year earlier"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for name, value in rows:
+        key = compare.get(name)
+        table.add_row(name, _fmt(value), _fmt(previous[key]) if key else "", _fmt(year[key]) if key else "")
+    console.print(table)
+    for key in ("by_platform", "by_theme", "by_woonkern"):
+        frame: pl.DataFrame = result[key]
+        if frame.is_empty():
+            continue
+        sub = Table(title=key.replace("_", " "), title_justify="left")
+        for column in frame.columns:
+            sub.add_column(column, justify="left" if frame[column].dtype == pl.String else "right")
+        for row in frame.iter_rows():
+            sub.add_row(*(_fmt(v) for v in row))
+        console.print(sub)

@@ -1,0 +1,47 @@
+"""Reach and engagement, top posts and top authors."""
+
+from __future__ import annotations
+
+import polars as pl
+
+# Share of an author's followers assumed to see a post when the platform reports no views.
+IMPRESSION_FACTOR = 0.1
+
+ENGAGEMENT = pl.sum_horizontal(pl.col("likes").fill_null(0), pl.col("reposts").fill_null(0),
+                               pl.col("replies").fill_null(0), pl.col("quotes").fill_null(0))
+IMPRESSIONS = pl.when(pl.col("views").is_not_null()).then(pl.col("views").cast(pl.Float64)).otherwise(
+    pl.col("author_followers").fill_null(0) * IMPRESSION_FACTOR)
+
+
+def reach(frame: pl.DataFrame) -> dict[str, object]:
+    """Potential reach (over mentions and over unique authors), engagement and earned impressions."""
+    if frame.is_empty():
+        return {"potential_reach": 0, "unique_author_reach": 0, "engagement": 0, "earned_impressions": 0.0}
+    authors = frame.group_by("platform", "author").agg(pl.col("author_followers").max())
+    return {
+        "potential_reach": int(frame["author_followers"].fill_null(0).sum()),
+        "unique_author_reach": int(authors["author_followers"].fill_null(0).sum()),
+        "engagement": int(frame.select(ENGAGEMENT).to_series().sum()),
+        "earned_impressions": round(float(frame.select(IMPRESSIONS).to_series().sum()), 1),
+    }
+
+
+def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
+    """The `n` posts with the most `by` ("reach" = author followers, or "engagement"), most first."""
+    ranked = frame.with_columns(reach=pl.col("author_followers").fill_null(0), engagement=ENGAGEMENT)
+    return ranked.sort([by, "created_at"], descending=[True, False]).head(n).select(
+        "platform", "id", "created_at", "author", "is_own", "author_followers", "text", "url", "reach", "engagement",
+        "sentiment_label")
+
+
+def top_authors(frame: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The `n` authors with the most mentions (then reach), with their mentions, followers and engagement."""
+    return (
+        frame.with_columns(engagement=ENGAGEMENT)
+        .group_by("platform", "author")
+        .agg(mentions=pl.len(), followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
+             is_own=pl.col("is_own").first(),
+             negative=(pl.col("sentiment_label") == "negatief").sum())
+        .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)
+        .head(n)
+    )
