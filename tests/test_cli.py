@@ -15,7 +15,7 @@ COMMANDS = sorted(command.name or command.callback.__name__ for command in app.r
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["demo", "harvest", "import", "report", "status"]
+    assert COMMANDS == ["demo", "harvest", "import", "metrics", "report", "status"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
