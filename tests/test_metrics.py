@@ -1,0 +1,156 @@
+"""Metrics on given rows → expected figures, through a real DuckDB."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from luisterpost.importer import import_file
+from luisterpost.metrics.compute import Filters, Settings, compute_frames, load_window, prepare
+from luisterpost.metrics.period import Period
+from luisterpost.metrics.privacy import Pseudonymiser
+from luisterpost.schedule import business_calendar, parse_schedule
+
+AMS = ZoneInfo("Europe/Amsterdam")
+OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
+SETTINGS = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMS, "NL", []), 72, 4, top=3)
+OCTOBER = Period.month(2026, 10, AMS)
+
+
+def row(id, when, author, label, themes=(), places=(), platform="mastodon", reply_to=None, text="", **extra):
+    return {"mention": {"platform": platform, "id": id, "created_at": when, "author_handle": author,
+                        "text": text or f"bericht {id}", **({"in_reply_to_id": reply_to} if reply_to else {}), **extra},
+            "label": label, "themes": list(themes), "places": list(places)}
+
+
+def load(db, tmp_path, rows):
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r["mention"]) for r in rows), encoding="utf-8")
+    assert import_file(db, path).problems == []
+    for r in rows:
+        m = r["mention"]
+        db.execute("INSERT INTO enrichments VALUES (?, ?, 0, ?, 0, NULL, ?, ?, 'test', now())",
+                   [m["platform"], m["id"], r["label"], r["themes"], r["places"]])
+
+
+def figures(db, period=OCTOBER, filters=Filters(), privacy=None):
+    marked, timed = prepare(load_window(db, period, 72), SETTINGS)
+    return compute_frames(marked, timed, period, SETTINGS, filters, privacy)
+
+
+ROWS = [
+    # October 2026: 4 resident posts (2 pos, 1 neu, 1 neg), 2 own posts (a broadcast and a reply).
+    row("1", "2026-10-05T10:00:00+02:00", "anouk", "positief", ["afval"], ["Heikamp"], likes=4, reposts=1,
+        author_followers=100),
+    row("2", "2026-10-05T11:00:00+02:00", "bas", "negatief", ["afval", "verkeer"], [], text="@gemeentex gat",
+        author_followers=50, views=1000),
+    row("3", "2026-10-12T12:00:00+02:00", "anouk", "positief", ["groen"], ["Heikamp"], author_followers=120),
+    row("4", "2026-10-13T09:00:00+02:00", "carla", "neutraal", [], [], platform="facebook", author_followers=20000),
+    row("5", "2026-10-05T08:00:00+02:00", "gemeentex", "neutraal", [], [], author_followers=3000),
+    row("6", "2026-10-05T11:30:00+02:00", "GemeenteX", "neutraal", [], [], reply_to="2",
+        text="@bas we komen kijken", author_followers=3000),
+    # September 2026: one negative resident post; October 2025: one positive.
+    row("7", "2026-09-10T10:00:00+02:00", "dirk", "negatief", ["afval"], []),
+    row("8", "2025-10-10T10:00:00+02:00", "eva", "positief", [], []),
+]
+
+
+def test_volume_reputation_and_changes(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    result = figures(db)
+    assert {k: result[k] for k in ("mentions", "unique_authors", "own_posts", "own_share")} == {
+        "mentions": 6, "unique_authors": 4, "own_posts": 2, "own_share": 2 / 6}
+    assert {k: result[k] for k in ("labelled", "positive", "neutral", "negative", "net_sentiment", "reputation_index")} == {
+        "labelled": 4, "positive": 2, "neutral": 1, "negative": 1, "net_sentiment": 1 / 3, "reputation_index": 25.0}
+    previous = result["change"]["previous_period"]
+    assert (previous["mentions"], previous["net_sentiment"], previous["reputation_index"]) == (1, -1.0, -100.0)
+    assert previous["net_sentiment_change"] == pytest.approx(4 / 3)
+    assert previous["mentions_change"] == 5.0
+    year = result["change"]["year_earlier"]
+    assert (year["mentions"], year["net_sentiment"], year["net_sentiment_change"]) == (1, 1.0, pytest.approx(-2 / 3))
+
+
+def test_reach_engagement_and_impressions(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    result = figures(db)
+    # followers 100 + 50 + 120 + 20000 + 3000 + 3000; unique authors: anouk 120, bas 50, carla 20000, gemeentex 3000
+    assert result["reach"] == {"potential_reach": 26270, "unique_author_reach": 23170, "engagement": 5,
+                               "earned_impressions": 1000 + 0.1 * (100 + 120 + 20000 + 3000 + 3000)}
+    assert [r["id"] for r in result["top_posts_by_reach"].to_dicts()] == ["4", "5", "6"]
+    assert result["top_posts_by_engagement"].to_dicts()[0]["id"] == "1"
+    assert [(r["author"], r["mentions"]) for r in result["top_authors"].to_dicts()] == [
+        ("gemeentex", 2), ("anouk", 2), ("carla", 1)]
+
+
+def test_zenden_vs_luisteren(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    assert figures(db)["broadcasting"] == {
+        "own_posts": 2, "broadcasts": 1, "replies": 1, "broadcast_share": 0.5, "reply_share": 0.5,
+        "outside_office_hours": 1, "outside_office_hours_share": 0.5}  # 08:00 is before opening
+
+
+def test_breakdowns_count_a_mention_for_each_of_its_themes(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    result = figures(db)
+    by_theme = {r["theme"]: r for r in result["by_theme"].to_dicts()}
+    assert {t: (r["mentions"], r["negative_share"], r["cases"]) for t, r in by_theme.items()} == {
+        "afval": (2, 0.5, 1), "verkeer": (1, 1.0, 1), "groen": (1, 0.0, 0)}
+    assert by_theme["afval"]["response_rate"] == 1.0
+    by_platform = {r["platform"]: (r["mentions"], r["cases"]) for r in result["by_platform"].to_dicts()}
+    assert by_platform == {"mastodon": (5, 1), "facebook": (1, 0)}
+    assert [(r["woonkern"], r["mentions"]) for r in result["by_woonkern"].to_dicts()] == [("Heikamp", 2)]
+
+
+def test_filters_restrict_mentions_and_cases(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    afval = figures(db, filters=Filters(theme="afval"))
+    assert (afval["mentions"], afval["response"]["cases"], afval["net_sentiment"]) == (2, 1, 0.0)
+    facebook = figures(db, filters=Filters(platform="facebook"))
+    assert (facebook["mentions"], facebook["response"]["cases"]) == (1, 0)
+
+
+def test_series_by_day_week_and_month(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    result = figures(db)
+    weekly = result["series"]["weekly"].select("start", "mentions", "cases", "response_rate").rows()
+    assert weekly == [(date(2026, 10, 5), 4, 1, 1.0), (date(2026, 10, 12), 2, 0, None)]
+    assert result["series"]["monthly"].select("start", "mentions").rows() == [(date(2026, 10, 1), 6)]
+    assert result["series"]["daily"].height == 3
+
+
+def test_residents_are_pseudonymised_but_own_and_public_accounts_are_not(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    privacy = Pseudonymiser(b"secret", public_followers=10_000)
+    result = figures(db, privacy=privacy)
+    authors = [r["author"] for r in result["top_authors"].to_dicts()]
+    assert authors == ["gemeentex", privacy.pseudonym("mastodon", "anouk"), "carla"]  # carla has 20,000 followers
+    assert authors[1].startswith("inwoner-") and len(authors[1]) == len("inwoner-") + 8
+    posts = {r["id"]: r for r in result["top_posts_by_reach"].to_dicts()}
+    assert posts["6"]["text"] == f"@{privacy.pseudonym('mastodon', 'bas')} we komen kijken"
+    # Stable across runs with the same key; different with another key.
+    assert privacy.pseudonym("mastodon", "anouk") == Pseudonymiser(b"secret").pseudonym("mastodon", "anouk")
+    assert privacy.pseudonym("mastodon", "anouk") != Pseudonymiser(b"other").pseudonym("mastodon", "anouk")
+
+
+def test_metrics_command_prints_one_json_object(write_config, tmp_path):
+    config = write_config('[accounts]\nmastodon = ["gemeentex"]\n')
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps(r["mention"]) for r in ROWS), encoding="utf-8")
+    run = [sys.executable, "-m", "luisterpost", "--config", str(config)]
+    subprocess.run(run + ["import", str(rows)], check=True, capture_output=True)
+    result = subprocess.run(run + ["metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["mentions"] == 6 and data["response"]["cases"] == 1 and data["response"]["answered"] == 1
+    assert data["net_sentiment"] is None  # nothing is enriched until a harvest runs
+    assert set(data["response"]["first_response_business_minutes"]) == {"median", "p90", "mean"}
+    assert data["response"]["first_response_minutes"]["median"] == 30.0
+    assert data["response"]["within_norm_share"] == 1.0
+    bad = subprocess.run(run + ["metrics", "--from", "2026-10-31", "--to", "2026-10-01"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--to 2026-10-01 is before --from 2026-10-31" in bad.stderr
