@@ -15,6 +15,7 @@ from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import reach, top_authors, top_posts
 from .reputation import reputation, reputation_exprs
+from .spikes import detect
 from .summary import load_mentions
 from .volume import volume
 from .webcare import cases, mark_own, response_by, response_summary, threads, with_timing
@@ -173,6 +174,8 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             author="resident", followers=None, own=None),
         "series": {name: series(in_period, period_cases, every, tz)
                    for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo"))},
+        "spikes": _private_spikes(detect(marked.filter(filters.expr()), period.start, period.end, tz, top=3),
+                                  privacy, settings),
         "by_platform": breakdown(in_period, period_cases, "platform"),
         "by_theme": breakdown(in_period, period_cases, "theme"),
         "by_woonkern": breakdown(in_period, period_cases, "woonkern"),
@@ -181,6 +184,10 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
 
 def _private_posts(posts: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:
     return privacy.texts(privacy.names(posts), settings.own_handles)
+
+
+def _private_spikes(found: list[dict[str, object]], privacy: Pseudonymiser, settings: Settings) -> list[dict[str, object]]:
+    return [{**episode, "top_posts": _private_posts(episode["top_posts"], privacy, settings)} for episode in found]
 
 
 def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: float) -> pl.DataFrame:
