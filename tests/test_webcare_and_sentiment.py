@@ -12,7 +12,7 @@ from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.sentiment import score
 from luisterpost.enrich.terms import build_matcher
 from luisterpost.metrics.summary import Period, summarise_frame
-from luisterpost.metrics.webcare import cases
+from luisterpost.metrics.webcare import cases, mark_own, threads
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -62,7 +62,7 @@ def test_cases_responses_and_their_times():
         mention("9", 0, "eva", "mooi weer vandaag"),
         mention("10", 5, "fien", "zeker", reply_to="9"),
     ]
-    result = cases(frame(rows), OWN, window_hours=72).sort("platform", "resident")
+    result = cases(threads(mark_own(frame(rows), OWN)), OWN, window_hours=72).sort("platform", "resident")
     assert result.select("platform", "thread", "resident", "answered", "response_minutes").rows() == [
         ("facebook", "5", "carla", False, None),
         ("mastodon", "1", "anouk", True, 30.0),

@@ -65,7 +65,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
     first message's platform, themes and woonkernen, so filters apply to cases too)."""
     marked = threads(mark_own(frame, settings.own_handles))
-    case_rows = cases(frame, settings.own_handles, settings.window_hours)
+    case_rows = cases(marked, settings.own_handles, settings.window_hours)
     first = marked.select("platform", pl.col("id").alias("first_id"), "themes", "woonkernen")
     case_rows = case_rows.join(first, on=["platform", "first_id"], how="left")
     return marked, with_timing(case_rows, settings.calendar, settings.norm_hours)

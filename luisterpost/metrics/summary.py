@@ -12,7 +12,7 @@ import polars as pl
 from ..config import Config
 from ..sql import query
 from .period import Period
-from .webcare import cases, mark_own
+from .webcare import cases, mark_own, threads
 
 LOOKBACK = timedelta(days=14)  # threads may have started before the period: load their start too
 
@@ -48,12 +48,12 @@ def summarise_frame(
     frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float, period: Period
 ) -> MonthSummary:
     """The pure part of `summarise`: figures for `period` from a frame of mentions around it."""
-    marked = mark_own(frame, own_handles)
+    marked = threads(mark_own(frame, own_handles))
     in_period = marked.filter((pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end))
     residents = in_period.filter(~pl.col("is_own"))
     labelled = residents.filter(pl.col("sentiment_label").is_not_null())
     negative = labelled.filter(pl.col("sentiment_label") == "negatief").height
-    all_cases = cases(frame, own_handles, window_hours)
+    all_cases = cases(marked, own_handles, window_hours)
     month_cases = all_cases.filter((pl.col("started_at") >= period.start) & (pl.col("started_at") < period.end))
     answered = month_cases.filter("answered")
     daily = (

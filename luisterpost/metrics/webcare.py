@@ -35,37 +35,33 @@ def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.Dat
 
 
 def threads(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `thread` and `below_own` (some ancestor in the reply chain is an own message) to `frame`."""
-    parents = frame.select(
-        "platform", pl.col("id").alias("parent_id"), pl.col("in_reply_to_id").alias("grandparent_id"),
-        pl.col("is_own").alias("parent_own"),
-    )
-    walk = frame.select("platform", "id", pl.col("in_reply_to_id").alias("cursor")).with_columns(
-        root=pl.col("id"), below_own=pl.lit(False)
-    )
+    """Add `thread`: the conversation_id, else the root of the in_reply_to chain (climbing until a post
+    with a conversation_id, a post that replies to nothing, or a parent outside the data, whose id then
+    names the thread, so replies to the same missing post stay together)."""
+    nodes = frame.select("platform", "id", "in_reply_to_id", "conversation_id")
+    direct = nodes.filter(pl.col("conversation_id").is_not_null() | pl.col("in_reply_to_id").is_null()).select(
+        "platform", "id", thread=pl.coalesce("conversation_id", "id"))
+    parents = nodes.select("platform", pl.col("id").alias("cursor"), pl.col("in_reply_to_id").alias("next"),
+                           pl.col("conversation_id").alias("parent_thread"), pl.lit(True).alias("known"))
+    pending = nodes.filter(pl.col("conversation_id").is_null() & pl.col("in_reply_to_id").is_not_null()).select(
+        "platform", "id", pl.col("in_reply_to_id").alias("cursor"))
+    found = [direct]
     for _ in range(MAX_DEPTH):
-        if walk.select(pl.col("cursor").is_not_null().any()).item() is not True:
+        if pending.is_empty():
             break
-        walk = (
-            walk.join(parents, left_on=["platform", "cursor"], right_on=["platform", "parent_id"], how="left")
-            .with_columns(
-                # Climb one step when the parent is known; a parent outside the data ends the climb there.
-                root=pl.when(pl.col("parent_own").is_not_null()).then(pl.col("cursor")).otherwise(pl.col("root")),
-                below_own=pl.col("below_own") | pl.col("parent_own").fill_null(False),
-                cursor=pl.when(pl.col("parent_own").is_not_null()).then(pl.col("grandparent_id")),
-            )
-            .drop("grandparent_id", "parent_own")
-        )
-    return frame.join(walk.select("platform", "id", "root", "below_own"), on=["platform", "id"], how="left").with_columns(
-        thread=pl.coalesce("conversation_id", "root")
-    ).drop("root")
+        step = pending.join(parents, on=["platform", "cursor"], how="left")
+        ends = pl.col("known").is_null() | pl.col("parent_thread").is_not_null() | pl.col("next").is_null()
+        found.append(step.filter(ends).select("platform", "id", thread=pl.coalesce("parent_thread", "cursor")))
+        pending = step.filter(~ends).select("platform", "id", pl.col("next").alias("cursor"))
+    if not pending.is_empty():  # deeper than MAX_DEPTH: cut there
+        found.append(pending.select("platform", "id", thread=pl.col("cursor")))
+    return frame.join(pl.concat(found), on=["platform", "id"], how="left")
 
 
-def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
-    """Return one row per case: platform, thread, resident, started_at, first message id,
-    responded_at (first qualifying own message, or null), answered (within the window), and
-    response_minutes (calendar minutes, null when not answered)."""
-    frame = threads(mark_own(mentions, own_handles))
+def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
+    """Return one row per case from mentions marked by `mark_own` and `threads`: platform, thread,
+    resident, started_at, first message id, responded_at (first qualifying own message, or null),
+    answered (within the window), and response_minutes (calendar minutes, null when not answered)."""
     own_patterns = {p: "(?i)@(" + "|".join(sorted(h)) + r")\b" for p, h in own_handles.items() if h}
     mentions_own = pl.lit(False)
     for platform, pattern in own_patterns.items():
@@ -74,7 +70,9 @@ def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours
         thread_has_own=pl.col("is_own").any().over("platform", "thread"),
         mentions_own=mentions_own,
     ).with_columns(
-        inbound=~pl.col("is_own") & (pl.col("mentions_own") | pl.col("below_own") | pl.col("thread_has_own"))
+        # "Replies (directly or further up) to an own message" needs no test of its own: that own
+        # message is in the same thread, so the thread contains an own message.
+        inbound=~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_has_own"))
     )
     opened = (
         frame.filter("inbound")
@@ -112,7 +110,7 @@ def cases(mentions: pl.DataFrame, own_handles: dict[str, set[str]], window_hours
         .with_columns(answered=(pl.col("responded_at") - pl.col("started_at") <= window).fill_null(False))
         .with_columns(
             response_minutes=pl.when("answered").then(
-                (pl.col("responded_at") - pl.col("started_at")).dt.total_seconds() / 60
+                (pl.col("responded_at") - pl.col("started_at")).dt.total_microseconds() / 60e6
             )
         )
         .sort("started_at", "platform", "thread", "resident")
