@@ -111,9 +111,10 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
 def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, every: str, tz: str) -> pl.DataFrame:
     """Per day ("1d"), week ("1w", starting Monday) or month ("1mo"): mentions, negative share, Net
     Sentiment, reputation index, cases and response rate. Buckets without data are left out."""
-    bucket = pl.col("created_at").dt.convert_time_zone(tz).dt.truncate(every).dt.date().alias("start")
+    # Truncating the local date (not the zoned datetime) is the same bucket and much cheaper.
+    bucket = pl.col("created_at").dt.convert_time_zone(tz).dt.date().dt.truncate(every).alias("start")
     mentions = in_period.group_by(bucket).agg(mentions=pl.len(), **reputation_exprs())
-    case_bucket = pl.col("started_at").dt.convert_time_zone(tz).dt.truncate(every).dt.date().alias("start")
+    case_bucket = pl.col("started_at").dt.convert_time_zone(tz).dt.date().dt.truncate(every).alias("start")
     responses = period_cases.group_by(case_bucket).agg(
         cases=pl.len(), answered=pl.col("answered").sum(),
         median_business_minutes=pl.col("business_minutes").median())
