@@ -145,6 +145,8 @@ class Config(_Strict):
     webcare: Webcare = Webcare()
     terms: Terms = Terms()
     privacy: Privacy = Privacy()
+    # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
+    peers: list[str] = []
     sources: list[SourceSettings] = []
     # The folder of the config file: relative paths in the config are relative to it.
     base_dir: Path = Path(".")

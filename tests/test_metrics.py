@@ -154,3 +154,32 @@ def test_metrics_command_prints_one_json_object(write_config, tmp_path):
     assert data["response"]["within_norm_share"] == 1.0
     bad = subprocess.run(run + ["metrics", "--from", "2026-10-31", "--to", "2026-10-01"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--to 2026-10-01 is before --from 2026-10-31" in bad.stderr
+
+
+def test_peer_benchmark_per_10000_inhabitants(write_config, tmp_path):
+    from luisterpost.config import load_config
+    from luisterpost.metrics.compute import compute
+    from luisterpost.store import open_db
+
+    peer_dir = tmp_path / "peer"
+    peer_dir.mkdir()
+    (peer_dir / "peer.toml").write_text(
+        '[municipality]\nname = "Zwolle"\ncbs_code = "GM0193"\n[accounts]\nmastodon = ["gemeentex"]\n', encoding="utf-8")
+    config = load_config(write_config(
+        'peers = ["peer/peer.toml", "missing.toml"]\n'
+        '[municipality]\nname = "Lindeveen"\npopulation = 50000\n[accounts]\nmastodon = ["gemeentex"]\n',
+        municipality=False))
+    for cfg, rows in ((config, ROWS[:4]), (load_config(peer_dir / "peer.toml"), ROWS[:2])):
+        con = open_db(cfg.database_path)
+        load(con, tmp_path, rows)
+        con.close()
+    con = open_db(config.database_path)
+    result = compute(con, config, OCTOBER)
+    me, peer, missing = result["peers"]
+    assert (me["municipality"], me["population"], me["population_source"], me["mentions"]) == ("Lindeveen", 50000, "config", 4)
+    assert me["mentions_per_10k"] == 4 / 50000 * 10_000
+    zwolle = 129791  # CBS, 1 January 2021
+    assert (peer["municipality"], peer["population"], peer["population_source"]) == ("Zwolle", zwolle, "CBS 2021")
+    assert peer["mentions_per_10k"] == pytest.approx(2 / zwolle * 10_000)
+    assert (peer["response_rate"], peer["net_sentiment"]) == (0.0, 0.0)
+    assert missing["error"].endswith("missing.toml: config file not found")

@@ -11,6 +11,7 @@ import polars as pl
 from ..config import Config, calendar_of
 from ..schedule import BusinessCalendar
 from .broadcast import broadcasting
+from . import peers
 from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import reach, top_authors, top_posts
@@ -199,7 +200,19 @@ def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: fl
 
 
 def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> dict[str, object]:
-    """Every metric for `period` from the database, residents pseudonymised as the config says."""
+    """Every metric for `period` from the database, residents pseudonymised as the config says, with the
+    peer benchmark when the config names peers."""
     settings = settings_of(config)
     marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
-    return compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config))
+    result = compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config))
+    result["peers"] = [peers.row(config, result), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
+    return result
+
+
+def peer_headline(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> dict[str, object]:
+    """A peer's headline figures for `period` (volume, reputation, response) from its own database."""
+    settings = settings_of(config)
+    start = period.start - LOOKBACK
+    frame = load_mentions(con, start, period.end + timedelta(hours=settings.window_hours))
+    marked, timed = prepare(frame, settings)
+    return headline(marked, timed, period, Filters())

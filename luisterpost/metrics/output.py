@@ -82,3 +82,21 @@ def print_tables(result: dict[str, object], console: Console) -> None:
         for row in frame.iter_rows():
             sub.add_row(*(_fmt(v) for v in row))
         console.print(sub)
+    print_peers(result.get("peers", []), console)
+
+
+def print_peers(peers: list[dict[str, object]], console: Console) -> None:
+    """The peer benchmark as a table (a peer that could not be read shows its error)."""
+    if not peers:
+        return
+    table = Table(title="peers", title_justify="left")
+    columns = ["municipality", "population", "mentions_per_10k", "net_sentiment", "negative_share",
+               "response_rate", "median_business_minutes", "within_norm_share"]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "municipality" else "right")
+    for peer in peers:
+        if peer.get("error"):
+            table.add_row(str(peer["municipality"]), f"[red]{peer['error']}[/]", *[""] * (len(columns) - 2))
+        else:
+            table.add_row(*(_fmt(peer[c]) for c in columns))
+    console.print(table)
