@@ -16,8 +16,8 @@ def broadcasting(frame: pl.DataFrame, in_period: pl.DataFrame, calendar: Busines
     if own.is_empty():
         return {"own_posts": 0, "broadcasts": 0, "replies": 0, "broadcast_share": None, "reply_share": None,
                 "outside_office_hours": 0, "outside_office_hours_share": None}
-    parents = frame.select("platform", pl.col("id").alias("in_reply_to_id"), pl.col("is_own").alias("parent_own"))
-    own = own.join(parents, on=["platform", "in_reply_to_id"], how="left")
+    parents = frame.select(pl.col("key").alias("parent_key"), pl.col("is_own").alias("parent_own"))
+    own = own.join(parents, on="parent_key", how="left")
     is_reply = pl.col("in_reply_to_id").is_not_null() & ~pl.col("parent_own").fill_null(False)
     replies = int(own.select(is_reply.sum()).item())
     outside = int((~is_open(calendar, own["created_at"])).sum())

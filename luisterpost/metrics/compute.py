@@ -65,7 +65,10 @@ def settings_of(config: Config) -> Settings:
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
     first message's platform, themes and woonkernen, so filters apply to cases too)."""
-    marked = threads(mark_own(frame, settings.own_handles))
+    local = pl.col("created_at").dt.convert_time_zone(str(settings.calendar.tz))
+    marked = threads(mark_own(frame, settings.own_handles)).with_columns(
+        # Local day and hour once, for series and spike detection.
+        local_day=local.dt.date(), local_hour=local.dt.truncate("1h"))
     case_rows = cases(marked, settings.own_handles, settings.window_hours)
     first = marked.select("platform", pl.col("id").alias("first_id"), "themes", "woonkernen")
     case_rows = case_rows.join(first, on=["platform", "first_id"], how="left")
@@ -113,7 +116,7 @@ def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, every: str, tz: 
     """Per day ("1d"), week ("1w", starting Monday) or month ("1mo"): mentions, negative share, Net
     Sentiment, reputation index, cases and response rate. Buckets without data are left out."""
     # Truncating the local date (not the zoned datetime) is the same bucket and much cheaper.
-    bucket = pl.col("created_at").dt.convert_time_zone(tz).dt.date().dt.truncate(every).alias("start")
+    bucket = pl.col("local_day").dt.truncate(every).alias("start")
     mentions = in_period.group_by(bucket).agg(mentions=pl.len(), **reputation_exprs())
     case_bucket = pl.col("started_at").dt.convert_time_zone(tz).dt.date().dt.truncate(every).alias("start")
     responses = period_cases.group_by(case_bucket).agg(

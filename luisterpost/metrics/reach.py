@@ -17,7 +17,7 @@ def reach(frame: pl.DataFrame) -> dict[str, object]:
     """Potential reach (over mentions and over unique authors), engagement and earned impressions."""
     if frame.is_empty():
         return {"potential_reach": 0, "unique_author_reach": 0, "engagement": 0, "earned_impressions": 0.0}
-    authors = frame.group_by("platform", "author").agg(pl.col("author_followers").max())
+    authors = frame.group_by("author_key").agg(pl.col("author_followers").max())
     return {
         "potential_reach": int(frame["author_followers"].fill_null(0).sum()),
         "unique_author_reach": int(authors["author_followers"].fill_null(0).sum()),
@@ -40,10 +40,12 @@ def top_authors(frame: pl.DataFrame, n: int = 10) -> pl.DataFrame:
     """The `n` authors with the most mentions (then reach), with their mentions, followers and engagement."""
     return (
         frame.with_columns(engagement=ENGAGEMENT)
-        .group_by("platform", "author")
-        .agg(mentions=pl.len(), followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
-             is_own=pl.col("is_own").first(),
-             negative=(pl.col("sentiment_label") == "negatief").sum())
+        .group_by("author_key")
+        .agg(platform=pl.col("platform").first(), author=pl.col("author").first(), mentions=pl.len(),
+             followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
+             is_own=pl.col("is_own").first(), negative=(pl.col("sentiment_label") == "negatief").sum())
+        .drop("author_key")
+        # top_k first (linear), then order the few rows exactly, ties by name.
+        .top_k(n, by=["mentions", "followers", "author"], reverse=[False, False, True])
         .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)
-        .head(n)
     )

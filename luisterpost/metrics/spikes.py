@@ -122,7 +122,8 @@ def top_terms(texts: list[str], baseline_texts: list[str], n: int = 10) -> list[
 def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5) -> list[dict[str, object]]:
     """Volume and negativity episodes that start inside [period_start, period_end), daily and hourly, with
     their top terms and top posts. `marked` must reach at least 14 days before the period."""
-    data = marked.with_columns(local=pl.col("created_at").dt.convert_time_zone(tz))
+    data = marked.with_columns(local=pl.col("local_hour")) if "local_hour" in marked.columns else \
+        marked.with_columns(local=pl.col("created_at").dt.convert_time_zone(tz).dt.truncate("1h"))
     found = []
     for rule in (DAILY, HOURLY):
         bucket = pl.col("local").dt.truncate(rule.every).alias("start")

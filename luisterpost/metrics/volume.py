@@ -6,12 +6,12 @@ import polars as pl
 
 
 def volume(frame: pl.DataFrame) -> dict[str, object]:
-    """Figures over `frame` (mentions with `author` and `is_own`)."""
+    """Figures over `frame` (mentions with `author_key` and `is_own`)."""
     mentions = frame.height
     own = int(frame["is_own"].sum()) if mentions else 0
     return {
         "mentions": mentions,
-        "unique_authors": frame.select("platform", "author").n_unique() if mentions else 0,
+        "unique_authors": frame["author_key"].n_unique() if mentions else 0,
         "own_posts": own,
         "own_share": own / mentions if mentions else None,
     }
