@@ -14,14 +14,15 @@ from .broadcast import broadcasting
 from . import peers
 from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
-from .reach import reach, top_authors, top_posts
-from .reputation import reputation, reputation_exprs
+from .reach import author_stats, reach, top_authors, top_posts
+from .reputation import count_exprs, ratio_exprs, reputation
 from .spikes import detect
 from .summary import load_mentions
 from .volume import volume
 from .webcare import cases, mark_own, response_by, response_summary, threads, with_timing
 
-LOOKBACK = timedelta(days=14)  # threads may have started before the period: load their start too
+LOOKBACK = timedelta(days=14)
+SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,10 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     local = pl.col("created_at").dt.convert_time_zone(str(settings.calendar.tz))
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
         # Local day and hour once, for series and spike detection.
-        local_day=local.dt.date(), local_hour=local.dt.truncate("1h"))
+        local_day=local.dt.date(), local_hour=local.dt.truncate("1h"),
+        # An enum compares as a small integer: every sentiment count gets cheaper.
+        sentiment_label=pl.col("sentiment_label").cast(SENTIMENT),
+    )
     case_rows = cases(marked, settings.own_handles, settings.window_hours)
     first = marked.select("platform", pl.col("id").alias("first_id"), "themes", "woonkernen")
     case_rows = case_rows.join(first, on=["platform", "first_id"], how="left")
@@ -112,30 +116,41 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
     }
 
 
-def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, every: str, tz: str) -> pl.DataFrame:
-    """Per day ("1d"), week ("1w", starting Monday) or month ("1mo"): mentions, negative share, Net
-    Sentiment, reputation index, cases and response rate. Buckets without data are left out."""
-    # Truncating the local date (not the zoned datetime) is the same bucket and much cheaper.
-    bucket = pl.col("local_day").dt.truncate(every).alias("start")
-    mentions = in_period.group_by(bucket).agg(mentions=pl.len(), **reputation_exprs())
-    case_bucket = pl.col("started_at").dt.convert_time_zone(tz).dt.date().dt.truncate(every).alias("start")
-    responses = period_cases.group_by(case_bucket).agg(
-        cases=pl.len(), answered=pl.col("answered").sum(),
-        median_business_minutes=pl.col("business_minutes").median())
-    joined = mentions.join(responses, on="start", how="full", coalesce=True).sort("start")
-    return joined.with_columns(
-        pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0)
-    ).with_columns(response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases")))
+def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, tz: str) -> dict[str, pl.DataFrame]:
+    """Per day, week (starting Monday) and month: mentions, negative share, Net Sentiment, reputation
+    index, cases, response rate and median business minutes. Buckets without data are left out.
+    Mentions are counted per day once; weeks and months add up those days."""
+    daily = in_period.select("local_day", "is_own", "sentiment_label").group_by(
+        pl.col("local_day").alias("day")).agg(mentions=pl.len(), **count_exprs())
+    case_day = pl.col("started_at").dt.convert_time_zone(tz).dt.date()
+    cases_by_day = period_cases.select("answered", "business_minutes", day=case_day)
+    result = {}
+    for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo")):
+        bucket = pl.col("day").dt.truncate(every).alias("start")
+        mentions = daily.group_by(bucket).agg(pl.col("mentions", "positive", "neutral", "negative").sum())
+        responses = cases_by_day.group_by(bucket).agg(
+            cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median())
+        joined = mentions.join(responses, on="start", how="full", coalesce=True).sort("start")
+        result[name] = joined.with_columns(
+            pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0),
+            pl.col("positive", "neutral", "negative").fill_null(0),
+        ).with_columns(
+            **ratio_exprs(), response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases"))
+        ).drop("positive", "neutral", "negative")
+    return result
 
 
 def breakdown(in_period: pl.DataFrame, period_cases: pl.DataFrame, key: str) -> pl.DataFrame:
     """Per platform, theme or woonkern (a mention can count for several themes and woonkernen)."""
     column = {"platform": "platform", "theme": "themes", "woonkern": "woonkernen"}[key]
-    mentions, responses = in_period, period_cases
+    # Only the columns the figures need: exploding a list column copies every column alongside it.
+    mentions = in_period.select(column, "is_own", "sentiment_label")
+    responses = period_cases.select(column, "answered", "business_minutes", "within_norm")
     if column != "platform":
-        mentions = in_period.explode(column, empty_as_null=True).drop_nulls(column)
-        responses = period_cases.explode(column, empty_as_null=True).drop_nulls(column)
-    by_mentions = mentions.group_by(pl.col(column).alias(key)).agg(mentions=pl.len(), **reputation_exprs())
+        mentions = mentions.explode(column, empty_as_null=True).drop_nulls(column)
+        responses = responses.explode(column, empty_as_null=True).drop_nulls(column)
+    by_mentions = mentions.group_by(pl.col(column).alias(key)).agg(mentions=pl.len(), **count_exprs()).with_columns(
+        **ratio_exprs()).drop("positive", "neutral", "negative")
     by_cases = responses.group_by(pl.col(column).alias(key)).agg(
         cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median(),
         within_norm=pl.col("within_norm").sum())
@@ -159,6 +174,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     in_period = _within(marked, "created_at", period).filter(filters.expr())
     period_cases = _within(timed, "started_at", period).filter(filters.expr())
     tz = str(period.tz)
+    authors = author_stats(in_period)
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
@@ -167,18 +183,17 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             "previous_period": _change(current, headline(marked, timed, period.previous(), filters)),
             "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
         },
-        "reach": reach(in_period),
+        "reach": reach(in_period, authors),
         "top_posts_by_reach": _private_posts(top_posts(in_period, "reach", settings.top), privacy, settings),
         "top_posts_by_engagement": _private_posts(top_posts(in_period, "engagement", settings.top), privacy, settings),
-        "top_authors": privacy.names(top_authors(in_period, settings.top), followers="followers"),
+        "top_authors": privacy.names(top_authors(authors, settings.top), followers="followers"),
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
         "unanswered_cases": privacy.names(period_cases.filter(~pl.col("answered")).select(
             "platform", "thread", "resident", "started_at", "first_id").sort("started_at"),
             author="resident", followers=None, own=None),
-        "series": {name: series(in_period, period_cases, every, tz)
-                   for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo"))},
+        "series": series(in_period, period_cases, tz),
         "spikes": _private_spikes(detect(marked.filter(filters.expr()), period.start, period.end, tz, top=3),
                                   privacy, settings),
         "by_platform": breakdown(in_period, period_cases, "platform"),

@@ -13,14 +13,27 @@ IMPRESSIONS = pl.when(pl.col("views").is_not_null()).then(pl.col("views").cast(p
     pl.col("author_followers").fill_null(0) * IMPRESSION_FACTOR)
 
 
-def reach(frame: pl.DataFrame) -> dict[str, object]:
-    """Potential reach (over mentions and over unique authors), engagement and earned impressions."""
+def author_stats(frame: pl.DataFrame) -> pl.DataFrame:
+    """Per author (author_key): platform, handle, mentions, highest followers, engagement, own, negative posts."""
+    return (
+        frame.with_columns(engagement=ENGAGEMENT)
+        .group_by("author_key")
+        .agg(platform=pl.col("platform").first(), author=pl.col("author").first(), mentions=pl.len(),
+             followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
+             is_own=pl.col("is_own").first(), negative=(pl.col("sentiment_label") == "negatief").sum())
+    )
+
+
+def reach(frame: pl.DataFrame, authors: pl.DataFrame | None = None) -> dict[str, object]:
+    """Potential reach (over mentions and over unique authors), engagement and earned impressions.
+    `authors` is `author_stats(frame)` when the caller has it already."""
     if frame.is_empty():
         return {"potential_reach": 0, "unique_author_reach": 0, "engagement": 0, "earned_impressions": 0.0}
-    authors = frame.group_by("author_key").agg(pl.col("author_followers").max())
+    if authors is None:
+        authors = author_stats(frame)
     return {
         "potential_reach": int(frame["author_followers"].fill_null(0).sum()),
-        "unique_author_reach": int(authors["author_followers"].fill_null(0).sum()),
+        "unique_author_reach": int(authors["followers"].fill_null(0).sum()),
         "engagement": int(frame.select(ENGAGEMENT).to_series().sum()),
         "earned_impressions": round(float(frame.select(IMPRESSIONS).to_series().sum()), 1),
     }
@@ -36,15 +49,10 @@ def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
         "sentiment_label")
 
 
-def top_authors(frame: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    """The `n` authors with the most mentions (then reach), with their mentions, followers and engagement."""
+def top_authors(authors: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The `n` authors (from `author_stats`) with the most mentions, then followers, then name."""
     return (
-        frame.with_columns(engagement=ENGAGEMENT)
-        .group_by("author_key")
-        .agg(platform=pl.col("platform").first(), author=pl.col("author").first(), mentions=pl.len(),
-             followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
-             is_own=pl.col("is_own").first(), negative=(pl.col("sentiment_label") == "negatief").sum())
-        .drop("author_key")
+        authors.drop("author_key")
         # top_k first (linear), then order the few rows exactly, ties by name.
         .top_k(n, by=["mentions", "followers", "author"], reverse=[False, False, True])
         .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)

@@ -34,13 +34,16 @@ def reputation(frame: pl.DataFrame) -> dict[str, float | int | None]:
     return reputation_from_counts(**sentiment_counts(frame))
 
 
-def reputation_exprs() -> dict[str, pl.Expr]:
-    """The same figures as aggregation expressions, for series and breakdowns (over residents' posts)."""
+def count_exprs() -> dict[str, pl.Expr]:
+    """Residents' positive, neutral and negative posts, as aggregations (signed, so differences never wrap)."""
     resident = ~pl.col("is_own")
-    # Signed counts: unsigned sums would wrap around in pos − neg.
-    pos = (resident & (pl.col("sentiment_label") == "positief")).sum().cast(pl.Int64)
-    neu = (resident & (pl.col("sentiment_label") == "neutraal")).sum().cast(pl.Int64)
-    neg = (resident & (pl.col("sentiment_label") == "negatief")).sum().cast(pl.Int64)
+    return {name: (resident & (pl.col("sentiment_label") == label)).sum().cast(pl.Int64)
+            for name, label in (("positive", "positief"), ("neutral", "neutraal"), ("negative", "negatief"))}
+
+
+def ratio_exprs() -> dict[str, pl.Expr]:
+    """Negative share, Net Sentiment and reputation index from `positive`, `neutral` and `negative` columns."""
+    pos, neu, neg = pl.col("positive"), pl.col("neutral"), pl.col("negative")
     labelled = pos + neu + neg
     return {
         "negative_share": pl.when(labelled > 0).then(neg / labelled),
