@@ -122,30 +122,36 @@ def top_terms(texts: list[str], baseline_texts: list[str], n: int = 10) -> list[
 def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5) -> list[dict[str, object]]:
     """Volume and negativity episodes that start inside [period_start, period_end), daily and hourly, with
     their top terms and top posts. `marked` must reach at least 14 days before the period."""
-    data = marked.with_columns(local=pl.col("local_hour")) if "local_hour" in marked.columns else \
-        marked.with_columns(local=pl.col("created_at").dt.convert_time_zone(tz).dt.truncate("1h"))
+    if marked.is_empty():
+        return []
+    local = pl.col("local_hour") if "local_hour" in marked.columns else \
+        pl.col("created_at").dt.convert_time_zone(tz).dt.truncate("1h")
+    negative = ~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")
+    # Counted per hour once; days add up their hours.
+    hourly = marked.group_by(local.alias("start")).agg(volume=pl.len(), negativity=negative.sum().cast(pl.Int64))
+    first, last = hourly["start"].min(), hourly["start"].max()
     found = []
     for rule in (DAILY, HOURLY):
-        bucket = pl.col("local").dt.truncate(rule.every).alias("start")
-        first = data["local"].min()
-        last = data["local"].max()
-        if first is None:
-            return []
+        bucket = pl.col("start").dt.truncate(rule.every)
         grid = pl.datetime_range(first, last, rule.every, eager=True, time_zone=tz).dt.truncate(rule.every)
-        grid = pl.DataFrame({"start": grid}).unique().sort("start")
-        for kind, subset in (("volume", data),
-                             ("negativity", data.filter(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")))):
-            counts = subset.group_by(bucket).agg(count=pl.len())
-            series = grid.join(counts, on="start", how="left").with_columns(pl.col("count").fill_null(0).cast(pl.Int64))
+        counts = hourly.group_by(bucket).agg(pl.col("volume", "negativity").sum())
+        table = pl.DataFrame({"start": grid}).unique().sort("start").join(counts, on="start", how="left").fill_null(0)
+        step = pl.duration(days=1) if rule.every == "1d" else pl.duration(hours=1)
+        window = pl.duration(days=rule.baseline) if rule.every == "1d" else pl.duration(hours=rule.baseline)
+        for kind in ("volume", "negativity"):
+            series = table.select("start", pl.col(kind).cast(pl.Int64).alias("count"))
             for episode in episodes(flag(series, rule)):
-                start_utc = episode["start"]
-                if not (period_start <= start_utc < period_end):
+                if not (period_start <= episode["start"] < period_end):
                     continue
-                step = pl.duration(days=1) if rule.every == "1d" else pl.duration(hours=1)
-                inside = subset.filter((pl.col("local") >= episode["start"]) & (pl.col("local") <= pl.lit(episode["end"]) + step - pl.duration(microseconds=1)))
-                window = pl.duration(days=rule.baseline) if rule.every == "1d" else pl.duration(hours=rule.baseline)
-                before = subset.filter((pl.col("local") < episode["start"]) & (pl.col("local") >= pl.lit(episode["start"]) - window))
-                posts = inside.with_columns(engagement=ENGAGEMENT).sort(["engagement", "created_at"], descending=[True, False]).head(top)
+                subset = marked.with_columns(local=local)
+                if kind == "negativity":
+                    subset = subset.filter(negative)
+                inside = subset.filter((pl.col("local") >= episode["start"])
+                                       & (pl.col("local") < pl.lit(episode["end"]) + step))
+                before = subset.filter((pl.col("local") < episode["start"])
+                                       & (pl.col("local") >= pl.lit(episode["start"]) - window))
+                posts = inside.with_columns(engagement=ENGAGEMENT).sort(
+                    ["engagement", "created_at"], descending=[True, False]).head(top)
                 found.append({
                     "kind": kind, "granularity": "day" if rule.every == "1d" else "hour", **episode,
                     # Terms come from what residents wrote; the municipality's own replies would drown them.
