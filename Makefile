@@ -25,6 +25,8 @@ test: system-packages setup
 
 bench: setup
 	$(VENV)/bin/python bench/bench_import.py
+	$(VENV)/bin/python bench/bench_metrics.py
+	$(VENV)/bin/python bench/eval_threads.py
 
 setup: $(VENV)/.installed
 
