@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,9 +62,11 @@ def main() -> None:
     args = parser.parse_args()
     data = Path(args.data or f"{tempfile.gettempdir()}/luisterpost-synthetic-{args.rows}.parquet")
     if not data.exists():
-        # Generated once and read back, so the peak memory below is the metrics', not the generator's.
+        # Generated once, in another process, so the peak memory below is the metrics', not the generator's.
         t0 = time.perf_counter()
-        synthetic.mentions(args.rows).write_parquet(data)
+        subprocess.run([sys.executable, "-c", "import sys, synthetic; synthetic.mentions(int(sys.argv[1]))"
+                        ".write_parquet(sys.argv[2])", str(args.rows), str(data)],
+                       check=True, cwd=Path(__file__).resolve().parent)
         print(f"generated   : {data} in {time.perf_counter() - t0:.1f} s")
     frame = pl.read_parquet(data)
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
