@@ -183,3 +183,16 @@ def test_peer_benchmark_per_10000_inhabitants(write_config, tmp_path):
     assert peer["mentions_per_10k"] == pytest.approx(2 / zwolle * 10_000)
     assert (peer["response_rate"], peer["net_sentiment"]) == (0.0, 0.0)
     assert missing["error"].endswith("missing.toml: config file not found")
+
+
+def test_series_per_theme_count_a_mention_for_each_theme(db, tmp_path):
+    load(db, tmp_path, ROWS)
+    weekly = figures(db)["series_by"]["theme"]["weekly"]
+    assert weekly.select("start", "theme", "mentions", "negative_share", "cases").rows() == [
+        (date(2026, 10, 5), "afval", 2, 0.5, 1),
+        (date(2026, 10, 5), "verkeer", 1, 1.0, 1),
+        (date(2026, 10, 12), "groen", 1, 0.0, 0),
+    ]
+    monthly = figures(db)["series_by"]["platform"]["monthly"]
+    assert monthly.select("start", "platform", "mentions").rows() == [
+        (date(2026, 10, 1), "facebook", 1), (date(2026, 10, 1), "mastodon", 5)]

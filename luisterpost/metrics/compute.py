@@ -116,21 +116,34 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
     }
 
 
-def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, tz: str) -> dict[str, pl.DataFrame]:
-    """Per day, week (starting Monday) and month: mentions, negative share, Net Sentiment, reputation
-    index, cases, response rate and median business minutes. Buckets without data are left out.
-    Mentions are counted per day once; weeks and months add up those days."""
-    daily = in_period.select("local_day", "is_own", "sentiment_label").group_by(
-        pl.col("local_day").alias("day")).agg(mentions=pl.len(), **count_exprs())
-    case_day = pl.col("started_at").dt.convert_time_zone(tz).dt.date()
-    cases_by_day = period_cases.select("answered", "business_minutes", day=case_day)
+GROUP_COLUMNS = {"platform": "platform", "theme": "themes", "woonkern": "woonkernen"}
+
+
+def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, tz: str, by: str | None = None) -> dict[str, pl.DataFrame]:
+    """Per day, week (starting Monday) and month, overall or per platform, theme or woonkern (`by`):
+    mentions, negative share, Net Sentiment, reputation index, cases, response rate and median business
+    minutes. Buckets without data are left out. Mentions are counted per day once; weeks and months add
+    up those days. A mention counts for each of its themes and woonkernen."""
+    column = GROUP_COLUMNS.get(by or "")
+    keys = [by] if by else []
+    mentions_src = in_period.select("local_day", "is_own", "sentiment_label", *([column] if column else []))
+    cases_src = period_cases.select("answered", "business_minutes", "started_at", *([column] if column else []))
+    if column and column != "platform":
+        mentions_src = mentions_src.explode(column, empty_as_null=True).drop_nulls(column)
+        cases_src = cases_src.explode(column, empty_as_null=True).drop_nulls(column)
+    if column:
+        mentions_src = mentions_src.rename({column: by})
+        cases_src = cases_src.rename({column: by})
+    daily = mentions_src.group_by(pl.col("local_day").alias("day"), *keys).agg(mentions=pl.len(), **count_exprs())
+    cases_by_day = cases_src.select("answered", "business_minutes", *keys,
+                                    day=pl.col("started_at").dt.convert_time_zone(tz).dt.date())
     result = {}
     for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo")):
         bucket = pl.col("day").dt.truncate(every).alias("start")
-        mentions = daily.group_by(bucket).agg(pl.col("mentions", "positive", "neutral", "negative").sum())
-        responses = cases_by_day.group_by(bucket).agg(
+        mentions = daily.group_by(bucket, *keys).agg(pl.col("mentions", "positive", "neutral", "negative").sum())
+        responses = cases_by_day.group_by(bucket, *keys).agg(
             cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median())
-        joined = mentions.join(responses, on="start", how="full", coalesce=True).sort("start")
+        joined = mentions.join(responses, on=["start", *keys], how="full", coalesce=True).sort("start", *keys)
         result[name] = joined.with_columns(
             pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0),
             pl.col("positive", "neutral", "negative").fill_null(0),
@@ -142,7 +155,7 @@ def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, tz: str) -> dict
 
 def breakdown(in_period: pl.DataFrame, period_cases: pl.DataFrame, key: str) -> pl.DataFrame:
     """Per platform, theme or woonkern (a mention can count for several themes and woonkernen)."""
-    column = {"platform": "platform", "theme": "themes", "woonkern": "woonkernen"}[key]
+    column = GROUP_COLUMNS[key]
     # Only the columns the figures need: exploding a list column copies every column alongside it.
     mentions = in_period.select(column, "is_own", "sentiment_label")
     responses = period_cases.select(column, "answered", "business_minutes", "within_norm")
@@ -194,6 +207,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             "platform", "thread", "resident", "started_at", "first_id").sort("started_at"),
             author="resident", followers=None, own=None),
         "series": series(in_period, period_cases, tz),
+        "series_by": {key: series(in_period, period_cases, tz, by=key) for key in GROUP_COLUMNS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()), period.start, period.end, tz, top=3),
                                   privacy, settings),
         "by_platform": breakdown(in_period, period_cases, "platform"),
