@@ -83,9 +83,13 @@ def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
     return frame.filter((pl.col(column) >= period.start) & (pl.col(column) < period.end))
 
 
+HEADLINE_COLUMNS = ("created_at", "platform", "themes", "woonkernen", "author_key", "is_own", "sentiment_label")
+
+
 def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> dict[str, object]:
     """The core figures for one period: volume, reputation, response."""
-    in_period = _within(marked, "created_at", period).filter(filters.expr())
+    # Only the columns these figures read: filtering copies every column it keeps.
+    in_period = _within(marked.select(HEADLINE_COLUMNS), "created_at", period).filter(filters.expr())
     period_cases = _within(timed, "started_at", period).filter(filters.expr())
     return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
 

@@ -39,10 +39,11 @@ def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.Dat
     own = pl.DataFrame(
         [(p, h) for p, handles in own_handles.items() for h in handles],
         schema={"platform": pl.String, "author": pl.String}, orient="row",
-    ).select(author_key=key("platform", "author"), is_own=pl.lit(True))
+    ).select(author_key=key("platform", "author"))["author_key"]
     frame = mentions.with_columns(author=normalised_handle(pl.col("author_handle"), pl.col("platform")))
-    frame = frame.with_columns(author_key=key("platform", "author"))
-    return frame.join(own, on="author_key", how="left").with_columns(pl.col("is_own").fill_null(False))
+    # Adding columns shares the others; a join would copy every column of every post.
+    return frame.with_columns(author_key=key("platform", "author")).with_columns(
+        is_own=pl.col("author_key").is_in(own.implode()))
 
 
 def threads(frame: pl.DataFrame) -> pl.DataFrame:
@@ -69,7 +70,9 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
         pending = step.filter(~ends).select("key", pl.col("next").alias("cursor"), pl.col("next_id").alias("cursor_id"))
     if not pending.is_empty():  # deeper than MAX_DEPTH: cut there
         found.append(pending.select("key", thread=pl.col("cursor_id")))
-    return frame.join(pl.concat(found), on="key", how="left").with_columns(thread_key=key("platform", "thread"))
+    # Join the key column alone and attach the result: joining the whole frame would copy every column.
+    thread = frame.select("key").join(pl.concat(found), on="key", how="left", maintain_order="left")["thread"]
+    return frame.with_columns(thread=thread).with_columns(thread_key=key("platform", "thread"))
 
 
 def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
