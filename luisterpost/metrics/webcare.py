@@ -17,7 +17,7 @@ from ..schedule import BusinessCalendar
 from .business_time import is_open, office_minutes
 
 MENTION = r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)"
-MAX_DEPTH = 64  # reply chains deeper than this are cut (real threads are far shallower)
+MAX_DEPTH = 1024  # reply chains deeper than this are cut (real threads are far shallower)
 
 
 def normalised_handle(column: pl.Expr, platform: pl.Expr) -> pl.Expr:
@@ -52,27 +52,25 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
     replies to nothing, or a parent outside the data, whose id then names the thread, so replies to the
     same missing post stay together)."""
     frame = frame.with_columns(key=key("platform", "id"), parent_key=key("platform", "in_reply_to_id"))
-    nodes = frame.select("key", "parent_key", "in_reply_to_id", "conversation_id", "id")
-    direct = nodes.filter(pl.col("conversation_id").is_not_null() | pl.col("parent_key").is_null()).select(
-        "key", thread=pl.coalesce("conversation_id", "id"))
-    parents = nodes.select(pl.col("key").alias("cursor"), pl.col("parent_key").alias("next"),
-                           pl.col("in_reply_to_id").alias("next_id"), pl.col("conversation_id").alias("parent_thread"),
-                           pl.lit(True).alias("known"))
-    pending = nodes.filter(pl.col("conversation_id").is_null() & pl.col("parent_key").is_not_null()).select(
-        "key", pl.col("parent_key").alias("cursor"), pl.col("in_reply_to_id").alias("cursor_id"))
-    found = [direct]
-    for _ in range(MAX_DEPTH):
-        if pending.is_empty():
+    rows = frame.select("key", "parent_key").with_row_index("row")
+    # Each post's parent as a row number (null: no parent, or a parent outside the data).
+    parent = rows.select("parent_key").join(
+        rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")),
+        on="parent_key", how="left", maintain_order="left",
+    )["parent_row"]
+    ends = frame["conversation_id"].is_not_null() | parent.is_null()
+    # Pointer jumping: every post points at its parent until the chain ends; each round doubles the
+    # distance covered, so a chain of depth d takes log2(d) vectorised gathers instead of d joins.
+    top = pl.select(pl.when(ends).then(pl.int_range(frame.height, dtype=pl.UInt32)).otherwise(parent)).to_series()
+    for _ in range(MAX_DEPTH.bit_length()):
+        jumped = top.gather(top)
+        if jumped.equals(top):
             break
-        step = pending.join(parents, on="cursor", how="left")
-        ends = pl.col("known").is_null() | pl.col("parent_thread").is_not_null() | pl.col("next").is_null()
-        found.append(step.filter(ends).select("key", thread=pl.coalesce("parent_thread", "cursor_id")))
-        pending = step.filter(~ends).select("key", pl.col("next").alias("cursor"), pl.col("next_id").alias("cursor_id"))
-    if not pending.is_empty():  # deeper than MAX_DEPTH: cut there
-        found.append(pending.select("key", thread=pl.col("cursor_id")))
-    # Join the key column alone and attach the result: joining the whole frame would copy every column.
-    thread = frame.select("key").join(pl.concat(found), on="key", how="left", maintain_order="left")["thread"]
-    return frame.with_columns(thread=thread).with_columns(thread_key=key("platform", "thread"))
+        top = jumped
+    end = frame.select("conversation_id", "in_reply_to_id", "id").with_columns(
+        outside=parent.is_null() & pl.col("in_reply_to_id").is_not_null())
+    end = end.select(thread=pl.coalesce("conversation_id", pl.when("outside").then("in_reply_to_id"), "id"))
+    return frame.with_columns(thread=end["thread"].gather(top)).with_columns(thread_key=key("platform", "thread"))
 
 
 def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
@@ -88,11 +86,11 @@ def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: f
     for handles, platforms in by_handles.items():
         pattern = "(?i)@(?:" + "|".join(re.escape(h) for h in handles) + r")\b"
         mentions_own = mentions_own | (pl.col("platform").is_in(platforms) & pl.col("text").str.contains(pattern))
-    with_own = frame.group_by("thread_key").agg(thread_has_own=pl.col("is_own").any())
+    # Threads with an own message, as a membership test rather than a join of every post.
+    with_own = frame.filter("is_own")["thread_key"].unique()
     inbound = (
         frame.select("platform", "thread", "thread_key", "author", "author_key", "created_at", "id", "is_own",
-                     mentions_own=mentions_own)
-        .join(with_own, on="thread_key", how="left")
+                     mentions_own=mentions_own, thread_has_own=pl.col("thread_key").is_in(with_own.implode()))
         # "Replies (directly or further up) to an own message" needs no test of its own: that own
         # message is in the same thread, so the thread contains an own message.
         .filter(~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_has_own")))
