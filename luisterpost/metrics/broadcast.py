@@ -18,7 +18,7 @@ def broadcasting(frame: pl.DataFrame, in_period: pl.DataFrame, calendar: Busines
                 "outside_office_hours": 0, "outside_office_hours_share": None}
     parents = frame.select(pl.col("key").alias("parent_key"), pl.col("is_own").alias("parent_own"))
     own = own.join(parents, on="parent_key", how="left")
-    is_reply = pl.col("in_reply_to_id").is_not_null() & ~pl.col("parent_own").fill_null(False)
+    is_reply = pl.col("parent_key").is_not_null() & ~pl.col("parent_own").fill_null(False)
     replies = int(own.select(is_reply.sum()).item())
     outside = int((~is_open(calendar, own["created_at"])).sum())
     total = own.height

@@ -83,6 +83,9 @@ def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
     return frame.filter((pl.col(column) >= period.start) & (pl.col(column) < period.end))
 
 
+PERIOD_COLUMNS = ("platform", "id", "key", "parent_key", "created_at", "author", "author_key", "author_followers",
+                  "is_own", "likes", "reposts", "replies", "quotes", "views", "sentiment_label", "themes",
+                  "woonkernen", "local_day", "local_hour")
 HEADLINE_COLUMNS = ("created_at", "platform", "themes", "woonkernen", "author_key", "is_own", "sentiment_label")
 
 
@@ -188,7 +191,9 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     With `privacy`, residents in the outputs that name authors are pseudonymised."""
     privacy = privacy or Pseudonymiser(b"", enabled=False)
     current = headline(marked, timed, period, filters)
-    in_period = _within(marked, "created_at", period).filter(filters.expr())
+    # Without texts: the few posts shown get theirs back from `marked` (a copy of every text is the
+    # single biggest allocation on a large period).
+    in_period = _within(marked.select(PERIOD_COLUMNS), "created_at", period).filter(filters.expr())
     period_cases = _within(timed, "started_at", period).filter(filters.expr())
     tz = str(period.tz)
     authors = author_stats(in_period)
@@ -201,8 +206,10 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
         },
         "reach": reach(in_period, authors),
-        "top_posts_by_reach": _private_posts(top_posts(in_period, "reach", settings.top), privacy, settings),
-        "top_posts_by_engagement": _private_posts(top_posts(in_period, "engagement", settings.top), privacy, settings),
+        "top_posts_by_reach": _private_posts(
+            with_texts(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
+        "top_posts_by_engagement": _private_posts(
+            with_texts(top_posts(in_period, "engagement", settings.top), marked), privacy, settings),
         "top_authors": privacy.names(top_authors(authors, settings.top), followers="followers"),
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
@@ -212,12 +219,20 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             author="resident", followers=None, own=None),
         "series": series(in_period, period_cases, tz),
         "series_by": {key: series(in_period, period_cases, tz, by=key) for key in GROUP_COLUMNS},
-        "spikes": _private_spikes(detect(marked.filter(filters.expr()), period.start, period.end, tz, top=3),
-                                  privacy, settings),
+        "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
+                                         period.start, period.end, tz, top=3), privacy, settings),
         "by_platform": breakdown(in_period, period_cases, "platform"),
         "by_theme": breakdown(in_period, period_cases, "theme"),
         "by_woonkern": breakdown(in_period, period_cases, "woonkern"),
     }
+
+
+def with_texts(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
+    """The posts with their text and url, looked up by key in `marked`."""
+    texts = marked.filter(pl.col("key").is_in(posts["key"].implode())).select("key", "text", "url")
+    return posts.join(texts, on="key", how="left", maintain_order="left").select(
+        "platform", "id", "created_at", "author", "is_own", "author_followers", "text", "url", "reach",
+        "engagement", "sentiment_label")
 
 
 def _private_posts(posts: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:

@@ -40,13 +40,12 @@ def reach(frame: pl.DataFrame, authors: pl.DataFrame | None = None) -> dict[str,
 
 
 def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
-    """The `n` posts with the most `by` ("reach" = author followers, or "engagement"), most first."""
+    """The `n` posts with the most `by` ("reach" = author followers, or "engagement"), most first, with
+    all of `frame`'s columns plus `reach` and `engagement`."""
     ranked = frame.with_columns(reach=pl.col("author_followers").fill_null(0), engagement=ENGAGEMENT)
     # top_k instead of a full sort: linear in the number of posts; ties go to the earlier post.
     return ranked.top_k(n, by=[by, "created_at"], reverse=[False, True]).sort(
-        [by, "created_at"], descending=[True, False]).select(
-        "platform", "id", "created_at", "author", "is_own", "author_followers", "text", "url", "reach", "engagement",
-        "sentiment_label")
+        [by, "created_at"], descending=[True, False])
 
 
 def top_authors(authors: pl.DataFrame, n: int = 10) -> pl.DataFrame:
