@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from luisterpost.importer import import_file  # noqa: E402
-from luisterpost.metrics.summary import load_mentions  # noqa: E402
+from luisterpost.metrics.load import load_mentions  # noqa: E402
 from luisterpost.metrics.webcare import cases, mark_own, response_summary, threads, with_timing  # noqa: E402
 from luisterpost.schedule import business_calendar, parse_schedule  # noqa: E402
 from luisterpost.store import open_db  # noqa: E402

@@ -9,7 +9,7 @@ from prefect import flow, get_run_logger
 
 from flows.runtime import close_all, connection
 from luisterpost.config import load_config
-from luisterpost.metrics.summary import Period
+from luisterpost.metrics.period import Period
 from luisterpost.report.render import render_month
 
 

@@ -128,7 +128,7 @@ def report(
     if lang not in {"nl", "en"}:
         raise UserError(f"--lang {lang!r}: use nl or en")
     from flows.monthly_report import last_full_month
-    from .metrics.summary import Period
+    from .metrics.period import Period
     from .report.render import render_month
     from .store import open_db
 

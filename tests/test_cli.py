@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -54,3 +55,14 @@ def test_report_for_an_empty_month_says_so(write_config, tmp_path):
     html = (tmp_path / "out" / "luisterpost-lindeveen-2026-10-nl.html").read_text(encoding="utf-8")
     assert "Er zijn voor deze maand geen vermeldingen opgeslagen." in html
     assert "Geen bronnen met gegevens of oogstrondes in deze maand." in html
+
+
+def test_metrics_on_an_empty_database(write_config):
+    result = luisterpost("--config", str(write_config()), "metrics", "--from", "2026-10-01", "--to", "2026-10-31",
+                         "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["mentions"], data["net_sentiment"], data["response"]["cases"], data["response"]["rate"]) == (0, None, 0, None)
+    assert data["spikes"] == [] and data["by_theme"] == []
+    tables = luisterpost("--config", str(write_config()), "metrics", "--from", "2026-10-01", "--to", "2026-10-31")
+    assert tables.returncode == 0 and "mentions" in tables.stdout

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from luisterpost.importer import import_file
-from luisterpost.metrics.summary import load_mentions
+from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.webcare import cases, mark_own, response_by, response_summary, threads, with_timing
 from luisterpost.schedule import business_calendar, parse_schedule
 

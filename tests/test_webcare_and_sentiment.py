@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 import polars as pl
 import pytest
 
 from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.sentiment import score
 from luisterpost.enrich.terms import build_matcher
-from luisterpost.metrics.summary import Period, summarise_frame
+from luisterpost.metrics.compute import Settings
+from luisterpost.metrics.period import Period
+from luisterpost.metrics.summary import summarise_frame
+from luisterpost.schedule import business_calendar, parse_schedule
 from luisterpost.metrics.webcare import cases, mark_own, threads
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
@@ -77,7 +82,10 @@ def test_month_summary_figures_on_given_rows(db):
         mention("2", 30, "gemeentex", "@anouk morgen", reply_to="1"),
         mention("3", 0, "bas", "@gemeentex wanneer komt de veegwagen?"),
     ]).with_columns(sentiment_label=pl.Series(["negatief", "neutraal", "positief"]))
-    summary = summarise_frame(rows, OWN, 72, Period.month(2026, 3, ZoneInfo("Europe/Amsterdam")))
+    settings = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMSTERDAM, "NL", []))
+    summary = summarise_frame(rows.with_columns(themes=pl.lit([], pl.List(pl.String)),
+                                                woonkernen=pl.lit([], pl.List(pl.String))),
+                              settings, Period.month(2026, 3, AMSTERDAM))
     assert (summary.mentions, summary.resident_mentions, summary.share_negative) == (3, 2, 0.5)
     assert (summary.cases, summary.answered, summary.response_rate, summary.median_response_minutes) == (2, 1, 0.5, 30.0)
     assert summary.daily.filter(pl.col("mentions") > 0).rows() == [(T0.date(), 3, 1)]

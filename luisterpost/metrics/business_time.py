@@ -59,7 +59,7 @@ def is_open(calendar: BusinessCalendar, times: pl.Series) -> pl.Series:
     frame = pl.DataFrame({"t": times}).with_row_index("row").with_columns(
         pl.col("t").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
     if table.is_empty():
-        return pl.Series("open", [False] * len(times))
+        return pl.Series("open", [False] * len(times), dtype=pl.Boolean)
     known = frame.drop_nulls("t").sort("t").join_asof(table, left_on="t", right_on="open_at", strategy="backward")
     known = known.with_columns(open=(pl.col("t") < pl.col("close_at")).fill_null(False))
     return frame.join(known.select("row", "open"), on="row", how="left").sort("row")["open"].fill_null(False)

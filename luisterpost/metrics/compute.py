@@ -17,7 +17,7 @@ from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import author_stats, reach, top_authors, top_posts
 from .reputation import count_exprs, ratio_exprs, reputation
 from .spikes import detect
-from .summary import load_mentions
+from .load import load_mentions
 from .volume import volume
 from .webcare import cases, mark_own, response_by, response_summary, threads, with_timing
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import duckdb
 
 from ..config import Config
-from .summary import Period, summarise
+from .period import Period
+from .summary import summarise
 
 
 def store_snapshots(con: duckdb.DuckDBPyConnection, config: Config, now: datetime | None = None) -> list[str]:

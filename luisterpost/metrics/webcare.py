@@ -165,6 +165,7 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
     """The response figures over the given (timed) cases, as plain values for JSON and reports."""
     cases_n = timed.height
     answered = timed.filter("answered")
+    arrived_open = int(timed["arrived_in_office_hours"].sum() or 0)
     return {
         "cases": cases_n,
         "answered": answered.height,
@@ -173,8 +174,8 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
         "first_response_minutes": _stats(answered["response_minutes"]),
         "first_response_business_minutes": _stats(answered["business_minutes"]),
         "within_norm_share": timed["within_norm"].sum() / cases_n if cases_n else None,
-        "arrivals_in_office_hours": int(timed["arrived_in_office_hours"].sum()),
-        "arrivals_outside_office_hours": cases_n - int(timed["arrived_in_office_hours"].sum()),
+        "arrivals_in_office_hours": arrived_open,
+        "arrivals_outside_office_hours": cases_n - arrived_open,
     }
 
 

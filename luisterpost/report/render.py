@@ -14,7 +14,8 @@ import jinja2
 import plotly.offline
 
 from ..config import Config
-from ..metrics.summary import MonthSummary, Period, summarise
+from ..metrics.period import Period
+from ..metrics.summary import MonthSummary, summarise
 from ..paths import resource_dir
 from ..sql import query
 from . import charts
