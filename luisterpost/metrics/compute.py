@@ -74,8 +74,8 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
         sentiment_label=pl.col("sentiment_label").cast(SENTIMENT),
     )
     case_rows = cases(marked, settings.own_handles, settings.window_hours)
-    first = marked.select("platform", pl.col("id").alias("first_id"), "themes", "woonkernen")
-    case_rows = case_rows.join(first, on=["platform", "first_id"], how="left")
+    first = marked.select(pl.col("key").alias("first_key"), "themes", "woonkernen")
+    case_rows = case_rows.join(first, on="first_key", how="left", maintain_order="left")
     return marked, with_timing(case_rows, settings.calendar, settings.norm_hours)
 
 
@@ -210,7 +210,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             with_texts(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
         "top_posts_by_engagement": _private_posts(
             with_texts(top_posts(in_period, "engagement", settings.top), marked), privacy, settings),
-        "top_authors": privacy.names(top_authors(authors, settings.top), followers="followers"),
+        "top_authors": privacy.names(top_authors(authors, in_period, settings.top), followers="followers"),
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),

@@ -14,12 +14,12 @@ IMPRESSIONS = pl.when(pl.col("views").is_not_null()).then(pl.col("views").cast(p
 
 
 def author_stats(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per author (author_key): platform, handle, mentions, highest followers, engagement, own, negative posts."""
+    """Per author (author_key): mentions, highest followers, engagement, own, negative posts (numbers only:
+    names are looked up for the few authors shown, see `top_authors`)."""
     return (
-        frame.with_columns(engagement=ENGAGEMENT)
+        frame.select("author_key", "is_own", "sentiment_label", "author_followers", engagement=ENGAGEMENT)
         .group_by("author_key")
-        .agg(platform=pl.col("platform").first(), author=pl.col("author").first(), mentions=pl.len(),
-             followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
+        .agg(mentions=pl.len(), followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
              is_own=pl.col("is_own").first(), negative=(pl.col("sentiment_label") == "negatief").sum())
     )
 
@@ -48,11 +48,14 @@ def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
         [by, "created_at"], descending=[True, False])
 
 
-def top_authors(authors: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    """The `n` authors (from `author_stats`) with the most mentions, then followers, then name."""
+def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The `n` authors (from `author_stats`) with the most mentions, then followers, with their platform
+    and handle from `frame`. Equal authors are ordered by key, so the choice is stable."""
+    top = authors.top_k(n, by=["mentions", "followers", "author_key"], reverse=[False, False, True])
+    names = frame.filter(pl.col("author_key").is_in(top["author_key"].implode())).group_by("author_key").agg(
+        pl.col("platform").first(), pl.col("author").first())
     return (
-        authors.drop("author_key")
-        # top_k first (linear), then order the few rows exactly, ties by name.
-        .top_k(n, by=["mentions", "followers", "author"], reverse=[False, False, True])
+        top.join(names, on="author_key", how="left")
         .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)
+        .select("platform", "author", "mentions", "followers", "engagement", "is_own", "negative")
     )

@@ -90,7 +90,7 @@ def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: f
     # Threads with an own message, as a membership test rather than a join of every post.
     with_own = frame.filter("is_own")["thread_key"].unique()
     inbound = (
-        frame.select("platform", "thread", "thread_key", "author", "author_key", "created_at", "id", "is_own",
+        frame.select("platform", "thread", "thread_key", "author", "author_key", "created_at", "id", "key", "is_own",
                      mentions_own=mentions_own, thread_has_own=pl.col("thread_key").is_in(with_own.implode()))
         # "Replies (directly or further up) to an own message" needs no test of its own: that own
         # message is in the same thread, so the thread contains an own message.
@@ -100,6 +100,7 @@ def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: f
         platform=pl.col("platform").first(), thread=pl.col("thread").first(), resident=pl.col("author").first(),
         started_at=pl.col("created_at").min(),
         first_id=pl.col("id").get(pl.col("created_at").arg_min()),
+        first_key=pl.col("key").get(pl.col("created_at").arg_min()),
     )
     # Own messages that could answer a resident: a reply to one of their messages, or naming them.
     own = frame.filter("is_own").select("platform", "thread_key", "parent_key", "created_at", "text")
@@ -131,7 +132,7 @@ def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: f
                 (pl.col("responded_at") - pl.col("started_at")).dt.total_microseconds() / 60e6
             )
         )
-        .select("platform", "thread", "resident", "started_at", "first_id", "responded_at", "answered",
+        .select("platform", "thread", "resident", "started_at", "first_id", "first_key", "responded_at", "answered",
                 "response_minutes")
         .sort("started_at", "platform", "thread", "resident")
     )
