@@ -67,6 +67,9 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
     first message's platform, themes and woonkernen, so filters apply to cases too)."""
     local = pl.col("created_at").dt.convert_time_zone(str(settings.calendar.tz))
+    # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
+    # rechunk every column, texts included, each time.
+    frame = frame.rechunk()
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
         # Local day and hour once, for series and spike detection.
         local_day=local.dt.date(), local_hour=local.dt.truncate("1h"),
