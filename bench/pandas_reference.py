@@ -15,7 +15,6 @@ from luisterpost.schedule import BusinessCalendar, open_intervals
 def _threads(df: pd.DataFrame) -> pd.Series:
     """conversation_id, else climb in_reply_to until a post with one, a root, or a missing parent."""
     key = df["platform"] + "\x00" + df["id"]
-    parent_key = df["platform"] + "\x00" + df["in_reply_to_id"]
     conv = pd.Series(df["conversation_id"].values, index=key.values)
     parent_of = pd.Series(df["in_reply_to_id"].values, index=key.values)
     platform = df["platform"].values
@@ -52,8 +51,8 @@ def _office_clock(times: pd.Series, calendar: BusinessCalendar, first, last) -> 
     t = pd.DataFrame({"t": times.astype("datetime64[us, UTC]")}).reset_index()
     merged = pd.merge_asof(t.dropna().sort_values("t"), intervals, left_on="t", right_on="open_at")
     inside = ((merged["t"] - merged["open_at"]).dt.total_seconds() / 60).clip(lower=0)
-    merged["clock"] = np.where(merged["open_at"].isna(), 0.0, merged["before"] + np.minimum(inside, length.reindex(
-        merged.index, fill_value=0).values * 0 + ((merged["close_at"] - merged["open_at"]).dt.total_seconds() / 60)))
+    opened = (merged["close_at"] - merged["open_at"]).dt.total_seconds() / 60
+    merged["clock"] = np.where(merged["open_at"].isna(), 0.0, merged["before"] + np.minimum(inside, opened))
     return merged.set_index("index")["clock"].reindex(t["index"]).set_axis(times.index)
 
 

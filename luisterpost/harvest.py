@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import duckdb
+import httpx
 import pyarrow as pa
 
 from .sources.base import Batch, Source
@@ -16,14 +17,8 @@ from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, store_incoming
 from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
 
-# Failures worth retrying: the network, not our data or our code.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError)
-try:  # httpx is what the real adapters speak; its transport errors are network errors too
-    import httpx
-
-    NETWORK_ERRORS += (httpx.TransportError,)
-except ImportError:  # pragma: no cover - httpx is a dependency, kept optional for this check only
-    pass
+# Failures worth retrying: the network, not our data or our code. httpx is what the adapters speak.
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, httpx.TransportError)
 
 
 def _text(value: object) -> str | None:

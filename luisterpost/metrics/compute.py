@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 import duckdb
@@ -54,13 +54,11 @@ class Settings:
     window_hours: float = 72
     norm_hours: float = 4
     top: int = 10
-    groups: dict[str, list[str]] = field(default_factory=dict)  # theme and woonkern names, in config order
 
 
 def settings_of(config: Config) -> Settings:
     return Settings(config.own_handles(), calendar_of(config), config.webcare.conversation_window_hours,
-                    config.webcare.norm_hours,
-                    groups={"theme": list(config.terms.portfolios), "woonkern": list(config.terms.woonkernen)})
+                    config.webcare.norm_hours)
 
 
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
