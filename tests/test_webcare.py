@@ -10,7 +10,7 @@ import polars as pl
 
 from luisterpost.importer import import_file
 from luisterpost.metrics.load import load_mentions
-from luisterpost.metrics.webcare import cases, mark_own, response_by, response_summary, threads, with_timing
+from luisterpost.metrics.webcare import case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
 from luisterpost.schedule import business_calendar, parse_schedule
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -37,7 +37,9 @@ def timed_cases(db, tmp_path, rows, window=72, norm=4):
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     assert import_file(db, path).problems == []
     frame = load_mentions(db, datetime(2000, 1, 1, tzinfo=AMS), datetime(2100, 1, 1, tzinfo=AMS))
-    return with_timing(cases(threads(mark_own(frame, OWN)), OWN, window), CALENDAR, norm).sort("platform", "thread", "resident")
+    marked = threads(mark_own(frame, OWN))
+    timed = with_timing(cases(marked, window), CALENDAR, norm)
+    return case_labels(timed, marked).sort("platform", "thread", "resident")
 
 
 def outcome(timed):

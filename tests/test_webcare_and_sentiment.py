@@ -17,7 +17,7 @@ from luisterpost.metrics.compute import Settings
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.summary import summarise_frame
 from luisterpost.schedule import business_calendar, parse_schedule
-from luisterpost.metrics.webcare import cases, mark_own, threads
+from luisterpost.metrics.webcare import case_labels, cases, mark_own, threads
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -67,7 +67,8 @@ def test_cases_responses_and_their_times():
         mention("9", 0, "eva", "mooi weer vandaag"),
         mention("10", 5, "fien", "zeker", reply_to="9"),
     ]
-    result = cases(threads(mark_own(frame(rows), OWN)), OWN, window_hours=72).sort("platform", "resident")
+    marked = threads(mark_own(frame(rows), OWN))
+    result = case_labels(cases(marked, window_hours=72), marked).sort("platform", "resident")
     assert result.select("platform", "thread", "resident", "answered", "response_minutes").rows() == [
         ("facebook", "5", "carla", False, None),
         ("mastodon", "1", "anouk", True, 30.0),

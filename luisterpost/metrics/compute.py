@@ -15,11 +15,13 @@ from . import peers
 from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import author_stats, reach, top_authors, top_posts
-from .reputation import count_exprs, ratio_exprs, reputation
+from .reputation import reputation
+from .rollup import GROUPS, breakdown, mention_rollup, series, set_id
+from .local_time import wall_clock
 from .spikes import detect
 from .load import load_mentions
 from .volume import volume
-from .webcare import cases, mark_own, response_by, response_summary, threads, with_timing
+from .webcare import case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
 
 LOOKBACK = timedelta(days=14)
 SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
@@ -61,22 +63,28 @@ def settings_of(config: Config) -> Settings:
                     config.webcare.norm_hours)
 
 
+# What the metrics read of a loaded frame (sentiment_score, lang and the like stay behind).
+LOADED_COLUMNS = ("platform", "id", "created_at", "author_handle", "author_followers", "text", "url", "in_reply_to_id",
+                  "conversation_id", "likes", "reposts", "replies", "quotes", "views", "sentiment_label", "themes",
+                  "woonkernen")
+
+
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
-    first message's platform, themes and woonkernen, so filters apply to cases too)."""
-    local = pl.col("created_at").dt.convert_time_zone(str(settings.calendar.tz))
+    first message's platform and theme and woonkern sets, so filters and breakdowns apply to cases too)."""
+    tz = str(settings.calendar.tz)
     # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
     # rechunk every column, texts included, each time.
-    frame = frame.rechunk()
+    frame = frame.select(c for c in LOADED_COLUMNS if c in frame.columns).rechunk()
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
-        # Local day and hour once, for series and spike detection.
-        local_day=local.dt.date(), local_hour=local.dt.truncate("1h"),
+        local_day=wall_clock(frame["created_at"], tz).dt.date(),
+        # Hours are cut in UTC and shown in local time: the same hours wherever the offset is whole hours.
+        local_hour=pl.col("created_at").dt.truncate("1h").dt.convert_time_zone(tz),
         # An enum compares as a small integer: every sentiment count gets cheaper.
         sentiment_label=pl.col("sentiment_label").cast(SENTIMENT),
+        theme_set=set_id("themes"), place_set=set_id("woonkernen"),
     )
-    case_rows = cases(marked, settings.own_handles, settings.window_hours)
-    first = marked.select(pl.col("key").alias("first_key"), "themes", "woonkernen")
-    case_rows = case_rows.join(first, on="first_key", how="left", maintain_order="left")
+    case_rows = cases(marked, settings.window_hours, carry=("theme_set", "place_set"))
     return marked, with_timing(case_rows, settings.calendar, settings.norm_hours)
 
 
@@ -84,9 +92,18 @@ def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
     return frame.filter((pl.col(column) >= period.start) & (pl.col(column) < period.end))
 
 
-PERIOD_COLUMNS = ("platform", "id", "key", "parent_key", "created_at", "author", "author_key", "author_followers",
-                  "is_own", "likes", "reposts", "replies", "quotes", "views", "sentiment_label", "themes",
-                  "woonkernen", "local_day", "local_hour")
+def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
+    """The cases that start in `period` and whose first message passes `filters`."""
+    found = _within(timed, "started_at", period)
+    if not filters.as_dict():
+        return found
+    passes = marked.select(filters.expr()).to_series()
+    return found.filter(passes.gather(found["first_row"]))
+
+
+PERIOD_COLUMNS = ("platform", "id", "key", "parent_key", "parent_row", "created_at", "author", "author_key",
+                  "author_followers", "is_own", "likes", "reposts", "replies", "quotes", "views", "sentiment_label",
+                  "themes", "woonkernen", "local_day", "local_hour")
 HEADLINE_COLUMNS = ("created_at", "platform", "themes", "woonkernen", "author_key", "is_own", "sentiment_label")
 
 
@@ -94,7 +111,7 @@ def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters:
     """The core figures for one period: volume, reputation, response."""
     # Only the columns these figures read: filtering copies every column it keeps.
     in_period = _within(marked.select(HEADLINE_COLUMNS), "created_at", period).filter(filters.expr())
-    period_cases = _within(timed, "started_at", period).filter(filters.expr())
+    period_cases = _cases_within(marked, timed, period, filters)
     return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
 
 
@@ -124,67 +141,6 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
     }
 
 
-GROUP_COLUMNS = {"platform": "platform", "theme": "themes", "woonkern": "woonkernen"}
-
-
-def series(in_period: pl.DataFrame, period_cases: pl.DataFrame, tz: str, by: str | None = None) -> dict[str, pl.DataFrame]:
-    """Per day, week (starting Monday) and month, overall or per platform, theme or woonkern (`by`):
-    mentions, negative share, Net Sentiment, reputation index, cases, response rate and median business
-    minutes. Buckets without data are left out. Mentions are counted per day once; weeks and months add
-    up those days. A mention counts for each of its themes and woonkernen."""
-    column = GROUP_COLUMNS.get(by or "")
-    keys = [by] if by else []
-    mentions_src = in_period.select("local_day", "is_own", "sentiment_label", *([column] if column else []))
-    cases_src = period_cases.select("answered", "business_minutes", "started_at", *([column] if column else []))
-    if column and column != "platform":
-        mentions_src = mentions_src.explode(column, empty_as_null=True).drop_nulls(column)
-        cases_src = cases_src.explode(column, empty_as_null=True).drop_nulls(column)
-    if column:
-        mentions_src = mentions_src.rename({column: by})
-        cases_src = cases_src.rename({column: by})
-    daily = mentions_src.group_by(pl.col("local_day").alias("day"), *keys).agg(mentions=pl.len(), **count_exprs())
-    cases_by_day = cases_src.select("answered", "business_minutes", *keys,
-                                    day=pl.col("started_at").dt.convert_time_zone(tz).dt.date())
-    result = {}
-    for name, every in (("daily", "1d"), ("weekly", "1w"), ("monthly", "1mo")):
-        bucket = pl.col("day").dt.truncate(every).alias("start")
-        mentions = daily.group_by(bucket, *keys).agg(pl.col("mentions", "positive", "neutral", "negative").sum())
-        responses = cases_by_day.group_by(bucket, *keys).agg(
-            cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median())
-        joined = mentions.join(responses, on=["start", *keys], how="full", coalesce=True).sort("start", *keys)
-        result[name] = joined.with_columns(
-            pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0),
-            pl.col("positive", "neutral", "negative").fill_null(0),
-        ).with_columns(
-            **ratio_exprs(), response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases"))
-        ).drop("positive", "neutral", "negative")
-    return result
-
-
-def breakdown(in_period: pl.DataFrame, period_cases: pl.DataFrame, key: str) -> pl.DataFrame:
-    """Per platform, theme or woonkern (a mention can count for several themes and woonkernen)."""
-    column = GROUP_COLUMNS[key]
-    # Only the columns the figures need: exploding a list column copies every column alongside it.
-    mentions = in_period.select(column, "is_own", "sentiment_label")
-    responses = period_cases.select(column, "answered", "business_minutes", "within_norm")
-    if column != "platform":
-        mentions = mentions.explode(column, empty_as_null=True).drop_nulls(column)
-        responses = responses.explode(column, empty_as_null=True).drop_nulls(column)
-    by_mentions = mentions.group_by(pl.col(column).alias(key)).agg(mentions=pl.len(), **count_exprs()).with_columns(
-        **ratio_exprs()).drop("positive", "neutral", "negative")
-    by_cases = responses.group_by(pl.col(column).alias(key)).agg(
-        cases=pl.len(), answered=pl.col("answered").sum(), median_business_minutes=pl.col("business_minutes").median(),
-        within_norm=pl.col("within_norm").sum())
-    joined = by_mentions.join(by_cases, on=key, how="full", coalesce=True)
-    return joined.with_columns(
-        pl.col("mentions").fill_null(0), pl.col("cases").fill_null(0), pl.col("answered").fill_null(0),
-        pl.col("within_norm").fill_null(0),
-    ).with_columns(
-        response_rate=pl.when(pl.col("cases") > 0).then(pl.col("answered") / pl.col("cases")),
-        within_norm_share=pl.when(pl.col("cases") > 0).then(pl.col("within_norm") / pl.col("cases")),
-    ).drop("within_norm").sort(["mentions", key], descending=[True, False])
-
-
 def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, settings: Settings,
                    filters: Filters = Filters(), privacy: Pseudonymiser | None = None) -> dict[str, object]:
     """Every figure for `period` from prepared frames that cover it, the period before, and a year earlier.
@@ -195,9 +151,10 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     # Without texts: the few posts shown get theirs back from `marked` (a copy of every text is the
     # single biggest allocation on a large period).
     in_period = _within(marked.select(PERIOD_COLUMNS), "created_at", period).filter(filters.expr())
-    period_cases = _within(timed, "started_at", period).filter(filters.expr())
+    period_cases = _cases_within(marked, timed, period, filters)
     tz = str(period.tz)
     authors = author_stats(in_period)
+    rollup = mention_rollup(in_period)
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
@@ -215,16 +172,16 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
-        "unanswered_cases": privacy.names(period_cases.filter(~pl.col("answered")).select(
-            "platform", "thread", "resident", "started_at", "first_id").sort("started_at"),
+        "unanswered_cases": privacy.names(case_labels(period_cases.filter(~pl.col("answered")), marked).select(
+            "platform", "thread", "resident", "started_at", "first_id"),
             author="resident", followers=None, own=None),
-        "series": series(in_period, period_cases, tz),
-        "series_by": {key: series(in_period, period_cases, tz, by=key) for key in GROUP_COLUMNS},
+        "series": series(rollup, period_cases),
+        "series_by": {by: series(rollup, period_cases, by) for by in GROUPS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
                                          period.start, period.end, tz, top=3), privacy, settings),
-        "by_platform": breakdown(in_period, period_cases, "platform"),
-        "by_theme": breakdown(in_period, period_cases, "theme"),
-        "by_woonkern": breakdown(in_period, period_cases, "woonkern"),
+        "by_platform": breakdown(rollup, period_cases, "platform"),
+        "by_theme": breakdown(rollup, period_cases, "theme"),
+        "by_woonkern": breakdown(rollup, period_cases, "woonkern"),
     }
 
 

@@ -38,6 +38,7 @@ class Rule:
     min_count: int
 
 
+SHOWN = ("platform", "id", "created_at", "author", "author_followers", "is_own", "text", "sentiment_label")
 DAILY = Rule("1d", 14, 1, 7, 10)
 HOURLY = Rule("1h", 12, 24, 168, 10)
 
@@ -143,7 +144,10 @@ def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5
             for episode in episodes(flag(series, rule)):
                 if not (period_start <= episode["start"] < period_end):
                     continue
-                subset = marked.with_columns(local=local)
+                # Only the posts around the episode, and only what is shown of them.
+                subset = marked.filter((local >= pl.lit(episode["start"]) - window)
+                                       & (local < pl.lit(episode["end"]) + step)).select(
+                    *SHOWN, "likes", "reposts", "replies", "quotes", local=local)
                 if kind == "negativity":
                     subset = subset.filter(negative)
                 inside = subset.filter((pl.col("local") >= episode["start"])
@@ -157,7 +161,8 @@ def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5
                     # Terms come from what residents wrote; the municipality's own replies would drown them.
                     "top_terms": top_terms(inside.filter(~pl.col("is_own"))["text"].to_list(),
                                            before.filter(~pl.col("is_own"))["text"].to_list()),
-                    "top_posts": posts.select("platform", "id", "created_at", "author", "author_followers", "is_own",
-                                              "text", "engagement", "sentiment_label"),
+                    "top_posts": posts.select(
+                        "platform", "id", "created_at", "author", "author_followers", "is_own", "text", "engagement",
+                        "sentiment_label"),
                 })
     return sorted(found, key=lambda e: (e["start"], e["granularity"], e["kind"]))

@@ -5,7 +5,10 @@ in_reply_to chain, on one platform. A message is inbound when a non-own author w
 an own handle, replies (directly or further up) to an own message, or sits in a thread with an own
 message. A case is (thread, resident) and starts at the resident's first inbound message there. Its
 response is the first own message after that, in the same thread, that replies to one of the resident's
-messages or mentions the resident's handle; the case is answered when that comes within the window."""
+messages or mentions the resident's handle; the case is answered when that comes within the window.
+
+Everything here works on 64-bit keys and row numbers rather than strings: the names (thread, resident,
+first message id) are looked up by row for the cases that are shown (`case_labels`)."""
 
 from __future__ import annotations
 
@@ -15,15 +18,18 @@ import polars as pl
 
 from ..schedule import BusinessCalendar
 from .business_time import is_open, office_minutes
+from .local_time import wall_clock
 
 MENTION = r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)"
 MAX_DEPTH = 1024  # reply chains deeper than this are cut (real threads are far shallower)
 
 
 def normalised_handle(column: pl.Expr, platform: pl.Expr) -> pl.Expr:
-    """Lower case, no leading @, and for Mastodon no @instance (matching config.normalise_handle)."""
+    """Lower case, no surrounding spaces or leading @, and for Mastodon no @instance (matching
+    config.normalise_handle)."""
     handle = column.str.strip_chars().str.strip_chars_start("@").str.to_lowercase()
-    return pl.when(platform == "mastodon").then(handle.str.split("@").list.first()).otherwise(handle)
+    # Only Mastodon handles carry an @instance; cutting at the first @ leaves other handles as they are.
+    return pl.when(platform == "mastodon").then(handle.str.replace(r"@.*", "")).otherwise(handle)
 
 
 def key(platform: str | pl.Expr, value: str | pl.Expr) -> pl.Expr:
@@ -35,26 +41,50 @@ def key(platform: str | pl.Expr, value: str | pl.Expr) -> pl.Expr:
     return pl.when(value.is_not_null()).then(platform.hash(11).xor(value.hash(20261123)))
 
 
-def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
-    """Add `author` (normalised handle), `author_key` and `is_own` (written by an own account)."""
-    own = pl.DataFrame(
+def _pair(a: str, b: str) -> pl.Expr:
+    """One 64-bit key for a pair of keys (a case: thread and resident)."""
+    return pl.col(a).xor(pl.col(b).hash(7))
+
+
+def own_keys(own_handles: dict[str, set[str]]) -> pl.Series:
+    """The author keys of the own accounts."""
+    return pl.DataFrame(
         [(p, h) for p, handles in own_handles.items() for h in handles],
         schema={"platform": pl.String, "author": pl.String}, orient="row",
     ).select(author_key=key("platform", "author"))["author_key"]
-    frame = mentions.with_columns(author=normalised_handle(pl.col("author_handle"), pl.col("platform")))
-    # Adding columns shares the others; a join would copy every column of every post.
+
+
+def mentions_own(own_handles: dict[str, set[str]]) -> pl.Expr:
+    """Whether a post's text names an own handle of its platform."""
+    # One search per distinct set of own handles (usually one for all platforms), not per platform.
+    by_handles: dict[tuple[str, ...], list[str]] = {}
+    for platform, handles in own_handles.items():
+        if handles:
+            by_handles.setdefault(tuple(sorted(handles)), []).append(platform)
+    found = pl.lit(False)
+    for handles, platforms in by_handles.items():
+        pattern = "(?i)@(?:" + "|".join(re.escape(h) for h in handles) + r")\b"
+        found = found | (pl.col("platform").is_in(platforms) & pl.col("text").str.contains(pattern))
+    return found
+
+
+def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
+    """Add `author` (normalised handle), `author_key`, `is_own` (written by an own account) and
+    `mentions_own` (its text names an own handle)."""
+    frame = mentions.with_columns(author=normalised_handle(pl.col("author_handle"), pl.col("platform")),
+                                  mentions_own=mentions_own(own_handles))
     return frame.with_columns(author_key=key("platform", "author")).with_columns(
-        is_own=pl.col("author_key").is_in(own.implode()))
+        is_own=pl.col("author_key").is_in(own_keys(own_handles).implode()))
 
 
 def threads(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `key` (of the post), `parent_key`, `thread` and `thread_key`: the thread is the conversation_id,
-    else the root of the in_reply_to chain (climbing until a post with a conversation_id, a post that
-    replies to nothing, or a parent outside the data, whose id then names the thread, so replies to the
-    same missing post stay together)."""
+    """Add `key` (of the post), `parent_key`, `parent_row` (the parent's row, null when it has none or
+    it is outside the data), `thread_row` (the row that names the thread) and `thread_key`: the thread
+    is the conversation_id, else the root of the in_reply_to chain (climbing until a post with a
+    conversation_id, a post that replies to nothing, or a parent outside the data, whose id then names
+    the thread, so replies to the same missing post stay together)."""
     frame = frame.with_columns(key=key("platform", "id"), parent_key=key("platform", "in_reply_to_id"))
     rows = frame.select("key", "parent_key").with_row_index("row")
-    # Each post's parent as a row number (null: no parent, or a parent outside the data).
     parent = rows.select("parent_key").join(
         rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")),
         on="parent_key", how="left", maintain_order="left",
@@ -68,84 +98,89 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
         if jumped.equals(top):
             break
         top = jumped
-    end = frame.select("conversation_id", "in_reply_to_id", "id").with_columns(
-        outside=parent.is_null() & pl.col("in_reply_to_id").is_not_null())
-    end = end.select(thread=pl.coalesce("conversation_id", pl.when("outside").then("in_reply_to_id"), "id"))
-    return frame.with_columns(thread=end["thread"].gather(top)).with_columns(thread_key=key("platform", "thread"))
+    # The thread's key, from the row at the top: its conversation, the missing parent, or its own id.
+    named_by = frame.select(
+        pl.coalesce(key("platform", "conversation_id"),
+                    pl.when(parent.is_null()).then(pl.col("parent_key")), pl.col("key")))
+    return frame.with_columns(parent_row=parent, thread_row=top, thread_key=named_by.to_series().gather(top))
 
 
-def cases(frame: pl.DataFrame, own_handles: dict[str, set[str]], window_hours: float) -> pl.DataFrame:
-    """Return one row per case from mentions marked by `mark_own` and `threads`: platform, thread,
-    resident, started_at, first message id, responded_at (first qualifying own message, or null),
-    answered (within the window), and response_minutes (calendar minutes, null when not answered)."""
-    # One search per distinct set of own handles (usually one for all platforms), not per platform.
-    by_handles: dict[tuple[str, ...], list[str]] = {}
-    for platform, handles in own_handles.items():
-        if handles:
-            by_handles.setdefault(tuple(sorted(handles)), []).append(platform)
-    mentions_own = pl.lit(False)
-    for handles, platforms in by_handles.items():
-        pattern = "(?i)@(?:" + "|".join(re.escape(h) for h in handles) + r")\b"
-        mentions_own = mentions_own | (pl.col("platform").is_in(platforms) & pl.col("text").str.contains(pattern))
+def thread_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
+    """The thread's name for each row of `frame` (marked by `threads`): conversation_id, the missing
+    parent's id, or the root's id."""
+    top = frame["thread_row"].gather(rows)
+    at_top = frame.select("conversation_id", "in_reply_to_id", "id", "parent_row")[top]
+    return at_top.select(pl.coalesce("conversation_id", pl.when(pl.col("parent_row").is_null())
+                                     .then("in_reply_to_id"), "id").alias("thread")).to_series()
+
+
+def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Return one row per case from mentions marked by `mark_own` and `threads`: platform, case_key,
+    first_row (the row of the resident's first inbound message), started_at, responded_at (first
+    qualifying own message, or null), answered (within the window) and response_minutes (calendar
+    minutes, null when not answered), plus the first message's `carry` columns."""
+    facts = frame.select("thread_key", "author_key", "created_at", "is_own", "mentions_own")
     # Threads with an own message, as a membership test rather than a join of every post.
-    with_own = frame.filter("is_own")["thread_key"].unique()
-    inbound = (
-        frame.select("platform", "thread", "thread_key", "author", "author_key", "created_at", "id", "key", "is_own",
-                     mentions_own=mentions_own, thread_has_own=pl.col("thread_key").is_in(with_own.implode()))
-        # "Replies (directly or further up) to an own message" needs no test of its own: that own
-        # message is in the same thread, so the thread contains an own message.
-        .filter(~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_has_own")))
-    )
-    opened = inbound.group_by("thread_key", "author_key").agg(
-        platform=pl.col("platform").first(), thread=pl.col("thread").first(), resident=pl.col("author").first(),
-        started_at=pl.col("created_at").min(),
-        first_id=pl.col("id").get(pl.col("created_at").arg_min()),
-        first_key=pl.col("key").get(pl.col("created_at").arg_min()),
+    with_own = facts.filter("is_own")["thread_key"].unique()
+    # "Replies (directly or further up) to an own message" needs no test of its own: that own
+    # message is in the same thread, so the thread contains an own message.
+    inbound = ~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_key").is_in(with_own.implode()))
+    opened = (
+        facts.with_row_index("row").filter(inbound)
+        .group_by(case_key=_pair("thread_key", "author_key"))
+        .agg(started_at=pl.col("created_at").min(), first_row=pl.col("row").min_by("created_at"))
     )
     # Own messages that could answer a resident: a reply to one of their messages, or naming them.
-    own = frame.filter("is_own").select("platform", "thread_key", "parent_key", "created_at", "text")
-    parents = frame.select(pl.col("key").alias("parent_key"), "author_key")
-    by_reply = own.join(parents, on="parent_key", how="inner").select(
-        "thread_key", "author_key", pl.col("created_at").alias("responded_at"))
+    own = frame.select("platform", "thread_key", "parent_row", "created_at", "text", "is_own").filter("is_own")
+    parent_author = frame["author_key"].gather(own["parent_row"])
+    by_reply = own.select("thread_key", pl.col("created_at").alias("responded_at"),
+                          author_key=parent_author).drop_nulls("author_key")
     by_name = (
         own.select("platform", "thread_key", pl.col("created_at").alias("responded_at"),
                    named=pl.col("text").str.extract_all(MENTION))
         .explode("named", empty_as_null=True).drop_nulls("named")
         # Handles are compared normalised, Mastodon ones without their @instance, like everywhere else.
         .with_columns(named=normalised_handle(pl.col("named").str.strip_chars_end("."), pl.col("platform")))
-        .select("thread_key", author_key=key("platform", "named"), responded_at="responded_at")
+        .select("thread_key", "responded_at", author_key=key("platform", "named"))
     )
-    answers = pl.concat([by_reply, by_name])
+    answers = pl.concat([by_reply, by_name]).select(_pair("thread_key", "author_key").alias("case_key"), "responded_at")
     first = (
-        opened.select("thread_key", "author_key", "started_at")
-        .join(answers, on=["thread_key", "author_key"], how="inner")
+        opened.select("case_key", "started_at")
+        .join(answers, on="case_key", how="inner")
         .filter(pl.col("responded_at") > pl.col("started_at"))
-        .group_by("thread_key", "author_key")
+        .group_by("case_key")
         .agg(pl.col("responded_at").min())
     )
     window = pl.duration(minutes=round(window_hours * 60))
-    return (
-        opened.join(first, on=["thread_key", "author_key"], how="left")
-        .with_columns(answered=(pl.col("responded_at") - pl.col("started_at") <= window).fill_null(False))
-        .with_columns(
-            response_minutes=pl.when("answered").then(
-                (pl.col("responded_at") - pl.col("started_at")).dt.total_microseconds() / 60e6
-            )
-        )
-        .select("platform", "thread", "resident", "started_at", "first_id", "first_key", "responded_at", "answered",
-                "response_minutes")
-        .sort("started_at", "platform", "thread", "resident")
+    waited = pl.col("responded_at") - pl.col("started_at")
+    found = (
+        opened.join(first, on="case_key", how="left")
+        .with_columns(answered=(waited <= window).fill_null(False))
+        .with_columns(response_minutes=pl.when("answered").then(waited.dt.total_microseconds() / 60e6))
+        .sort("started_at", "first_row")
     )
+    # What the first message says about the case (platform, and whatever the caller filters on).
+    return found.hstack(frame.select("platform", *carry)[found["first_row"]])
+
+
+def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """The cases with their names looked up in `frame`: thread, resident (normalised handle) and the
+    first message's id."""
+    rows = timed["first_row"]
+    return timed.with_columns(thread=thread_names(frame, rows), resident=frame["author"].gather(rows),
+                              first_id=frame["id"].gather(rows))
 
 
 def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
     """Add office-hours timing to cases: business_minutes (office time to the response, answered
-    cases only), within_norm, arrived_in_office_hours, and the local weekday (1 = Monday) and hour of arrival."""
+    cases only), within_norm, arrived_in_office_hours, and the local day, weekday (1 = Monday) and hour
+    of arrival."""
     business = office_minutes(calendar, case_rows["started_at"], case_rows["responded_at"])
-    local = pl.col("started_at").dt.convert_time_zone(str(calendar.tz))
+    local = wall_clock(case_rows["started_at"], calendar.tz)
     return case_rows.with_columns(
         business_minutes=pl.when(pl.col("answered")).then(business),
         arrived_in_office_hours=is_open(calendar, case_rows["started_at"]),
+        local_day=local.dt.date(),
         weekday=local.dt.weekday(),
         hour=local.dt.hour(),
     ).with_columns(
