@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import polars as pl  # noqa: E402
 
+import memory  # noqa: E402
 import synthetic  # noqa: E402
 
-from luisterpost.metrics.compute import Settings, compute_frames, prepare  # noqa: E402
+from luisterpost.metrics.compute import LOADED_COLUMNS, Settings, compute_frames, prepare  # noqa: E402
 from luisterpost.metrics.period import Period  # noqa: E402
 from luisterpost.schedule import business_calendar, parse_schedule  # noqa: E402
 
@@ -68,13 +68,16 @@ def main() -> None:
                         ".write_parquet(sys.argv[2])", str(args.rows), str(data)],
                        check=True, cwd=Path(__file__).resolve().parent)
         print(f"generated   : {data} in {time.perf_counter() - t0:.1f} s")
-    frame = pl.read_parquet(data)
-    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The columns the metrics read, as `load_mentions` gives them.
+    frame = pl.read_parquet(data, columns=list(LOADED_COLUMNS)).rechunk()
+    base_rss = memory.settle()
+    # From here the peak counts the metrics (with the data they hold), not the parquet reader's buffers.
+    memory.reset_peak()
     t0 = time.perf_counter()
     marked, timed = prepare(frame, SETTINGS)
     result = compute_frames(marked, timed, PERIOD, SETTINGS)
     polars_s = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = memory.peak_mb()
     print(f"data        : {frame.height:,} mentions "
           f"({len(result['spikes'])} spike episodes, {result['response']['cases']:,} cases)")
     print(f"polars      : {polars_s:6.2f} s for all metrics; peak RSS {peak:,.0f} MB (data alone {base_rss:,.0f} MB)")

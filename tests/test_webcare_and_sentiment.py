@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,9 @@ import pytest
 from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.sentiment import score
 from luisterpost.enrich.terms import build_matcher
+from luisterpost.importer import import_file
 from luisterpost.metrics.compute import Settings
+from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.summary import summarise_frame
 from luisterpost.schedule import business_calendar, parse_schedule
@@ -77,16 +80,20 @@ def test_cases_responses_and_their_times():
     ]
 
 
-def test_month_summary_figures_on_given_rows(db):
-    rows = frame([
+def test_month_summary_figures_on_given_rows(db, tmp_path):
+    rows = [
         mention("1", 0, "anouk", "@gemeentex waar is mijn container?"),
         mention("2", 30, "gemeentex", "@anouk morgen", reply_to="1"),
         mention("3", 0, "bas", "@gemeentex wanneer komt de veegwagen?"),
-    ]).with_columns(sentiment_label=pl.Series(["negatief", "neutraal", "positief"]))
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps({**r, "created_at": r["created_at"].isoformat()}) for r in rows), encoding="utf-8")
+    assert import_file(db, path).problems == []
+    for id, label in (("1", "negatief"), ("2", "neutraal"), ("3", "positief")):
+        db.execute("INSERT INTO enrichments VALUES ('mastodon', ?, 0, ?, 0, NULL, [], [], 'test', now())", [id, label])
     settings = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMSTERDAM, "NL", []))
-    summary = summarise_frame(rows.with_columns(themes=pl.lit([], pl.List(pl.String)),
-                                                woonkernen=pl.lit([], pl.List(pl.String))),
-                              settings, Period.month(2026, 3, AMSTERDAM))
+    loaded = load_mentions(db, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    summary = summarise_frame(loaded, settings, Period.month(2026, 3, AMSTERDAM))
     assert (summary.mentions, summary.resident_mentions, summary.share_negative) == (3, 2, 0.5)
     assert (summary.cases, summary.answered, summary.response_rate, summary.median_response_minutes) == (2, 1, 0.5, 30.0)
     assert summary.daily.filter(pl.col("mentions") > 0).rows() == [(T0.date(), 3, 1)]

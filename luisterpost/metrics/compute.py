@@ -75,7 +75,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     tz = str(settings.calendar.tz)
     # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
     # rechunk every column, texts included, each time.
-    frame = frame.select(c for c in LOADED_COLUMNS if c in frame.columns).rechunk()
+    frame = frame.select(LOADED_COLUMNS).rechunk()
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
         local_day=wall_clock(frame["created_at"], tz).dt.date(),
         # Hours are cut in UTC and shown in local time: the same hours wherever the offset is whole hours.
@@ -85,7 +85,11 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
         theme_set=set_id("themes"), place_set=set_id("woonkernen"),
     )
     case_rows = cases(marked, settings.window_hours, carry=("theme_set", "place_set"))
-    return marked, with_timing(case_rows, settings.calendar, settings.norm_hours)
+    # Platforms as categories from here on (after the keys, which hash the names): groupings and copies
+    # get cheaper.
+    platform = pl.col("platform").cast(pl.Categorical)
+    return (marked.with_columns(platform),
+            with_timing(case_rows.with_columns(platform), settings.calendar, settings.norm_hours))
 
 
 def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
@@ -101,16 +105,28 @@ def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, fil
     return found.filter(passes.gather(found["first_row"]))
 
 
-PERIOD_COLUMNS = ("platform", "id", "key", "parent_key", "parent_row", "created_at", "author", "author_key",
-                  "author_followers", "is_own", "likes", "reposts", "replies", "quotes", "views", "sentiment_label",
-                  "themes", "woonkernen", "local_day", "local_hour")
-HEADLINE_COLUMNS = ("created_at", "platform", "themes", "woonkernen", "author_key", "is_own", "sentiment_label")
+# Fixed-width columns only (platform is categorical): the period's frame is a copy of these, and the
+# few rows shown get their names and texts back from `marked` by `row`.
+PERIOD_COLUMNS = ("platform", "parent_key", "parent_row", "created_at", "author_key", "author_followers", "is_own", "likes",
+                  "reposts", "replies", "quotes", "views", "sentiment_label", "theme_set", "place_set", "local_day",
+                  "local_hour")
+SHOWN_COLUMNS = ("id", "author", "text", "url")
 
 
-def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> dict[str, object]:
-    """The core figures for one period: volume, reputation, response."""
-    # Only the columns these figures read: filtering copies every column it keeps.
-    in_period = _within(marked.select(HEADLINE_COLUMNS), "created_at", period).filter(filters.expr())
+def in_period_frame(marked: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
+    """The mentions in `period` that pass `filters`, as PERIOD_COLUMNS and their `row` in `marked`."""
+    keep = marked.select((pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end)
+                         & filters.expr()).to_series()
+    frame = marked.select(*PERIOD_COLUMNS, row=pl.int_range(pl.len(), dtype=pl.UInt32))
+    # A filter copies every column; when nothing is left out, the columns are shared instead.
+    return frame if keep.all() else frame.filter(keep)
+
+
+def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters,
+             in_period: pl.DataFrame | None = None) -> dict[str, object]:
+    """The core figures for one period: volume, reputation, response (`in_period` when the caller has it)."""
+    if in_period is None:
+        in_period = in_period_frame(marked, period, filters)
     period_cases = _cases_within(marked, timed, period, filters)
     return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
 
@@ -147,14 +163,12 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
 
     With `privacy`, residents in the outputs that name authors are pseudonymised."""
     privacy = privacy or Pseudonymiser(b"", enabled=False)
-    current = headline(marked, timed, period, filters)
-    # Without texts: the few posts shown get theirs back from `marked` (a copy of every text is the
-    # single biggest allocation on a large period).
-    in_period = _within(marked.select(PERIOD_COLUMNS), "created_at", period).filter(filters.expr())
+    in_period = in_period_frame(marked, period, filters)
+    current = headline(marked, timed, period, filters, in_period)
     period_cases = _cases_within(marked, timed, period, filters)
     tz = str(period.tz)
     authors = author_stats(in_period)
-    rollup = mention_rollup(in_period)
+    rollup = mention_rollup(in_period, marked)
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
@@ -164,15 +178,15 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
             "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
         },
         "reach": reach(in_period, authors),
-        "top_posts_by_reach": _private_posts(
-            with_texts(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
+        "top_posts_by_reach": _private_posts(shown(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
         "top_posts_by_engagement": _private_posts(
-            with_texts(top_posts(in_period, "engagement", settings.top), marked), privacy, settings),
-        "top_authors": privacy.names(top_authors(authors, in_period, settings.top), followers="followers"),
+            shown(top_posts(in_period, "engagement", settings.top), marked), privacy, settings),
+        "top_authors": privacy.names(top_authors(authors, in_period, marked, settings.top), followers="followers"),
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
-        "unanswered_cases": privacy.names(case_labels(period_cases.filter(~pl.col("answered")), marked).select(
+        "unanswered_cases": privacy.names(case_labels(
+            period_cases.filter(~pl.col("answered")).sort("started_at", "first_row"), marked).select(
             "platform", "thread", "resident", "started_at", "first_id"),
             author="resident", followers=None, own=None),
         "series": series(rollup, period_cases),
@@ -185,10 +199,9 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     }
 
 
-def with_texts(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
-    """The posts with their text and url, looked up by key in `marked`."""
-    texts = marked.filter(pl.col("key").is_in(posts["key"].implode())).select("key", "text", "url")
-    return posts.join(texts, on="key", how="left", maintain_order="left").select(
+def shown(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
+    """Posts of the period's frame with their id, author, text and url from `marked`, as shown."""
+    return posts.hstack(marked.select(SHOWN_COLUMNS)[posts["row"]]).select(
         "platform", "id", "created_at", "author", "is_own", "author_followers", "text", "url", "reach",
         "engagement", "sentiment_label")
 

@@ -14,14 +14,9 @@ IMPRESSIONS = pl.when(pl.col("views").is_not_null()).then(pl.col("views").cast(p
 
 
 def author_stats(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per author (author_key): mentions, highest followers, engagement, own, negative posts (numbers only:
-    names are looked up for the few authors shown, see `top_authors`)."""
-    return (
-        frame.select("author_key", "is_own", "sentiment_label", "author_followers", engagement=ENGAGEMENT)
-        .group_by("author_key")
-        .agg(mentions=pl.len(), followers=pl.col("author_followers").max(), engagement=pl.col("engagement").sum(),
-             is_own=pl.col("is_own").first(), negative=(pl.col("sentiment_label") == "negatief").sum())
-    )
+    """Per author (author_key): mentions and highest followers (numbers only: the rest is looked up for
+    the few authors shown, see `top_authors`)."""
+    return frame.group_by("author_key").agg(mentions=pl.len(), followers=pl.col("author_followers").max())
 
 
 def reach(frame: pl.DataFrame, authors: pl.DataFrame | None = None) -> dict[str, object]:
@@ -46,19 +41,30 @@ def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
     # Ranked on three narrow columns, then only the winners are taken whole (ranking every column of
     # every post costs far more). Ties go to the earlier post.
     ranked = frame.select(measure[by].alias("value"), "created_at").with_row_index("row")
+    if ranked.height > n:
+        # Only posts at least as high as the n-th highest value can make it; ties are settled among those.
+        threshold = ranked["value"].top_k(n).min()
+        ranked = ranked.filter(pl.col("value") >= threshold)
     rows = ranked.top_k(n, by=["value", "created_at"], reverse=[False, True])["row"]
     return frame[rows].with_columns(reach=measure["reach"], engagement=ENGAGEMENT).sort(
         [by, "created_at"], descending=[True, False])
 
 
-def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    """The `n` authors (from `author_stats`) with the most mentions, then followers, with their platform
-    and handle from `frame`. Equal authors are ordered by key, so the choice is stable."""
+def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, marked: pl.DataFrame, n: int = 10) -> pl.DataFrame:
+    """The `n` authors (from `author_stats` over `frame`) with the most mentions, then followers, with
+    their engagement, own flag and negative posts in `frame`, and platform and handle from `marked`.
+    Equal authors are ordered by key, so the choice is stable."""
+    if authors.height > n:
+        # Only authors with at least the n-th highest count can make it.
+        authors = authors.filter(pl.col("mentions") >= authors["mentions"].top_k(n).min())
     top = authors.top_k(n, by=["mentions", "followers", "author_key"], reverse=[False, False, True])
-    names = frame.filter(pl.col("author_key").is_in(top["author_key"].implode())).group_by("author_key").agg(
-        pl.col("platform").first(), pl.col("author").first())
+    chosen = pl.col("author_key").is_in(top["author_key"].implode())
+    posts = frame.filter(chosen).group_by("author_key").agg(
+        engagement=ENGAGEMENT.sum(), is_own=pl.col("is_own").first(),
+        negative=(pl.col("sentiment_label") == "negatief").sum())
+    names = marked.filter(chosen).group_by("author_key").agg(pl.col("platform").first(), pl.col("author").first())
     return (
-        top.join(names, on="author_key", how="left")
+        top.join(posts, on="author_key", how="left").join(names, on="author_key", how="left")
         .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)
         .select("platform", "author", "mentions", "followers", "engagement", "is_own", "negative")
     )

@@ -9,9 +9,9 @@ LABELS = {"positief": "positive", "neutraal": "neutral", "negatief": "negative"}
 
 def sentiment_counts(frame: pl.DataFrame) -> dict[str, int]:
     """Positive, neutral and negative counts over residents' (non-own) labelled posts."""
-    residents = frame.filter(~pl.col("is_own") & pl.col("sentiment_label").is_not_null())
-    counts = dict(residents.group_by("sentiment_label").len().iter_rows())
-    return {english: int(counts.get(dutch, 0)) for dutch, english in LABELS.items()}
+    # Counted as sums over the whole frame: filtering first would copy every column.
+    counts = frame.select(**count_exprs()).row(0, named=True) if frame.height else {}
+    return {english: int(counts.get(english) or 0) for english in LABELS.values()}
 
 
 def reputation_from_counts(positive: int, neutral: int, negative: int) -> dict[str, float | int | None]:

@@ -21,11 +21,15 @@ def set_id(column: str) -> pl.Expr:
     return pl.col(column).hash(5)
 
 
-def mention_rollup(in_period: pl.DataFrame) -> pl.DataFrame:
+def mention_rollup(in_period: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
     """Per local day, platform, themes and woonkernen: mentions and residents' positive, neutral and
-    negative posts."""
-    return in_period.group_by(pl.col("local_day").alias("day"), "platform", "themes", "woonkernen").agg(
+    negative posts. (Grouped on the set ids; the sets themselves come from `marked`.)"""
+    counted = in_period.group_by(pl.col("local_day").alias("day"), "platform", "theme_set", "place_set").agg(
         mentions=pl.len(), **count_exprs())
+    for column, set_column in (("themes", "theme_set"), ("woonkernen", "place_set")):
+        sets = marked.group_by(set_column).agg(pl.col(column).first())
+        counted = counted.join(sets, on=set_column, how="left")
+    return counted.drop("theme_set", "place_set")
 
 
 def _members(rollup: pl.DataFrame, column: str, by: str) -> pl.DataFrame:

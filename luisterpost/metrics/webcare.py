@@ -84,11 +84,11 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
     conversation_id, a post that replies to nothing, or a parent outside the data, whose id then names
     the thread, so replies to the same missing post stay together)."""
     frame = frame.with_columns(key=key("platform", "id"), parent_key=key("platform", "in_reply_to_id"))
+    # Each reply's parent row (a join of the replies only), scattered back over all rows.
     rows = frame.select("key", "parent_key").with_row_index("row")
-    parent = rows.select("parent_key").join(
-        rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")),
-        on="parent_key", how="left", maintain_order="left",
-    )["parent_row"]
+    found = rows.filter(pl.col("parent_key").is_not_null()).select("row", "parent_key").join(
+        rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")), on="parent_key", how="inner")
+    parent = pl.Series("parent_row", [None] * frame.height, dtype=pl.UInt32).scatter(found["row"], found["parent_row"])
     ends = frame["conversation_id"].is_not_null() | parent.is_null()
     # Pointer jumping: every post points at its parent until the chain ends; each round doubles the
     # distance covered, so a chain of depth d takes log2(d) vectorised gathers instead of d joins.
@@ -157,7 +157,6 @@ def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ())
         opened.join(first, on="case_key", how="left")
         .with_columns(answered=(waited <= window).fill_null(False))
         .with_columns(response_minutes=pl.when("answered").then(waited.dt.total_microseconds() / 60e6))
-        .sort("started_at", "first_row")
     )
     # What the first message says about the case (platform, and whatever the caller filters on).
     return found.hstack(frame.select("platform", *carry)[found["first_row"]])
