@@ -63,7 +63,7 @@ def settings_of(config: Config) -> Settings:
                     config.webcare.norm_hours)
 
 
-# What the metrics read of a loaded frame (sentiment_score, lang and the like stay behind).
+# What the metrics read of a loaded frame (sql/marts/mentions_enriched.sql loads exactly these).
 LOADED_COLUMNS = ("platform", "id", "created_at", "author_handle", "author_followers", "text", "url", "in_reply_to_id",
                   "conversation_id", "likes", "reposts", "replies", "quotes", "views", "sentiment_label", "themes",
                   "woonkernen")

@@ -1,8 +1,9 @@
--- mentions_enriched: mentions created in [$start, $end) with what enrichment derived. Parameters: $start, $end.
+-- mentions_enriched: mentions created in [$start, $end) with what enrichment derived, as far as the
+-- metrics read them (metrics.compute.LOADED_COLUMNS). Parameters: $start, $end.
 SELECT
     m.platform, m.id, m.created_at, m.author_handle, m.author_followers, m.text, m.url,
-    m.in_reply_to_id, m.conversation_id, m.lang, m.likes, m.reposts, m.replies, m.quotes, m.views,
-    e.sentiment_label, e.sentiment_score,
+    m.in_reply_to_id, m.conversation_id, m.likes, m.reposts, m.replies, m.quotes, m.views,
+    e.sentiment_label,
     coalesce(e.themes, []::VARCHAR[])      AS themes,
     coalesce(e.woonkernen, []::VARCHAR[])  AS woonkernen
 FROM mentions AS m
