@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 STATUS = Path("/proc/self/status")
@@ -32,8 +33,6 @@ def reset_peak() -> None:
 def settle(timeout_s: float = 30.0) -> float:
     """Wait until freed memory has gone back to the system (the allocator returns it after a few
     seconds), so a peak measured next is not inflated by what a reader left behind. Returns RSS in MB."""
-    import time
-
     deadline = time.monotonic() + timeout_s
     last = current_mb()
     while time.monotonic() < deadline:

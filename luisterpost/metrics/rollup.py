@@ -3,7 +3,7 @@
 The mentions of a period are counted once per local day, platform, set of themes and set of woonkernen;
 days, weeks, months and breakdowns add up those counts, and a mention counts for each of its themes and
 woonkernen. Response figures come from the period's cases, whose first message carries the same sets
-(as 64-bit set ids, `theme_set` and `place_set`, looked up in the rollup)."""
+(as 64-bit set ids, `theme_set` and `place_set`, as the rollup does)."""
 
 from __future__ import annotations
 
@@ -22,20 +22,20 @@ def set_id(column: str) -> pl.Expr:
 
 
 def mention_rollup(in_period: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
-    """Per local day, platform, themes and woonkernen: mentions and residents' positive, neutral and
-    negative posts. (Grouped on the set ids; the sets themselves come from `marked`.)"""
+    """Per local day, platform, theme set and woonkern set: mentions and residents' positive, neutral and
+    negative posts, with the set ids and the sets themselves (looked up in `marked`)."""
     counted = in_period.group_by(pl.col("local_day").alias("day"), "platform", "theme_set", "place_set").agg(
         mentions=pl.len(), **count_exprs())
     for column, set_column in (("themes", "theme_set"), ("woonkernen", "place_set")):
         sets = marked.group_by(set_column).agg(pl.col(column).first())
         counted = counted.join(sets, on=set_column, how="left")
-    return counted.drop("theme_set", "place_set")
+    return counted
 
 
-def _members(rollup: pl.DataFrame, column: str, by: str) -> pl.DataFrame:
+def _members(rollup: pl.DataFrame, column: str, set_column: str, by: str) -> pl.DataFrame:
     """Set id → member, one row per member (sets without members drop out)."""
-    return (rollup.select(pl.col(column).alias(by)).unique()
-            .with_columns(set=set_id(by)).explode(by, empty_as_null=True).drop_nulls(by))
+    return (rollup.select(set_column, pl.col(column).alias(by)).unique(set_column)
+            .explode(by, empty_as_null=True).drop_nulls(by))
 
 
 def _grouped(rollup: pl.DataFrame, period_cases: pl.DataFrame, by: str | None,
@@ -47,9 +47,9 @@ def _grouped(rollup: pl.DataFrame, period_cases: pl.DataFrame, by: str | None,
     column, set_column = GROUPS[by]
     if set_column is None:
         return rollup.rename({column: by}), cases.rename({column: by})
-    members = _members(rollup, column, by)
+    members = _members(rollup, column, set_column, by)
     mentions = rollup.explode(column, empty_as_null=True).drop_nulls(column).rename({column: by})
-    cases = cases.join(members.rename({"set": set_column}), on=set_column, how="inner")
+    cases = cases.join(members, on=set_column, how="inner")
     return mentions, cases
 
 

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from ..config import Config
-from .compute import LOOKBACK, Filters, Settings, headline, prepare, settings_of
+from .compute import LOOKBACK, Filters, Settings, headline, in_period_frame, prepare, settings_of
 from .load import load_mentions
 from .period import Period
 
@@ -36,9 +36,9 @@ def summarise(con: duckdb.DuckDBPyConnection, config: Config, period: Period) ->
 def summarise_frame(frame: pl.DataFrame, settings: Settings, period: Period) -> MonthSummary:
     """The pure part of `summarise`: figures for `period` from a frame of mentions around it."""
     marked, timed = prepare(frame, settings)
-    figures = headline(marked, timed, period, Filters())
+    in_period = in_period_frame(marked, period, Filters())
+    figures = headline(marked, timed, period, Filters(), in_period)
     response = figures["response"]
-    in_period = marked.filter((pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end))
     daily = in_period.group_by(pl.col("local_day").alias("day")).agg(
         mentions=pl.len(), negative=(pl.col("sentiment_label") == "negatief").sum())
     days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})

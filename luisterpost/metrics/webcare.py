@@ -88,7 +88,8 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
     rows = frame.select("key", "parent_key").with_row_index("row")
     found = rows.filter(pl.col("parent_key").is_not_null()).select("row", "parent_key").join(
         rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")), on="parent_key", how="inner")
-    parent = pl.Series("parent_row", [None] * frame.height, dtype=pl.UInt32).scatter(found["row"], found["parent_row"])
+    parent = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).alias("parent_row").scatter(
+        found["row"], found["parent_row"])
     ends = frame["conversation_id"].is_not_null() | parent.is_null()
     # Pointer jumping: every post points at its parent until the chain ends; each round doubles the
     # distance covered, so a chain of depth d takes log2(d) vectorised gathers instead of d joins.
