@@ -21,7 +21,7 @@ def _uniform(n: int, seed: int) -> pl.Series:
 
 
 def mentions(rows: int, seed: int = 1) -> pl.DataFrame:
-    """About `rows` mentions over 2025: threads of a root and a few replies; 5% of roots and 25% of
+    """About `rows` mentions over 2025, in time order: threads of a root and a few replies; 5% of roots and 25% of
     replies by the own account, which names the resident it answers; half the platforms give no
     conversation_id, so threads must be found through reply chains."""
     threads = int(rows / 1.9)  # about two posts per thread; the tail is cut to exactly `rows`
@@ -90,4 +90,4 @@ def mentions(rows: int, seed: int = 1) -> pl.DataFrame:
         pl.lit(0.0).alias("sentiment_score"),
         pl.when(pl.col("u_theme") < 0.6).then(pl.concat_list(theme)).otherwise(pl.lit([], pl.List(pl.String))).alias("themes"),
         pl.lit([], pl.List(pl.String)).alias("woonkernen"),
-    )
+    ).sort("created_at")  # the loader's order

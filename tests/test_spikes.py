@@ -66,7 +66,7 @@ def test_detect_on_mentions_reports_volume_and_negativity_with_top_posts():
             negative = day == 16 and i % 2 == 0
             rows.append({"platform": "mastodon", "id": f"{day}-{i}",
                          "created_at": start + timedelta(days=day, minutes=i * 7),
-                         "author": f"user{i}", "author_followers": 10, "is_own": False,
+                         "author_handle": f"User{i}", "author_followers": 10, "is_own": False,
                          "text": "storm schade overal" if negative else "gewoon een dag",
                          "sentiment_label": "negatief" if negative else "neutraal",
                          "likes": i, "reposts": 0, "replies": 0, "quotes": 0})
@@ -77,3 +77,5 @@ def test_detect_on_mentions_reports_volume_and_negativity_with_top_posts():
     volume = next(e for e in found if e["granularity"] == "day" and e["kind"] == "volume")
     assert volume["top_terms"][:3] == ["overal", "schade", "storm"]  # equal scores: alphabetical
     assert volume["top_posts"]["id"].to_list()[:2] == ["16-39", "16-38"]
+    # Authors are shown by their normalised handle.
+    assert volume["top_posts"]["author"].to_list()[:2] == ["user39", "user38"]

@@ -20,7 +20,7 @@ from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.summary import summarise_frame
 from luisterpost.schedule import business_calendar, parse_schedule
-from luisterpost.metrics.webcare import case_labels, cases, mark_own, threads
+from luisterpost.metrics.webcare import author_keys, case_labels, cases, mark_own, threads
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -50,6 +50,17 @@ def frame(rows):
                                       "created_at": pl.Datetime("us", "UTC"), "author_handle": pl.String,
                                       "text": pl.String, "in_reply_to_id": pl.String,
                                       "conversation_id": pl.String})
+
+
+def test_author_keys_treat_spellings_of_one_handle_as_one_author():
+    handles = [("mastodon", "anouk"), ("mastodon", " @Anouk@mastodon.nl"), ("mastodon", "ANOUK@other.example"),
+               ("bluesky", "anouk"), ("bluesky", "@Anouk"), ("bluesky", "anouk@x"), ("mastodon", "bas")]
+    rows = [mention(str(i), i, handle, platform=platform) for i, (platform, handle) in enumerate(handles)]
+    keys = author_keys(frame(rows)).to_list()
+    # Mastodon drops the @instance; elsewhere only case, spaces and a leading @ are ignored.
+    assert keys[0] == keys[1] == keys[2]
+    assert keys[3] == keys[4] != keys[0]
+    assert len(set(keys)) == 4
 
 
 def test_cases_responses_and_their_times():

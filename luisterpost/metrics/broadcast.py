@@ -17,7 +17,7 @@ def broadcasting(frame: pl.DataFrame, in_period: pl.DataFrame, calendar: Busines
         return {"own_posts": 0, "broadcasts": 0, "replies": 0, "broadcast_share": None, "reply_share": None,
                 "outside_office_hours": 0, "outside_office_hours_share": None}
     own = own.with_columns(parent_own=frame["is_own"].gather(own["parent_row"]))
-    is_reply = pl.col("parent_key").is_not_null() & ~pl.col("parent_own").fill_null(False)
+    is_reply = pl.col("is_reply") & ~pl.col("parent_own").fill_null(False)
     replies = int(own.select(is_reply.sum()).item())
     outside = int((~is_open(calendar, own["created_at"])).sum())
     total = own.height

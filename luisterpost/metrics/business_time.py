@@ -28,20 +28,24 @@ def opening_table(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) 
     return frame.with_columns(open_before=length.cum_sum().shift(1, fill_value=0.0))
 
 
+def _interval_at(times: pl.Series, table: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The UTC instants of `times`, and per time the table's last interval that opened at or before it
+    (a row of nulls before the first opening, or where the time is null)."""
+    utc = times.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    # A sorted search per time: no sorting of the times, no as-of join, no join back to their order.
+    index = table["open_at"].search_sorted(utc, side="right").cast(pl.Int64) - 1
+    index = pl.select(pl.when(utc.is_not_null() & (index >= 0)).then(index)).to_series()
+    return utc, table.select(pl.all().gather(index))
+
+
 def _office_clock(times: pl.Series, table: pl.DataFrame) -> pl.Series:
     """Office minutes from the table's first opening up to each time (null stays null)."""
-    frame = pl.DataFrame({"t": times}).with_row_index("row").with_columns(
-        pl.col("t").dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    )
-    known = frame.drop_nulls("t").sort("t")
-    joined = known.join_asof(table, left_on="t", right_on="open_at", strategy="backward")
-    inside = ((pl.col("t") - pl.col("open_at")).dt.total_microseconds() / 60e6).clip(0, None)
-    length = (pl.col("close_at") - pl.col("open_at")).dt.total_microseconds() / 60e6
-    clock = joined.with_columns(
-        clock=pl.when(pl.col("open_at").is_null()).then(0.0)
-        .otherwise(pl.col("open_before") + pl.min_horizontal(inside, length))
-    )
-    return frame.join(clock.select("row", "clock"), on="row", how="left").sort("row")["clock"]
+    utc, at = _interval_at(times, table)
+    inside = ((utc - at["open_at"]).dt.total_microseconds() / 60e6).clip(0, None)
+    length = (at["close_at"] - at["open_at"]).dt.total_microseconds() / 60e6
+    clock = at["open_before"] + pl.select(pl.min_horizontal(inside, length)).to_series()
+    # Before the first opening no office time has passed yet.
+    return pl.select(pl.when(utc.is_not_null()).then(clock.fill_null(0.0))).to_series()
 
 
 def office_minutes(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
@@ -54,14 +58,9 @@ def office_minutes(calendar: BusinessCalendar, start: pl.Series, end: pl.Series)
 
 
 def is_open(calendar: BusinessCalendar, times: pl.Series) -> pl.Series:
-    """Whether the office is open at each time."""
+    """Whether the office is open at each time (false where the time is null)."""
     table = opening_table(calendar, times, times)
-    frame = pl.DataFrame({"t": times}).with_row_index("row").with_columns(
-        pl.col("t").dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
     if table.is_empty():
         return pl.Series("open", [False] * len(times), dtype=pl.Boolean)
-    known = frame.drop_nulls("t").sort("t").join_asof(table, left_on="t", right_on="open_at", strategy="backward")
-    known = known.with_columns(open=(pl.col("t") < pl.col("close_at")).fill_null(False))
-    return frame.join(known.select("row", "open"), on="row", how="left").sort("row")["open"].fill_null(False)
-
-
+    utc, at = _interval_at(times, table)
+    return (utc < at["close_at"]).fill_null(False).alias("open")

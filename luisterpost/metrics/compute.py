@@ -21,7 +21,7 @@ from .local_time import wall_clock
 from .spikes import detect
 from .load import load_mentions
 from .volume import volume
-from .webcare import case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
+from .webcare import AUTHOR, case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
 
 LOOKBACK = timedelta(days=14)
 SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
@@ -75,7 +75,11 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     tz = str(settings.calendar.tz)
     # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
     # rechunk every column, texts included, each time.
-    frame = frame.select(LOADED_COLUMNS).rechunk()
+    frame = frame.select(LOADED_COLUMNS)
+    # In time order (as the loader gives them): a period's mentions are then a slice, not a copy.
+    if not frame["created_at"].is_sorted():
+        frame = frame.sort("created_at", maintain_order=True)
+    frame = frame.rechunk()
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
         local_day=wall_clock(frame["created_at"], tz).dt.date(),
         # Hours are cut in UTC and shown in local time: the same hours wherever the offset is whole hours.
@@ -107,19 +111,28 @@ def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, fil
 
 # Fixed-width columns only (platform is categorical): the period's frame is a copy of these, and the
 # few rows shown get their names and texts back from `marked` by `row`.
-PERIOD_COLUMNS = ("platform", "parent_key", "parent_row", "created_at", "author_key", "author_followers", "is_own", "likes",
+PERIOD_COLUMNS = ("platform", "is_reply", "parent_row", "created_at", "author_key", "author_followers", "is_own", "likes",
                   "reposts", "replies", "quotes", "views", "sentiment_label", "theme_set", "place_set", "local_day",
                   "local_hour")
-SHOWN_COLUMNS = ("id", "author", "text", "url")
+SHOWN_COLUMNS = ("id", "author_handle", "text", "url")
+
+
+def period_rows(marked: pl.DataFrame, period: Period) -> tuple[int, int]:
+    """The rows [first, end) of `marked` (in time order, see `prepare`) created within `period`."""
+    bounds = pl.Series([period.start, period.end]).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    first, end = marked["created_at"].search_sorted(bounds, side="left").to_list()
+    return first, end
 
 
 def in_period_frame(marked: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
     """The mentions in `period` that pass `filters`, as PERIOD_COLUMNS and their `row` in `marked`."""
-    keep = marked.select((pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end)
-                         & filters.expr()).to_series()
-    frame = marked.select(*PERIOD_COLUMNS, row=pl.int_range(pl.len(), dtype=pl.UInt32))
-    # A filter copies every column; when nothing is left out, the columns are shared instead.
-    return frame if keep.all() else frame.filter(keep)
+    first, end = period_rows(marked, period)
+    # A slice shares the columns; only a filter copies them.
+    frame = marked.select(PERIOD_COLUMNS).slice(first, end - first).with_columns(
+        row=pl.int_range(first, end, dtype=pl.UInt32))
+    if not filters.as_dict():
+        return frame
+    return frame.filter(marked.slice(first, end - first).select(filters.expr()).to_series())
 
 
 def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters,
@@ -202,7 +215,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
 def shown(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
     """Posts of the period's frame with their id, author, text and url from `marked`, as shown."""
     return posts.hstack(marked.select(SHOWN_COLUMNS)[posts["row"]]).select(
-        "platform", "id", "created_at", "author", "is_own", "author_followers", "text", "url", "reach",
+        "platform", "id", "created_at", AUTHOR, "is_own", "author_followers", "text", "url", "reach",
         "engagement", "sentiment_label")
 
 

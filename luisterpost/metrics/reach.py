@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from .webcare import AUTHOR
+
 # Share of an author's followers assumed to see a post when the platform reports no views.
 IMPRESSION_FACTOR = 0.1
 
@@ -62,7 +64,7 @@ def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, marked: pl.DataFrame
     posts = frame.filter(chosen).group_by("author_key").agg(
         engagement=ENGAGEMENT.sum(), is_own=pl.col("is_own").first(),
         negative=(pl.col("sentiment_label") == "negatief").sum())
-    names = marked.filter(chosen).group_by("author_key").agg(pl.col("platform").first(), pl.col("author").first())
+    names = marked.filter(chosen).group_by("author_key").agg(pl.col("platform").first(), AUTHOR.first())
     return (
         top.join(posts, on="author_key", how="left").join(names, on="author_key", how="left")
         .sort(["mentions", "followers", "author"], descending=[True, True, False], nulls_last=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from .reach import ENGAGEMENT
+from .webcare import AUTHOR
 
 STOPWORDS = frozenset("""
 aan al alle als ben bij dan dat de deze die dit doen door een en er had heb heeft het hier hij hoe
@@ -38,7 +39,7 @@ class Rule:
     min_count: int
 
 
-SHOWN = ("platform", "id", "created_at", "author", "author_followers", "is_own", "text", "sentiment_label")
+SHOWN = ("platform", "id", "created_at", "author_handle", "author_followers", "is_own", "text", "sentiment_label")
 DAILY = Rule("1d", 14, 1, 7, 10)
 HOURLY = Rule("1h", 12, 24, 168, 10)
 
@@ -162,7 +163,7 @@ def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5
                     "top_terms": top_terms(inside.filter(~pl.col("is_own"))["text"].to_list(),
                                            before.filter(~pl.col("is_own"))["text"].to_list()),
                     "top_posts": posts.select(
-                        "platform", "id", "created_at", "author", "author_followers", "is_own", "text", "engagement",
+                        "platform", "id", "created_at", AUTHOR, "author_followers", "is_own", "text", "engagement",
                         "sentiment_label"),
                 })
     return sorted(found, key=lambda e: (e["start"], e["granularity"], e["kind"]))

@@ -68,24 +68,42 @@ def mentions_own(own_handles: dict[str, set[str]]) -> pl.Expr:
     return found
 
 
+# Handles that only hold these characters are already normalised: the others are the few to normalise.
+_NORMAL = r"^[a-z0-9_.\-]*$"
+AUTHOR = normalised_handle(pl.col("author_handle"), pl.col("platform")).alias("author")
+
+
+def author_keys(frame: pl.DataFrame) -> pl.Series:
+    """The key of each post's author: platform and normalised handle (`AUTHOR`)."""
+    handles = frame["author_handle"]
+    odd = frame.select(~pl.col("author_handle").str.contains(_NORMAL)).to_series().fill_null(False)
+    if odd.any():
+        rows = odd.arg_true()
+        handles = handles.scatter(rows, author_names(frame, rows))
+    return frame.select(key("platform", pl.lit(handles))).to_series().alias("author_key")
+
+
+def author_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
+    """The normalised handle (`AUTHOR`) of the posts at `rows`."""
+    return frame.select("platform", "author_handle")[rows].select(AUTHOR).to_series()
+
+
 def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
-    """Add `author` (normalised handle), `author_key`, `is_own` (written by an own account) and
-    `mentions_own` (its text names an own handle)."""
-    frame = mentions.with_columns(author=normalised_handle(pl.col("author_handle"), pl.col("platform")),
-                                  mentions_own=mentions_own(own_handles))
-    return frame.with_columns(author_key=key("platform", "author")).with_columns(
+    """Add `author_key` (platform and normalised handle, see `AUTHOR`), `is_own` (written by an own
+    account) and `mentions_own` (its text names an own handle)."""
+    return mentions.with_columns(author_key=author_keys(mentions), mentions_own=mentions_own(own_handles)).with_columns(
         is_own=pl.col("author_key").is_in(own_keys(own_handles).implode()))
 
 
 def threads(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add `key` (of the post), `parent_key`, `parent_row` (the parent's row, null when it has none or
-    it is outside the data), `thread_row` (the row that names the thread) and `thread_key`: the thread
-    is the conversation_id, else the root of the in_reply_to chain (climbing until a post with a
+    """Add `is_reply` (it names a post it replies to), `parent_row` (the parent's row, null when it has
+    none or it is outside the data), `thread_row` (the row that names the thread) and `thread_key`: the
+    thread is the conversation_id, else the root of the in_reply_to chain (climbing until a post with a
     conversation_id, a post that replies to nothing, or a parent outside the data, whose id then names
     the thread, so replies to the same missing post stay together)."""
-    frame = frame.with_columns(key=key("platform", "id"), parent_key=key("platform", "in_reply_to_id"))
+    keys = frame.select(key=key("platform", "id"), parent_key=key("platform", "in_reply_to_id"))
     # Each reply's parent row (a join of the replies only), scattered back over all rows.
-    rows = frame.select("key", "parent_key").with_row_index("row")
+    rows = keys.with_row_index("row")
     found = rows.filter(pl.col("parent_key").is_not_null()).select("row", "parent_key").join(
         rows.select(pl.col("key").alias("parent_key"), pl.col("row").alias("parent_row")), on="parent_key", how="inner")
     parent = pl.repeat(None, frame.height, dtype=pl.UInt32, eager=True).alias("parent_row").scatter(
@@ -100,10 +118,10 @@ def threads(frame: pl.DataFrame) -> pl.DataFrame:
             break
         top = jumped
     # The thread's key, from the row at the top: its conversation, the missing parent, or its own id.
-    named_by = frame.select(
-        pl.coalesce(key("platform", "conversation_id"),
-                    pl.when(parent.is_null()).then(pl.col("parent_key")), pl.col("key")))
-    return frame.with_columns(parent_row=parent, thread_row=top, thread_key=named_by.to_series().gather(top))
+    named_by = keys.hstack(frame.select(key("platform", "conversation_id").alias("conversation"))).select(
+        pl.coalesce("conversation", pl.when(parent.is_null()).then(pl.col("parent_key")), pl.col("key")))
+    return frame.with_columns(is_reply=keys["parent_key"].is_not_null(), parent_row=parent, thread_row=top,
+                              thread_key=named_by.to_series().gather(top))
 
 
 def thread_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
@@ -167,7 +185,7 @@ def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """The cases with their names looked up in `frame`: thread, resident (normalised handle) and the
     first message's id."""
     rows = timed["first_row"]
-    return timed.with_columns(thread=thread_names(frame, rows), resident=frame["author"].gather(rows),
+    return timed.with_columns(thread=thread_names(frame, rows), resident=author_names(frame, rows),
                               first_id=frame["id"].gather(rows))
 
 

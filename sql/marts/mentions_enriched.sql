@@ -1,5 +1,6 @@
 -- mentions_enriched: mentions created in [$start, $end) with what enrichment derived, as far as the
--- metrics read them (metrics.compute.LOADED_COLUMNS). Parameters: $start, $end.
+-- metrics read them (metrics.compute.LOADED_COLUMNS), in time order (a period is then a slice of rows).
+-- Parameters: $start, $end.
 SELECT
     m.platform, m.id, m.created_at, m.author_handle, m.author_followers, m.text, m.url,
     m.in_reply_to_id, m.conversation_id, m.likes, m.reposts, m.replies, m.quotes, m.views,
@@ -9,3 +10,4 @@ SELECT
 FROM mentions AS m
 LEFT JOIN enrichments AS e ON e.platform = m.platform AND e.id = m.id
 WHERE m.created_at >= $start AND m.created_at < $end
+ORDER BY m.created_at, m.platform, m.id
