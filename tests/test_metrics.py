@@ -196,3 +196,22 @@ def test_series_per_theme_count_a_mention_for_each_theme(db, tmp_path):
     monthly = figures(db)["series_by"]["platform"]["monthly"]
     assert monthly.select("start", "platform", "mentions").rows() == [
         (date(2026, 10, 1), "facebook", 1), (date(2026, 10, 1), "mastodon", 5)]
+
+
+def test_unanswered_cases_are_listed_oldest_first_with_thread_and_pseudonymised_resident(db, tmp_path):
+    rows = ROWS + [
+        # Two residents wait in one Facebook thread; the later one asked first in another thread too.
+        row("20", "2026-10-20T09:00:00+02:00", "@Fien", "negatief", platform="facebook", text="@gemeentex hallo?"),
+        row("21", "2026-10-20T09:05:00+02:00", "gijs", "negatief", platform="facebook", reply_to="20",
+            text="@gemeentex ik ook"),
+        row("22", "2026-10-14T22:00:00+02:00", "gijs", "negatief", text="@gemeentex lantaarn kapot"),
+    ]
+    load(db, tmp_path, rows)
+    privacy = Pseudonymiser(b"secret", public_followers=10_000)
+    listed = figures(db, privacy=privacy)["unanswered_cases"]
+    assert listed.select("platform", "thread", "resident", "first_id").rows() == [
+        ("mastodon", "22", privacy.pseudonym("mastodon", "gijs"), "22"),
+        ("facebook", "20", privacy.pseudonym("facebook", "fien"), "20"),
+        ("facebook", "20", privacy.pseudonym("facebook", "gijs"), "21"),
+    ]
+    assert listed["started_at"].to_list() == sorted(listed["started_at"].to_list())

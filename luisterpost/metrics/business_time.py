@@ -9,16 +9,17 @@ import polars as pl
 from ..schedule import BusinessCalendar, open_intervals
 
 
-def opening_table(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) -> pl.DataFrame:
-    """The calendar's open intervals covering all of `start` and `end`, with the open minutes before each.
+def opening_table(calendar: BusinessCalendar, *times: pl.Series) -> pl.DataFrame:
+    """The calendar's open intervals covering all of `times`, with the open minutes before each.
 
     Columns: open_at, close_at (UTC), open_before (minutes of office time from the first interval)."""
-    times = pl.concat([start.drop_nulls(), end.drop_nulls()])
-    if times.is_empty():
+    firsts = [t.min() for t in times if t.null_count() < len(t)]
+    lasts = [t.max() for t in times if t.null_count() < len(t)]
+    if not firsts:
         return pl.DataFrame(schema={"open_at": pl.Datetime("us", "UTC"), "close_at": pl.Datetime("us", "UTC"),
                                     "open_before": pl.Float64})
-    first = times.min().astimezone(calendar.tz).date() - timedelta(days=1)
-    last = times.max().astimezone(calendar.tz).date() + timedelta(days=1)
+    first = min(firsts).astimezone(calendar.tz).date() - timedelta(days=1)
+    last = max(lasts).astimezone(calendar.tz).date() + timedelta(days=1)
     intervals = open_intervals(calendar, first, last)
     frame = pl.DataFrame(
         {"open_at": [s for s, _ in intervals], "close_at": [e for _, e in intervals]},
@@ -38,29 +39,23 @@ def _interval_at(times: pl.Series, table: pl.DataFrame) -> tuple[pl.Series, pl.D
     return utc, table.select(pl.all().gather(index))
 
 
-def _office_clock(times: pl.Series, table: pl.DataFrame) -> pl.Series:
-    """Office minutes from the table's first opening up to each time (null stays null)."""
+def office_clock(table: pl.DataFrame, times: pl.Series) -> pl.Series:
+    """Office minutes from the `opening_table`'s first opening up to each time (null stays null): the
+    office time between two instants is the difference of their clocks."""
     utc, at = _interval_at(times, table)
     inside = ((utc - at["open_at"]).dt.total_microseconds() / 60e6).clip(0, None)
     length = (at["close_at"] - at["open_at"]).dt.total_microseconds() / 60e6
     clock = at["open_before"] + pl.select(pl.min_horizontal(inside, length)).to_series()
-    # Before the first opening no office time has passed yet.
-    return pl.select(pl.when(utc.is_not_null()).then(clock.fill_null(0.0))).to_series()
+    # Before the first opening (or with no opening at all) no office time has passed yet.
+    return pl.select(pl.when(utc.is_not_null()).then(clock.fill_null(0.0))).to_series().alias("office_clock")
 
 
-def office_minutes(calendar: BusinessCalendar, start: pl.Series, end: pl.Series) -> pl.Series:
-    """Minutes inside office hours between each start and end (null where either is null)."""
-    table = opening_table(calendar, start, end)
-    if table.is_empty():
-        return pl.Series("office_minutes", [0.0 if s is not None and e is not None else None
-                                            for s, e in zip(start, end)], dtype=pl.Float64)
-    return (_office_clock(end, table) - _office_clock(start, table)).alias("office_minutes")
+def open_at(table: pl.DataFrame, times: pl.Series) -> pl.Series:
+    """Whether the office is open at each time, by the `opening_table` (false where the time is null)."""
+    utc, at = _interval_at(times, table)
+    return (utc < at["close_at"]).fill_null(False).alias("open")
 
 
 def is_open(calendar: BusinessCalendar, times: pl.Series) -> pl.Series:
     """Whether the office is open at each time (false where the time is null)."""
-    table = opening_table(calendar, times, times)
-    if table.is_empty():
-        return pl.Series("open", [False] * len(times), dtype=pl.Boolean)
-    utc, at = _interval_at(times, table)
-    return (utc < at["close_at"]).fill_null(False).alias("open")
+    return open_at(opening_table(calendar, times), times)

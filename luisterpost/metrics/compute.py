@@ -16,12 +16,12 @@ from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import author_stats, reach, top_authors, top_posts
 from .reputation import reputation
-from .rollup import GROUPS, breakdown, mention_rollup, series, set_id
+from .rollup import GROUPS, breakdown, case_rollup, mention_rollup, series, set_id
 from .local_time import wall_clock
 from .spikes import detect
 from .load import load_mentions
 from .volume import volume
-from .webcare import AUTHOR, case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
+from .webcare import AUTHOR, cases, mark_own, response_by, response_summary, threads, unanswered, with_timing
 
 LOOKBACK = timedelta(days=14)
 SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
@@ -182,6 +182,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     tz = str(period.tz)
     authors = author_stats(in_period)
     rollup = mention_rollup(in_period, marked)
+    case_counts = case_rollup(period_cases)
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
@@ -198,17 +199,15 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "broadcasting": broadcasting(marked, in_period, settings.calendar),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
-        "unanswered_cases": privacy.names(case_labels(
-            period_cases.filter(~pl.col("answered")).sort("started_at", "first_row"), marked).select(
-            "platform", "thread", "resident", "started_at", "first_id"),
-            author="resident", followers=None, own=None),
-        "series": series(rollup, period_cases),
-        "series_by": {by: series(rollup, period_cases, by) for by in GROUPS},
+        "unanswered_cases": privacy.names(unanswered(period_cases, marked), author="resident", followers=None,
+                                          own=None),
+        "series": series(rollup, case_counts),
+        "series_by": {by: series(rollup, case_counts, by) for by in GROUPS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
                                          period.start, period.end, tz, top=3), privacy, settings),
-        "by_platform": breakdown(rollup, period_cases, "platform"),
-        "by_theme": breakdown(rollup, period_cases, "theme"),
-        "by_woonkern": breakdown(rollup, period_cases, "woonkern"),
+        "by_platform": breakdown(rollup, case_counts, "platform"),
+        "by_theme": breakdown(rollup, case_counts, "theme"),
+        "by_woonkern": breakdown(rollup, case_counts, "woonkern"),
     }
 
 

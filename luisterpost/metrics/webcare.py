@@ -17,7 +17,7 @@ import re
 import polars as pl
 
 from ..schedule import BusinessCalendar
-from .business_time import is_open, office_minutes
+from .business_time import office_clock, open_at, opening_table
 from .local_time import wall_clock
 
 MENTION = r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)"
@@ -73,19 +73,24 @@ _NORMAL = r"^[a-z0-9_.\-]*$"
 AUTHOR = normalised_handle(pl.col("author_handle"), pl.col("platform")).alias("author")
 
 
-def author_keys(frame: pl.DataFrame) -> pl.Series:
-    """The key of each post's author: platform and normalised handle (`AUTHOR`)."""
+def _normalised(frame: pl.DataFrame) -> pl.Series:
+    """The normalised handle (`AUTHOR`) of each row of `frame` (platform, author_handle)."""
     handles = frame["author_handle"]
     odd = frame.select(~pl.col("author_handle").str.contains(_NORMAL)).to_series().fill_null(False)
     if odd.any():
         rows = odd.arg_true()
-        handles = handles.scatter(rows, author_names(frame, rows))
-    return frame.select(key("platform", pl.lit(handles))).to_series().alias("author_key")
+        handles = handles.scatter(rows, frame.select("platform", "author_handle")[rows].select(AUTHOR).to_series())
+    return handles.alias("author")
+
+
+def author_keys(frame: pl.DataFrame) -> pl.Series:
+    """The key of each post's author: platform and normalised handle (`AUTHOR`)."""
+    return frame.select(key("platform", pl.lit(_normalised(frame)))).to_series().alias("author_key")
 
 
 def author_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
     """The normalised handle (`AUTHOR`) of the posts at `rows`."""
-    return frame.select("platform", "author_handle")[rows].select(AUTHOR).to_series()
+    return _normalised(frame.select("platform", "author_handle")[rows])
 
 
 def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
@@ -189,15 +194,29 @@ def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
                               first_id=frame["id"].gather(rows))
 
 
+def unanswered(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """The unanswered cases among `timed`, oldest first, named from `frame` (in time order, so the order
+    of first rows is the order of starts): platform, thread, resident, started_at and first_id."""
+    rows = timed.filter(~pl.col("answered"))["first_row"].sort()
+    return pl.DataFrame({"platform": frame["platform"].gather(rows), "thread": thread_names(frame, rows),
+                         "resident": author_names(frame, rows), "started_at": frame["created_at"].gather(rows),
+                         "first_id": frame["id"].gather(rows)})
+
+
 def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
     """Add office-hours timing to cases: business_minutes (office time to the response, answered
     cases only), within_norm, arrived_in_office_hours, and the local day, weekday (1 = Monday) and hour
     of arrival."""
-    business = office_minutes(calendar, case_rows["started_at"], case_rows["responded_at"])
-    local = wall_clock(case_rows["started_at"], calendar.tz)
+    started, responded = case_rows["started_at"], case_rows["responded_at"]
+    table = opening_table(calendar, started, responded)
+    # Office time only for the answered cases: the others have none to measure.
+    rows = case_rows["answered"].arg_true()
+    business = pl.repeat(None, case_rows.height, dtype=pl.Float64, eager=True).scatter(
+        rows, office_clock(table, responded.gather(rows)) - office_clock(table, started.gather(rows)))
+    local = wall_clock(started, calendar.tz)
     return case_rows.with_columns(
-        business_minutes=pl.when(pl.col("answered")).then(business),
-        arrived_in_office_hours=is_open(calendar, case_rows["started_at"]),
+        business_minutes=business,
+        arrived_in_office_hours=open_at(table, started),
         local_day=local.dt.date(),
         weekday=local.dt.weekday(),
         hour=local.dt.hour(),
