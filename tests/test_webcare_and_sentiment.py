@@ -49,7 +49,16 @@ def frame(rows):
     return pl.DataFrame(rows, schema={"platform": pl.String, "id": pl.String,
                                       "created_at": pl.Datetime("us", "UTC"), "author_handle": pl.String,
                                       "text": pl.String, "in_reply_to_id": pl.String,
-                                      "conversation_id": pl.String})
+                                      "conversation_id": pl.String}).sort("created_at")  # as the loader gives them
+
+
+def test_cases_refuse_mentions_out_of_time_order():
+    rows = [mention("2", 30, "gemeentex", "@anouk hij komt morgen", reply_to="1"),
+            mention("1", 0, "anouk", "@gemeentex waar is mijn container?")]
+    unsorted = pl.DataFrame(rows, schema=frame(rows).schema)
+    with pytest.raises(ValueError, match="time order"):
+        cases(threads(mark_own(unsorted, OWN)), window_hours=72)
+    assert cases(threads(mark_own(frame(rows), OWN)), window_hours=72)["answered"].to_list() == [True]
 
 
 def test_author_keys_treat_spellings_of_one_handle_as_one_author():

@@ -25,8 +25,13 @@ def set_id(column: str) -> pl.Expr:
 def mention_rollup(in_period: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
     """Per local day, platform, theme set and woonkern set: mentions and residents' positive, neutral and
     negative posts, with the set ids and the sets themselves (looked up in `marked`)."""
-    counted = in_period.group_by(pl.col("local_day").alias("day"), "platform", "theme_set", "place_set").agg(
-        mentions=pl.len(), **count_exprs())
+    # One 64-bit key for the four columns: grouping on it is faster and leaner than on four keys (the
+    # tens of thousands of groups make a collision about as likely as one among the set ids themselves).
+    group = (pl.col("theme_set").xor(pl.col("place_set").hash(1)).xor(pl.col("local_day").hash(2))
+             .xor(pl.col("platform").hash(3)))
+    counted = in_period.group_by(group.alias("group")).agg(
+        pl.col("local_day").first().alias("day"), pl.col("platform", "theme_set", "place_set").first(),
+        mentions=pl.len(), **count_exprs()).drop("group")
     for column, set_column in (("themes", "theme_set"), ("woonkernen", "place_set")):
         sets = marked.group_by(set_column).agg(pl.col(column).first())
         counted = counted.join(sets, on=set_column, how="left")

@@ -139,21 +139,22 @@ def thread_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
 
 
 def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Return one row per case from mentions marked by `mark_own` and `threads`: platform, case_key,
+    """Return one row per case from mentions (in time order) marked by `mark_own` and `threads`: case_key,
     first_row (the row of the resident's first inbound message), started_at, responded_at (first
-    qualifying own message, or null), answered (within the window) and response_minutes (calendar
-    minutes, null when not answered), plus the first message's `carry` columns."""
-    facts = frame.select("thread_key", "author_key", "created_at", "is_own", "mentions_own")
+    qualifying own message, or null), answered (within the window), response_minutes (calendar minutes,
+    null when not answered), and the first message's platform and `carry` columns."""
+    if not frame["created_at"].is_sorted():
+        raise ValueError("cases need the mentions in time order (see compute.prepare)")
+    facts = frame.select("thread_key", "author_key", "is_own", "mentions_own")
     # Threads with an own message, as a membership test rather than a join of every post.
     with_own = facts.filter("is_own")["thread_key"].unique()
     # "Replies (directly or further up) to an own message" needs no test of its own: that own
     # message is in the same thread, so the thread contains an own message.
     inbound = ~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_key").is_in(with_own.implode()))
-    opened = (
-        facts.with_row_index("row").filter(inbound)
-        .group_by(case_key=_pair("thread_key", "author_key"))
-        .agg(started_at=pl.col("created_at").min(), first_row=pl.col("row").min_by("created_at"))
-    )
+    # In time order a case's first row is its first message.
+    opened = (facts.with_row_index("row").filter(inbound)
+              .group_by(case_key=_pair("thread_key", "author_key")).agg(first_row=pl.col("row").min()))
+    started = frame["created_at"].gather(opened["first_row"]).alias("started_at")
     # Own messages that could answer a resident: a reply to one of their messages, or naming them.
     own = frame.select("platform", "thread_key", "parent_row", "created_at", "text", "is_own").filter("is_own")
     parent_author = frame["author_key"].gather(own["parent_row"])
@@ -168,17 +169,20 @@ def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ())
         .select("thread_key", "responded_at", author_key=key("platform", "named"))
     )
     answers = pl.concat([by_reply, by_name]).select(_pair("thread_key", "author_key").alias("case_key"), "responded_at")
+    # The first answer after each case's start, put back at the case's position (no join back).
     first = (
-        opened.select("case_key", "started_at")
+        opened.select("case_key", started, case=pl.int_range(pl.len(), dtype=pl.UInt32))
         .join(answers, on="case_key", how="inner")
         .filter(pl.col("responded_at") > pl.col("started_at"))
-        .group_by("case_key")
+        .group_by("case")
         .agg(pl.col("responded_at").min())
     )
+    responded = pl.repeat(None, opened.height, dtype=started.dtype, eager=True).scatter(
+        first["case"], first["responded_at"]).alias("responded_at")
     window = pl.duration(minutes=round(window_hours * 60))
     waited = pl.col("responded_at") - pl.col("started_at")
     found = (
-        opened.join(first, on="case_key", how="left")
+        opened.with_columns(started, responded)
         .with_columns(answered=(waited <= window).fill_null(False))
         .with_columns(response_minutes=pl.when("answered").then(waited.dt.total_microseconds() / 60e6))
     )
