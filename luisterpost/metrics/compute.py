@@ -71,19 +71,17 @@ LOADED_COLUMNS = ("platform", "id", "created_at", "author_handle", "author_follo
 
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
-    first message's platform and theme and woonkern sets, so filters and breakdowns apply to cases too)."""
+    first message's platform and theme and woonkern sets, so filters and breakdowns apply to cases too).
+    Returns (marked mentions in time order, cases in the order they start): a period is a slice of each."""
     tz = str(settings.calendar.tz)
-    # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
-    # rechunk every column, texts included, each time.
     frame = frame.select(LOADED_COLUMNS)
-    # In time order (as the loader gives them): a period's mentions are then a slice, not a copy.
     if not frame["created_at"].is_sorted():
         frame = frame.sort("created_at", maintain_order=True)
+    # One contiguous chunk per column up front: adding a computed column to a chunked frame makes Polars
+    # rechunk every column, texts included, each time.
     frame = frame.rechunk()
     marked = threads(mark_own(frame, settings.own_handles)).with_columns(
         local_day=wall_clock(frame["created_at"], tz).dt.date(),
-        # Hours are cut in UTC and shown in local time: the same hours wherever the offset is whole hours.
-        local_hour=pl.col("created_at").dt.truncate("1h").dt.convert_time_zone(tz),
         # An enum compares as a small integer: every sentiment count gets cheaper.
         sentiment_label=pl.col("sentiment_label").cast(SENTIMENT),
         theme_set=set_id("themes"), place_set=set_id("woonkernen"),
@@ -92,17 +90,22 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
     # Platforms as categories from here on (after the keys, which hash the names): groupings and copies
     # get cheaper.
     platform = pl.col("platform").cast(pl.Categorical)
-    return (marked.with_columns(platform),
+    return (marked.with_columns(platform).drop("mentions_own"),
             with_timing(case_rows.with_columns(platform), settings.calendar, settings.norm_hours))
 
 
-def _within(frame: pl.DataFrame, column: str, period: Period) -> pl.DataFrame:
-    return frame.filter((pl.col(column) >= period.start) & (pl.col(column) < period.end))
+def _rows_within(frame: pl.DataFrame, column: str, period: Period) -> tuple[int, int]:
+    """The rows [first, end) of `frame`, sorted on `column`, whose `column` falls within `period`."""
+    bounds = pl.Series([period.start, period.end]).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+    first, end = frame[column].search_sorted(bounds, side="left").to_list()
+    return first, end
 
 
 def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
-    """The cases that start in `period` and whose first message passes `filters`."""
-    found = _within(timed, "started_at", period)
+    """The cases (in the order they start, see `prepare`) that start in `period` and whose first message
+    passes `filters`."""
+    first, end = _rows_within(timed, "started_at", period)
+    found = timed.slice(first, end - first)
     if not filters.as_dict():
         return found
     passes = marked.select(filters.expr()).to_series()
@@ -112,21 +115,13 @@ def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, fil
 # Fixed-width columns only (platform is categorical): the period's frame is a copy of these, and the
 # few rows shown get their names and texts back from `marked` by `row`.
 PERIOD_COLUMNS = ("platform", "is_reply", "parent_row", "created_at", "author_key", "author_followers", "is_own", "likes",
-                  "reposts", "replies", "quotes", "views", "sentiment_label", "theme_set", "place_set", "local_day",
-                  "local_hour")
+                  "reposts", "replies", "quotes", "views", "sentiment_label", "theme_set", "place_set", "local_day")
 SHOWN_COLUMNS = ("id", "author_handle", "text", "url")
-
-
-def period_rows(marked: pl.DataFrame, period: Period) -> tuple[int, int]:
-    """The rows [first, end) of `marked` (in time order, see `prepare`) created within `period`."""
-    bounds = pl.Series([period.start, period.end]).dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    first, end = marked["created_at"].search_sorted(bounds, side="left").to_list()
-    return first, end
 
 
 def in_period_frame(marked: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
     """The mentions in `period` that pass `filters`, as PERIOD_COLUMNS and their `row` in `marked`."""
-    first, end = period_rows(marked, period)
+    first, end = _rows_within(marked, "created_at", period)
     # A slice shares the columns; only a filter copies them.
     frame = marked.select(PERIOD_COLUMNS).slice(first, end - first).with_columns(
         row=pl.int_range(first, end, dtype=pl.UInt32))

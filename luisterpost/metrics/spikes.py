@@ -126,8 +126,8 @@ def detect(marked: pl.DataFrame, period_start, period_end, tz: str, top: int = 5
     their top terms and top posts. `marked` must reach at least 14 days before the period."""
     if marked.is_empty():
         return []
-    local = pl.col("local_hour") if "local_hour" in marked.columns else \
-        pl.col("created_at").dt.convert_time_zone(tz).dt.truncate("1h")
+    # Hours are cut in UTC and shown in local time: the same hours wherever the offset is whole hours.
+    local = pl.col("created_at").dt.truncate("1h").dt.convert_time_zone(tz)
     negative = ~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")
     # Counted per hour once; days add up their hours.
     hourly = marked.group_by(local.alias("start")).agg(volume=pl.len(), negativity=negative.sum().cast(pl.Int64))

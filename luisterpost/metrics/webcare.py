@@ -139,7 +139,8 @@ def thread_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
 
 
 def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Return one row per case from mentions (in time order) marked by `mark_own` and `threads`: case_key,
+    """Return one row per case, in the order they start, from mentions (in time order) marked by
+    `mark_own` and `threads`: case_key,
     first_row (the row of the resident's first inbound message), started_at, responded_at (first
     qualifying own message, or null), answered (within the window), response_minutes (calendar minutes,
     null when not answered), and the first message's platform and `carry` columns."""
@@ -151,10 +152,11 @@ def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ())
     # "Replies (directly or further up) to an own message" needs no test of its own: that own
     # message is in the same thread, so the thread contains an own message.
     inbound = ~pl.col("is_own") & (pl.col("mentions_own") | pl.col("thread_key").is_in(with_own.implode()))
-    # In time order a case's first row is its first message.
+    # In time order a case's first row is its first message; cases in the order they start.
     opened = (facts.with_row_index("row").filter(inbound)
-              .group_by(case_key=_pair("thread_key", "author_key")).agg(first_row=pl.col("row").min()))
-    started = frame["created_at"].gather(opened["first_row"]).alias("started_at")
+              .group_by(case_key=_pair("thread_key", "author_key")).agg(first_row=pl.col("row").min())
+              .sort("first_row"))
+    started = frame["created_at"].gather(opened["first_row"]).alias("started_at").set_sorted()
     # Own messages that could answer a resident: a reply to one of their messages, or naming them.
     own = frame.select("platform", "thread_key", "parent_row", "created_at", "text", "is_own").filter("is_own")
     parent_author = frame["author_key"].gather(own["parent_row"])
