@@ -187,8 +187,9 @@ def test_summary_figures_and_breakdowns(db, tmp_path):
         "within_norm_share": 0.5,  # anouk and bas within 4 office hours; carla (5 h) and dirk not
         "arrivals_in_office_hours": 3, "arrivals_outside_office_hours": 1,
     }
-    assert response_by(timed, "platform").select("platform", "cases", "answered", "rate").rows() == [
-        ("facebook", 1, 0, 0.0), ("mastodon", 3, 3, 1.0)]
+    assert response_by(timed, "platform").select(
+        "platform", "cases", "answered", "rate", "median_minutes", "median_business_minutes", "within_norm_share",
+    ).rows() == [("facebook", 1, 0, 0.0, None, None, 0.0), ("mastodon", 3, 3, 1.0, 60.0, 60.0, 2 / 3)]
     assert response_by(timed, "weekday", "hour").select("weekday", "hour", "cases").rows() == [
         (1, 9, 1), (1, 10, 1), (1, 12, 1), (6, 12, 1)]
 

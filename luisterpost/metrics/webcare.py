@@ -73,19 +73,24 @@ _NORMAL = r"^[a-z0-9_.\-]*$"
 AUTHOR = normalised_handle(pl.col("author_handle"), pl.col("platform")).alias("author")
 
 
-def _normalised(frame: pl.DataFrame) -> pl.Series:
-    """The normalised handle (`AUTHOR`) of each row of `frame` (platform, author_handle)."""
+ODD = ~pl.col("author_handle").str.contains(_NORMAL).fill_null(False)
+
+
+def _normalised(frame: pl.DataFrame, odd: pl.Series | None = None) -> pl.Series:
+    """The normalised handle (`AUTHOR`) of each row of `frame` (platform, author_handle); `odd` is `ODD`
+    over the frame when the caller has it."""
     handles = frame["author_handle"]
-    odd = frame.select(~pl.col("author_handle").str.contains(_NORMAL)).to_series().fill_null(False)
+    if odd is None:
+        odd = frame.select(ODD).to_series()
     if odd.any():
         rows = odd.arg_true()
         handles = handles.scatter(rows, frame.select("platform", "author_handle")[rows].select(AUTHOR).to_series())
     return handles.alias("author")
 
 
-def author_keys(frame: pl.DataFrame) -> pl.Series:
+def author_keys(frame: pl.DataFrame, odd: pl.Series | None = None) -> pl.Series:
     """The key of each post's author: platform and normalised handle (`AUTHOR`)."""
-    return frame.select(key("platform", pl.lit(_normalised(frame)))).to_series().alias("author_key")
+    return frame.select(key("platform", pl.lit(_normalised(frame, odd)))).to_series().alias("author_key")
 
 
 def author_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
@@ -96,7 +101,9 @@ def author_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
 def mark_own(mentions: pl.DataFrame, own_handles: dict[str, set[str]]) -> pl.DataFrame:
     """Add `author_key` (platform and normalised handle, see `AUTHOR`), `is_own` (written by an own
     account) and `mentions_own` (its text names an own handle)."""
-    return mentions.with_columns(author_key=author_keys(mentions), mentions_own=mentions_own(own_handles)).with_columns(
+    # Both text searches in one select, so they run side by side.
+    found = mentions.select(ODD.alias("odd"), mentions_own(own_handles).alias("mentions_own"))
+    return mentions.with_columns(author_key=author_keys(mentions, found["odd"]), mentions_own=found["mentions_own"]).with_columns(
         is_own=pl.col("author_key").is_in(own_keys(own_handles).implode()))
 
 
@@ -259,16 +266,15 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
 
 
 def response_by(timed: pl.DataFrame, *keys: str) -> pl.DataFrame:
-    """Cases, answered, rate, median business minutes and within-norm share per group of `keys`."""
+    """Cases, answered, rate, median calendar and business minutes (over the answered cases) and
+    within-norm share per group of `keys`."""
+    counted = timed.group_by(*keys).agg(cases=pl.len(), answered=pl.col("answered").sum(),
+                                        within_norm=pl.col("within_norm").sum())
+    # Medians over the answered cases only: the rest have no response time.
+    medians = timed.filter("answered").group_by(*keys).agg(
+        median_business_minutes=pl.col("business_minutes").median(), median_minutes=pl.col("response_minutes").median())
     return (
-        timed.group_by(*keys)
-        .agg(
-            cases=pl.len(),
-            answered=pl.col("answered").sum(),
-            median_business_minutes=pl.col("business_minutes").median(),
-            median_minutes=pl.col("response_minutes").median(),
-            within_norm=pl.col("within_norm").sum(),
-        )
+        counted.join(medians, on=list(keys), how="left")
         .with_columns(rate=pl.col("answered") / pl.col("cases"), within_norm_share=pl.col("within_norm") / pl.col("cases"))
         .sort(*keys)
     )
