@@ -29,15 +29,35 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 @pytest.mark.parametrize(
     ("text", "label", "evidence"),
     [
-        ("Wat een mooi park!", "positief", ("mooi(+0.70)",)),
-        ("Dit is niet goed", "negatief", ("niet goed(-0.55)",)),
-        ("Niet opgehaald, schandalig", "negatief", ("schandalig(-0.60)",)),
+        ("Wat een mooi park!", "positief", ("mooi +0,70", "! +0,10 (uitroeptekens)")),
+        ("Dit is niet goed", "negatief", ("niet … goed −0,30 (ontkend)",)),
+        ("Niet opgehaald, schandalig", "negatief", ("niet opgehaald −0,70", "schandalig −0,60")),
         ("@slecht https://slecht.example omleiding via de Kerkstraat", "neutraal", ()),
+        ("heel mooi", "positief", ("heel mooi +1,05 (versterkt)",)),
+        ("beetje kapot", "negatief", ("beetje kapot −0,30 (afgezwakt)",)),
+        ("SLECHT", "negatief", ("slecht −0,95 (hoofdletters)",)),
+        ("Mooi park, maar de bankjes zijn kapot", "negatief",
+         ("mooi +0,35 (vóór 'maar')", "kapot −0,90 (na 'maar')")),
+        ("👍🏻", "positief", ("👍🏻 +0,60",)),
+        ("Dank :)", "positief", ("dank +0,60", ":) +0,50")),
+        ("#GoedNieuws", "positief", ("goed nieuws +0,70",)),
+        ("de parkeervergunning is te duur", "negatief", ("te duur −0,40",)),
+        ("we komen om te helpen", "positief", ("helpen +0,30",)),  # "te" before a verb is no complaint
+        ("de slechte weg", "negatief", ("slechte −0,63",)),  # found through its lemma
+        ("al weken een gat in de weg", "negatief", ("gat in de weg −0,60",)),
+        ("de gemeente opent vandaag het nieuwe loket", "neutraal", ("nieuwe +0,07",)),
     ],
 )
-def test_sentiment_label_and_the_words_that_decided_it(text, label, evidence):
+def test_sentiment_label_and_the_words_and_rules_that_decided_it(text, label, evidence):
     result = score(text)
     assert (result.label, result.evidence) == (label, evidence)
+    assert -1 < result.score < 1
+
+
+def test_sentiment_is_deterministic_and_scores_grow_with_evidence():
+    assert score("mooi") == score("mooi")
+    assert score("mooi").score < score("heel mooi").score < score("heel mooi!!").score
+    assert score("kapot").score > score("kapot en smerig").score
 
 
 def mention(id, minutes, author, text="", reply_to=None, conversation=None, platform="mastodon"):

@@ -1,0 +1,34 @@
+"""Sentiment quality against human labels: accuracy, per-label and macro F1, and the confusion matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+LABELS = ("negatief", "neutraal", "positief")
+
+
+@dataclass(frozen=True)
+class Report:
+    n: int
+    accuracy: float
+    f1: dict[str, float]  # per label
+    macro_f1: float  # the unweighted mean of the per-label F1
+    confusion: pl.DataFrame  # a row per true label, a column per predicted label
+
+
+def evaluate(gold: list[str], predicted: list[str], labels: tuple[str, ...] = LABELS) -> Report:
+    """Compare predicted labels with human (gold) labels."""
+    pairs = pl.DataFrame({"gold": gold, "predicted": predicted}, schema={"gold": pl.String, "predicted": pl.String})
+    counts = {(g, p): n for g, p, n in pairs.group_by("gold", "predicted").len().iter_rows()}
+    f1 = {}
+    for label in labels:
+        tp = counts.get((label, label), 0)
+        predicted_n = sum(n for (_, p), n in counts.items() if p == label)
+        gold_n = sum(n for (g, _), n in counts.items() if g == label)
+        f1[label] = 2 * tp / (predicted_n + gold_n) if predicted_n + gold_n else 0.0
+    confusion = pl.DataFrame({"label": list(labels), **{p: [counts.get((g, p), 0) for g in labels] for p in labels}})
+    n = pairs.height
+    return Report(n, sum(counts.get((label, label), 0) for label in labels) / n if n else 0.0, f1,
+                  sum(f1.values()) / len(labels), confusion)

@@ -1,0 +1,102 @@
+"""The sentiment vocabulary: the Pattern word-polarity table and Luisterpost's own vocabulary of social
+media and municipal services (phrases, nouns, verbs, slang, emoticons, emoji, and the words that negate,
+strengthen, weaken or contrast), with a light Dutch lemmatiser for the inflected forms the tables lack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from ..paths import data_file
+
+KINDS = ("polar", "negator", "intensifier", "softener", "excess", "contrast")
+
+
+def emoji_key(token: str) -> str:
+    """The lookup key of an emoji or emoji sequence: its first code point (skin tones, variation
+    selectors and joined emoji after it do not change what it means here), or the token itself."""
+    return token[0] if len(token) > 1 and not token.isascii() and not token[1].isalpha() else token
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    polarity: dict[str, float]  # single words, emoticons, emoji
+    phrases: dict[str, dict[tuple[str, ...], float]]  # first word → (the rest of the words) → polarity
+    kind: dict[str, str]  # negator / intensifier / softener / contrast
+
+    def lookup(self, word: str) -> tuple[str, float] | None:
+        """The form found and its polarity for `word` (lower case), trying its lemma candidates."""
+        found = self.polarity.get(word)
+        if found is not None:
+            return word, found
+        for form in lemmas(word):
+            found = self.polarity.get(form)
+            if found is not None:
+                return form, found
+        return None
+
+
+def lemmas(word: str) -> list[str]:
+    """Candidate base forms of an inflected Dutch adjective, noun or verb: superlative, comparative,
+    -e and -en endings, with the spelling undone ("grote" → "groot", "boze" → "boos", "dikke" → "dik")."""
+    found = []
+    for ending in ("ste", "st", "ere", "er", "en", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            stem = word[: -len(ending)]
+            found.extend(_respell(stem))
+    return found
+
+
+_VOWELS = "aeiou"
+
+
+def _respell(stem: str) -> list[str]:
+    forms = [stem]
+    if stem[-1] == "z":
+        forms.append(stem[:-1] + "s")
+    elif stem[-1] == "v":
+        forms.append(stem[:-1] + "f")
+    out = []
+    for form in forms:
+        out.append(form)
+        if len(form) >= 2 and form[-1] == form[-2] and form[-1] not in _VOWELS:
+            out.append(form[:-1])  # dikk → dik
+        # An open syllable lost its doubled vowel: grot → groot, bozs → boos.
+        if len(form) >= 3 and form[-2] in _VOWELS and form[-3] not in _VOWELS and form[-1] not in _VOWELS:
+            out.append(form[:-1] + form[-2] + form[-1])
+    return out
+
+
+def _rows(name: str):
+    with data_file(name).open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.rstrip("\n")
+            if line and not line.startswith("#"):
+                yield line.split("\t")
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The shipped vocabulary: Pattern's table (polarity weighted by subjectivity, so that mostly
+    objective words count little), overlaid with the own vocabulary."""
+    polarity: dict[str, float] = {}
+    for row in _rows("lexicon_nl.tsv"):
+        if row[0] == "word":
+            continue
+        polarity[row[0]] = round(float(row[1]) * float(row[2]), 3)
+    phrases: dict[str, dict[tuple[str, ...], float]] = {}
+    kind: dict[str, str] = {}
+    for term, value, term_kind in _rows("vocabulary_nl.tsv"):
+        if term == "term":
+            continue
+        if term_kind not in KINDS:
+            raise ValueError(f"vocabulary_nl.tsv: {term!r} has an unknown kind {term_kind!r}")
+        words = term.split(" ")
+        if term_kind != "polar":
+            kind[term] = term_kind
+            polarity.pop(term, None)  # a modifier never counts as sentiment itself
+        elif len(words) > 1:
+            phrases.setdefault(words[0], {})[tuple(words[1:])] = float(value)
+        else:
+            polarity[emoji_key(term) if not term.isascii() else term.lower()] = float(value)
+    return Lexicon(polarity, phrases, kind)
