@@ -24,19 +24,19 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 LABELS = {"negative": "negatief", "neutral": "neutraal", "positive": "positief"}
 
 
-def naive(text: str) -> str:
-    """The baseline: the mean polarity of the Pattern lexicon's words in the text, no rules."""
+def pattern_table() -> dict[str, float]:
+    """The shipped Pattern table as it is: word → polarity."""
     table = {}
     for line in data_file("lexicon_nl.tsv").read_text(encoding="utf-8").splitlines():
         if not line.startswith(("#", "word\t")):
             word, polarity, *_ = line.split("\t")
             table[word] = float(polarity)
-    naive.table = table  # built once
-    return _naive(text)
+    return table
 
 
-def _naive(text: str) -> str:
-    hits = [naive.table[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in naive.table]
+def naive(text: str, table: dict[str, float]) -> str:
+    """The baseline: the mean polarity of the Pattern lexicon's words in the text, no rules."""
+    hits = [table[w] for w in re.findall(r"[^\W\d_]+", text.lower()) if w in table]
     value = sum(hits) / len(hits) if hits else 0.0
     return "positief" if value >= 0.1 else "negatief" if value <= -0.1 else "neutraal"
 
@@ -48,8 +48,8 @@ def main() -> None:
         sys.exit(f"needs {dev} and {tweets}")
     with dev.open(encoding="utf-8") as handle:
         rows = [(r["text"], LABELS[r["label"]]) for r in csv.DictReader(handle)]
-    naive("")
-    for name, predict in (("naive lexicon mean", _naive), ("luisterpost", lambda t: score(t).label)):
+    table = pattern_table()
+    for name, predict in (("naive lexicon mean", lambda t: naive(t, table)), ("luisterpost", lambda t: score(t).label)):
         report = evaluate([g for _, g in rows], [predict(t) for t, _ in rows])
         print(f"{name:<20} macro-F1 {report.macro_f1:.3f}  accuracy {report.accuracy:.3f}  (n = {report.n})")
     with tweets.open(encoding="utf-8") as handle:

@@ -24,15 +24,15 @@ class Lexicon:
     phrases: dict[str, dict[tuple[str, ...], float]]  # first word → (the rest of the words) → polarity
     kind: dict[str, str]  # negator / intensifier / softener / contrast
 
-    def lookup(self, word: str) -> tuple[str, float] | None:
-        """The form found and its polarity for `word` (lower case), trying its lemma candidates."""
+    def lookup(self, word: str) -> float | None:
+        """The polarity of `word` (lower case) or, failing that, of its first lemma candidate found."""
         found = self.polarity.get(word)
         if found is not None:
-            return word, found
+            return found
         for form in lemmas(word):
             found = self.polarity.get(form)
             if found is not None:
-                return form, found
+                return found
         return None
 
 
@@ -61,7 +61,7 @@ def _respell(stem: str) -> list[str]:
         out.append(form)
         if len(form) >= 2 and form[-1] == form[-2] and form[-1] not in _VOWELS:
             out.append(form[:-1])  # dikk → dik
-        # An open syllable lost its doubled vowel: grot → groot, bozs → boos.
+        # An open syllable lost its doubled vowel: grot → groot, bos → boos.
         if len(form) >= 3 and form[-2] in _VOWELS and form[-3] not in _VOWELS and form[-1] not in _VOWELS:
             out.append(form[:-1] + form[-2] + form[-1])
     return out

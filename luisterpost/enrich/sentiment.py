@@ -50,7 +50,7 @@ LABELS = ("negatief", "neutraal", "positief")
 class Sentiment:
     label: str  # negatief | neutraal | positief
     score: float  # -1..1
-    evidence: tuple[str, ...]  # what counted, e.g. "kapot −0,60", "niet goed −0,28 (ontkend)"
+    evidence: tuple[str, ...]  # what counted, e.g. "kapot −0,60", "niet … goed −0,30 (ontkend)"
 
 
 def _number(value: float) -> str:
@@ -79,7 +79,7 @@ def score(text: str) -> Sentiment:
     hits: list[list] = []  # [value, evidence text, rules]
     negate_left = modifier_left = 0
     modifier = 1.0
-    modifier_name = negator = ""
+    modifier_name = negator = contrast = ""  # contrast: the contrast word seen so far, if any
     excess_left = 0
     exclamations = 0
     i = 0
@@ -115,12 +115,12 @@ def score(text: str) -> Sentiment:
             if role == "contrast":
                 for hit in hits:
                     hit[0] *= BEFORE_CONTRAST
-                    hit[2].append("vóór 'maar'" if word == "maar" else f"vóór '{word}'")
-                hits.append([0.0, None, ["contrast"]])  # marks the point after which words weigh more
+                    hit[2].append(f"vóór '{word}'")
+                contrast = word
                 negate_left = modifier_left = 0
                 continue
-            known = vocabulary.lookup(word)
-            found = (word, known[1]) if known else None  # shown as written, found by its lemma
+            polarity = vocabulary.lookup(word)
+            found = (word, polarity) if polarity is not None else None  # shown as written, found by its lemma
         elif kind == "emoticon":
             value = vocabulary.polarity.get(written.lower())
             found = (written, value) if value is not None else None
@@ -148,20 +148,20 @@ def score(text: str) -> Sentiment:
                 value *= NEGATION
                 term = f"{negator} … {term}"
                 rules.append("ontkend")
-            if any(h[1] is None for h in hits):
+            if contrast:
                 value *= AFTER_CONTRAST
-                rules.append("na 'maar'")
+                rules.append(f"na '{contrast}'")
             hits.append([value, term, rules])
         negate_left = max(negate_left - 1, 0)
         excess_left = max(excess_left - 1, 0)
         modifier_left = max(modifier_left - 1, 0)
-    counted = [h for h in hits if h[1] is not None]
-    total = sum(h[0] for h in counted)
-    evidence = [f"{term} {_number(value)}" + (f" ({', '.join(rules)})" if rules else "") for value, term, rules in counted]
+    total = sum(h[0] for h in hits)
+    evidence = [f"{term} {_number(value)}" + (f" ({', '.join(rules)})" if rules else "") for value, term, rules in hits]
     if total and exclamations:
-        boost = EXCLAMATION * min(exclamations, MAX_EXCLAMATIONS)
-        total += boost if total > 0 else -boost
-        evidence.append(f"{'!' * min(exclamations, MAX_EXCLAMATIONS)} {_number(boost if total > 0 else -boost)} (uitroeptekens)")
+        marks = min(exclamations, MAX_EXCLAMATIONS)
+        boost = math.copysign(EXCLAMATION * marks, total)
+        total += boost
+        evidence.append(f"{'!' * marks} {_number(boost)} (uitroeptekens)")
     value = total / math.sqrt(total * total + 1)
     label = "positief" if value >= THRESHOLD else "negatief" if value <= -THRESHOLD else "neutraal"
     return Sentiment(label, round(value, 3), tuple(evidence))

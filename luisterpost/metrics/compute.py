@@ -101,7 +101,7 @@ def _rows_within(frame: pl.DataFrame, column: str, period: Period) -> tuple[int,
     return first, end
 
 
-def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
+def cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
     """The cases (in the order they start, see `prepare`) that start in `period` and whose first message
     passes `filters`."""
     first, end = _rows_within(timed, "started_at", period)
@@ -112,8 +112,8 @@ def _cases_within(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, fil
     return found.filter(passes.gather(found["first_row"]))
 
 
-# Fixed-width columns only (platform is categorical): the period's frame is a copy of these, and the
-# few rows shown get their names and texts back from `marked` by `row`.
+# Fixed-width columns only (platform is categorical): the period's frame is a slice of these (a copy
+# only when filtered), and the few rows shown get their names and texts back from `marked` by `row`.
 PERIOD_COLUMNS = ("platform", "is_reply", "parent_row", "created_at", "author_key", "author_followers", "is_own", "likes",
                   "reposts", "replies", "quotes", "views", "sentiment_label", "theme_set", "place_set", "local_day")
 SHOWN_COLUMNS = ("id", "author_handle", "text", "url")
@@ -130,13 +130,14 @@ def in_period_frame(marked: pl.DataFrame, period: Period, filters: Filters) -> p
     return frame.filter(marked.slice(first, end - first).select(filters.expr()).to_series())
 
 
-def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters,
-             in_period: pl.DataFrame | None = None) -> dict[str, object]:
-    """The core figures for one period: volume, reputation, response (`in_period` when the caller has it)."""
-    if in_period is None:
-        in_period = in_period_frame(marked, period, filters)
-    period_cases = _cases_within(marked, timed, period, filters)
+def headline_of(in_period: pl.DataFrame, period_cases: pl.DataFrame) -> dict[str, object]:
+    """The core figures (volume, reputation, response) of a period's mentions and cases."""
     return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
+
+
+def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> dict[str, object]:
+    """The core figures for one period: volume, reputation, response."""
+    return headline_of(in_period_frame(marked, period, filters), cases_within(marked, timed, period, filters))
 
 
 def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, object]:
@@ -172,8 +173,8 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     With `privacy`, residents in the outputs that name authors are pseudonymised."""
     privacy = privacy or Pseudonymiser(b"", enabled=False)
     in_period = in_period_frame(marked, period, filters)
-    current = headline(marked, timed, period, filters, in_period)
-    period_cases = _cases_within(marked, timed, period, filters)
+    period_cases = cases_within(marked, timed, period, filters)
+    current = headline_of(in_period, period_cases)
     tz = str(period.tz)
     authors = author_stats(in_period)
     rollup = mention_rollup(in_period, marked)

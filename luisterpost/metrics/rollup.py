@@ -30,12 +30,11 @@ def mention_rollup(in_period: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFram
     group = (pl.col("theme_set").xor(pl.col("place_set").hash(1)).xor(pl.col("local_day").hash(2))
              .xor(pl.col("platform").hash(3)))
     counted = in_period.group_by(group.alias("group")).agg(
-        pl.col("local_day").first().alias("day"), pl.col("platform", "theme_set", "place_set").first(),
-        mentions=pl.len(), **count_exprs()).drop("group")
-    for column, set_column in (("themes", "theme_set"), ("woonkernen", "place_set")):
-        sets = marked.group_by(set_column).agg(pl.col(column).first())
-        counted = counted.join(sets, on=set_column, how="left")
-    return counted
+        pl.col("local_day").first().alias("day"), pl.col("platform", "theme_set", "place_set", "row").first(),
+        mentions=pl.len(), **count_exprs())
+    # The sets themselves from one mention of each group.
+    return counted.with_columns(themes=marked["themes"].gather(counted["row"]),
+                                woonkernen=marked["woonkernen"].gather(counted["row"])).drop("group", "row")
 
 
 def case_rollup(period_cases: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

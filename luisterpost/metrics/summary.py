@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from ..config import Config
-from .compute import LOOKBACK, Filters, Settings, headline, in_period_frame, prepare, settings_of
+from .compute import LOOKBACK, Filters, Settings, cases_within, headline_of, in_period_frame, prepare, settings_of
 from .load import load_mentions
 from .period import Period
 
@@ -37,7 +37,7 @@ def summarise_frame(frame: pl.DataFrame, settings: Settings, period: Period) -> 
     """The pure part of `summarise`: figures for `period` from a frame of mentions around it."""
     marked, timed = prepare(frame, settings)
     in_period = in_period_frame(marked, period, Filters())
-    figures = headline(marked, timed, period, Filters(), in_period)
+    figures = headline_of(in_period, cases_within(marked, timed, period, Filters()))
     response = figures["response"]
     daily = in_period.group_by(pl.col("local_day").alias("day")).agg(
         mentions=pl.len(), negative=(pl.col("sentiment_label") == "negatief").sum())

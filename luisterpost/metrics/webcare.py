@@ -8,7 +8,7 @@ response is the first own message after that, in the same thread, that replies t
 messages or mentions the resident's handle; the case is answered when that comes within the window.
 
 Everything here works on 64-bit keys and row numbers rather than strings: the names (thread, resident,
-first message id) are looked up by row for the cases that are shown (`case_labels`)."""
+first message id) are looked up by row for the cases that are shown (`case_labels`, `unanswered`)."""
 
 from __future__ import annotations
 
@@ -68,12 +68,9 @@ def mentions_own(own_handles: dict[str, set[str]]) -> pl.Expr:
     return found
 
 
-# Handles that only hold these characters are already normalised: the others are the few to normalise.
-_NORMAL = r"^[a-z0-9_.\-]*$"
 AUTHOR = normalised_handle(pl.col("author_handle"), pl.col("platform")).alias("author")
-
-
-ODD = ~pl.col("author_handle").str.contains(_NORMAL).fill_null(False)
+# Handles that only hold these characters are normalised already; only the others (few) need the work.
+ODD = ~pl.col("author_handle").str.contains(r"^[a-z0-9_.\-]*$").fill_null(False)
 
 
 def _normalised(frame: pl.DataFrame, odd: pl.Series | None = None) -> pl.Series:
@@ -147,10 +144,10 @@ def thread_names(frame: pl.DataFrame, rows: pl.Series) -> pl.Series:
 
 def cases(frame: pl.DataFrame, window_hours: float, carry: tuple[str, ...] = ()) -> pl.DataFrame:
     """Return one row per case, in the order they start, from mentions (in time order) marked by
-    `mark_own` and `threads`: case_key,
-    first_row (the row of the resident's first inbound message), started_at, responded_at (first
-    qualifying own message, or null), answered (within the window), response_minutes (calendar minutes,
-    null when not answered), and the first message's platform and `carry` columns."""
+    `mark_own` and `threads`: case_key, first_row (the row of the resident's first inbound message),
+    started_at, responded_at (first qualifying own message, or null), answered (within the window),
+    response_minutes (calendar minutes, null when not answered), and the first message's platform and
+    `carry` columns."""
     if not frame["created_at"].is_sorted():
         raise ValueError("cases need the mentions in time order (see compute.prepare)")
     facts = frame.select("thread_key", "author_key", "is_own", "mentions_own")
@@ -208,12 +205,10 @@ def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def unanswered(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    """The unanswered cases among `timed`, oldest first, named from `frame` (in time order, so the order
-    of first rows is the order of starts): platform, thread, resident, started_at and first_id."""
-    rows = timed.filter(~pl.col("answered"))["first_row"].sort()
-    return pl.DataFrame({"platform": frame["platform"].gather(rows), "thread": thread_names(frame, rows),
-                         "resident": author_names(frame, rows), "started_at": frame["created_at"].gather(rows),
-                         "first_id": frame["id"].gather(rows)})
+    """The unanswered cases among `timed` (in the order they start, as `cases` gives them), named from
+    `frame`: platform, thread, resident, started_at and first_id."""
+    waiting = timed.select("platform", "started_at", "first_row", "answered").filter(~pl.col("answered"))
+    return case_labels(waiting, frame).select("platform", "thread", "resident", "started_at", "first_id")
 
 
 def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
