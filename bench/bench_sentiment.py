@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from luisterpost.enrich.evaluate import evaluate  # noqa: E402
-from luisterpost.enrich.sentiment import score  # noqa: E402
+from luisterpost.enrich.sentiment import score_frame  # noqa: E402
 from luisterpost.paths import data_file  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -49,16 +49,16 @@ def main() -> None:
     with dev.open(encoding="utf-8") as handle:
         rows = [(r["text"], LABELS[r["label"]]) for r in csv.DictReader(handle)]
     table = pattern_table()
-    for name, predict in (("naive lexicon mean", lambda t: naive(t, table)), ("luisterpost", lambda t: score(t).label)):
-        report = evaluate([g for _, g in rows], [predict(t) for t, _ in rows])
+    texts = [t for t, _ in rows]
+    for name, predicted in (("naive lexicon mean", [naive(t, table) for t in texts]),
+                            ("luisterpost", score_frame(texts)["sentiment_label"].to_list())):
+        report = evaluate([g for _, g in rows], predicted)
         print(f"{name:<20} macro-F1 {report.macro_f1:.3f}  accuracy {report.accuracy:.3f}  (n = {report.n})")
     with tweets.open(encoding="utf-8") as handle:
         texts = [r["Tweet"] for r in csv.DictReader(handle)]
     rounds = max(1, 100_000 // len(texts))
     started = time.process_time()
-    for _ in range(rounds):
-        for text in texts:
-            score(text)
+    score_frame(texts * rounds)
     seconds = time.process_time() - started
     total = rounds * len(texts)
     chars = sum(map(len, texts)) / len(texts)

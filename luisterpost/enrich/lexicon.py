@@ -21,18 +21,22 @@ def emoji_key(token: str) -> str:
 @dataclass(frozen=True)
 class Lexicon:
     polarity: dict[str, float]  # single words, emoticons, emoji
-    phrases: dict[str, dict[tuple[str, ...], float]]  # first word → (the rest of the words) → polarity
-    kind: dict[str, str]  # negator / intensifier / softener / contrast
+    phrases: dict[str, float]  # words separated by one space → polarity
+    kind: dict[str, str]  # negator / intensifier / softener / excess / contrast
 
     def lookup(self, word: str) -> float | None:
         """The polarity of `word` (lower case) or, failing that, of its first lemma candidate found."""
-        found = self.polarity.get(word)
-        if found is not None:
-            return found
+        found = self.base_form(word)
+        return None if found is None else self.polarity[found]
+
+    def base_form(self, word: str) -> str | None:
+        """The form of `word` (lower case) that the polarity table holds: the word itself or its first
+        lemma candidate found; None when neither is there."""
+        if word in self.polarity:
+            return word
         for form in lemmas(word):
-            found = self.polarity.get(form)
-            if found is not None:
-                return found
+            if form in self.polarity:
+                return form
         return None
 
 
@@ -84,7 +88,7 @@ def lexicon() -> Lexicon:
         if row[0] == "word":
             continue
         polarity[row[0]] = round(float(row[1]) * float(row[2]), 3)
-    phrases: dict[str, dict[tuple[str, ...], float]] = {}
+    phrases: dict[str, float] = {}
     kind: dict[str, str] = {}
     for term, value, term_kind in _rows("vocabulary_nl.tsv"):
         if term == "term":
@@ -96,7 +100,7 @@ def lexicon() -> Lexicon:
             kind[term] = term_kind
             polarity.pop(term, None)  # a modifier never counts as sentiment itself
         elif len(words) > 1:
-            phrases.setdefault(words[0], {})[tuple(words[1:])] = float(value)
+            phrases[term.lower()] = float(value)
         else:
             polarity[emoji_key(term) if not term.isascii() else term.lower()] = float(value)
     return Lexicon(polarity, phrases, kind)

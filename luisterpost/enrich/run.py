@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from ..config import Config
 from ..sql import query
 from ..store import transaction
 from ..store.runs import utcnow
-from .sentiment import score
+from .sentiment import score_frame
 from .terms import TermMatcher, build_matcher
 
 
@@ -19,15 +20,16 @@ def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher) -> int:
     if pending.num_rows == 0:
         return 0
     texts = pending.column("text").to_pylist()
-    results = [score(text) for text in texts]
+    sentiment = score_frame(pending.column("text").to_pylist())
     terms = [matcher.match(text) for text in texts]
     table = pa.table({
         "platform": pending.column("platform"),
         "id": pending.column("id"),
         "text_hash": pending.column("text_hash"),
-        "sentiment_label": [r.label for r in results],
-        "sentiment_score": [r.score for r in results],
-        "sentiment_evidence": [", ".join(r.evidence) or None for r in results],
+        "sentiment_label": sentiment["sentiment_label"].to_arrow(),
+        "sentiment_score": sentiment["sentiment_score"].to_arrow(),
+        "sentiment_evidence": sentiment.select(pl.col("sentiment_evidence").list.join(", ").replace("", None))
+        .to_series().to_arrow(),
         "themes": pa.array([t[0] for t in terms], pa.list_(pa.string())),
         "woonkernen": pa.array([t[1] for t in terms], pa.list_(pa.string())),
         "terms_fingerprint": [matcher.fingerprint] * len(texts),
