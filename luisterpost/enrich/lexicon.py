@@ -7,6 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import simplemma
+from stop_words import get_stop_words
+
 from ..paths import data_file
 
 KINDS = ("polar", "negator", "intensifier", "softener", "excess", "contrast")
@@ -30,10 +33,13 @@ class Lexicon:
         return None if found is None else self.polarity[found]
 
     def base_form(self, word: str) -> str | None:
-        """The form of `word` (lower case) that the polarity table holds: the word itself or its first
-        lemma candidate found; None when neither is there."""
+        """The form of `word` (lower case) that the polarity table holds: the word itself, its lemma
+        (simplemma's Dutch dictionary), or the first of `lemmas` found; None when none is there."""
         if word in self.polarity:
             return word
+        form = simplemma.lemmatize(word, lang="nl")
+        if form in self.polarity:
+            return form
         for form in lemmas(word):
             if form in self.polarity:
                 return form
@@ -41,9 +47,13 @@ class Lexicon:
 
 
 def lemmas(word: str) -> list[str]:
-    """Candidate base forms of an inflected Dutch adjective, noun or verb: superlative, comparative,
-    -e and -en endings, with the spelling undone ("grote" → "groot", "boze" → "boos", "dikke" → "dik")."""
+    """Candidate base forms for words the dictionary lemmatiser does not know: the verb of a present
+    participle ("frustrerend" → "frustreren"), and adjectives or nouns without their superlative,
+    comparative, -e and -en endings, with the spelling undone ("grote" → "groot", "boze" → "boos")."""
     found = []
+    for ending in ("ende", "end"):  # a present participle: frustrerend → frustreren
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            found.append(word[: -len(ending)] + "en")
     for ending in ("ste", "st", "ere", "er", "en", "e"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             stem = word[: -len(ending)]
@@ -82,12 +92,13 @@ def _rows(name: str):
 @cache
 def lexicon() -> Lexicon:
     """The shipped vocabulary: Pattern's table (polarity weighted by subjectivity, so that mostly
-    objective words count little), overlaid with the own vocabulary."""
+    objective words count little; Dutch function words carry none), overlaid with the own vocabulary."""
     polarity: dict[str, float] = {}
     for row in _rows("lexicon_nl.tsv"):
         if row[0] == "word":
             continue
-        polarity[row[0]] = round(float(row[1]) * float(row[2]), 3)
+        # Squared, so that a half-objective sense (0,5) counts a quarter and a subjective one fully.
+        polarity[row[0]] = round(float(row[1]) * float(row[2]) ** 2, 3)
     phrases: dict[str, float] = {}
     kind: dict[str, str] = {}
     for term, value, term_kind in _rows("vocabulary_nl.tsv"):
@@ -103,4 +114,6 @@ def lexicon() -> Lexicon:
             phrases[term.lower()] = float(value)
         else:
             polarity[emoji_key(term) if not term.isascii() else term.lower()] = float(value)
+    for word in get_stop_words("dutch"):
+        polarity.pop(word, None)  # function words: "naar" is a preposition far more often than "nasty"
     return Lexicon(polarity, phrases, kind)

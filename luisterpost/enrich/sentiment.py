@@ -12,6 +12,10 @@ the vocabulary (`lexicon.py`) adds its polarity, changed by the rules that apply
   ("om te helpen": Dutch infinitives end in -n) or already more negative;
 - a word in capitals (3+ letters) counts 1,5 ×;
 - contrast: after "maar" (or echter, desondanks) the words count 1,5 ×, the ones before it 0,5 ×;
+- in a question, positive words count for nothing: they are asked about, not said ("Is het park al mooi?"),
+  while negative ones still count ("Waarom is de lantaarn nog steeds kapot?");
+- negative words weigh 1,5 × as much as positive ones: people use praise loosely and blame deliberately, so
+  a negative word says more about what a post means;
 - a clause ends at . , ; : ? ! and at a contrast word (negation and strengthening stop there).
 
 The sum, plus 0,1 per exclamation mark (at most 3) in its direction, is squashed to −1..1 as
@@ -36,6 +40,8 @@ INTENSIFY, SOFTEN, CAPITALS, AFTER_CONTRAST, BEFORE_CONTRAST = 1.5, 0.5, 1.5, 1.
 MODIFIER_REACH = 2  # an intensifier or softener reaches this many words ahead
 EXCLAMATION, MAX_EXCLAMATIONS = 0.1, 3
 THRESHOLD = 0.15
+NEGATIVE_WEIGHT = 1.5
+QUESTION = 0.0  # what a positive word in a question counts
 EXCESS = 0.4  # polarity of "te" + a word
 LABELS = ("negatief", "neutraal", "positief")
 
@@ -238,6 +244,8 @@ def _hits(readable: pl.Series) -> pl.DataFrame:
     negator = (role == "negator").fill_null(False)
     modifier = role.is_in(["intensifier", "softener"]).fill_null(False)
     rows = rows.with_columns(
+        next_stop=pl.when(role == "stop").then(pl.col("key")).backward_fill(),
+        next_stop_doc=pl.when(role == "stop").then(pl.col("doc")).backward_fill(),
         *_carried(negator, ("neg_row", pl.col("row")), ("neg_clause", pl.col("clause")), ("neg_word", pl.col("key"))),
         *_carried(modifier, ("mod_row", pl.col("row")), ("mod_clause", pl.col("clause")), ("mod_word", pl.col("key")),
                   ("mod_factor", pl.when(role == "intensifier").then(INTENSIFY).otherwise(SOFTEN))),
@@ -253,15 +261,18 @@ def _hits(readable: pl.Series) -> pl.DataFrame:
     modified = ((pl.col("mod_clause") == pl.col("clause")) & (pl.col("row") - pl.col("mod_row") <= MODIFIER_REACH)
                 ).fill_null(False)
     capitals = pl.col("capitals").fill_null(False)
+    question = ((pl.col("next_stop") == "?") & (pl.col("next_stop_doc") == pl.col("doc"))).fill_null(False)
+    asked = question & (pl.col("polarity") > 0)
     after = pl.col("last_contrast").is_not_null()
     before = pl.col("contrasts_after") > 0
     value = (
-        pl.col("polarity")
+        pl.col("polarity") * pl.when(pl.col("polarity") < 0).then(NEGATIVE_WEIGHT).otherwise(1.0)
         * pl.when(modified).then(pl.col("mod_factor")).otherwise(1.0)
         * pl.when(capitals).then(CAPITALS).otherwise(1.0)
         * pl.when(negated).then(NEGATION).otherwise(1.0)
         * pl.when(after).then(AFTER_CONTRAST).otherwise(1.0)
         * pl.lit(BEFORE_CONTRAST).pow(pl.col("contrasts_after"))
+        * pl.when(asked).then(QUESTION).otherwise(1.0)
     )
     term = pl.when(modified).then(pl.format("{} {}", "mod_word", "term")).otherwise(pl.col("term"))
     term = pl.when(negated).then(pl.format("{} … {}", "neg_word", term)).otherwise(term)
@@ -271,6 +282,7 @@ def _hits(readable: pl.Series) -> pl.DataFrame:
         pl.when(negated).then(pl.lit("ontkend")),
         pl.when(after).then(pl.format("na '{}'", "last_contrast")),
         pl.when(before).then(pl.format("vóór '{}'", "next_contrast")),
+        pl.when(asked).then(pl.lit("in een vraag")),
     ], separator=", ", ignore_nulls=True)
     return rows.with_columns(value=value).select(
         "doc", "value",
