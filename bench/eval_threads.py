@@ -95,7 +95,7 @@ def luisterpost(dialogs: list[dict]) -> dict:
         assert not result.problems, result.problems[:3]
         frame = load_mentions(con, datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
     calendar = business_calendar(parse_schedule("24/7"), ZoneInfo("UTC"), None, [])
-    timed = with_timing(cases(threads(mark_own(frame, own)), WINDOW_HOURS), calendar, 4)
+    timed = with_timing(cases(threads(mark_own(frame, own)), WINDOW_HOURS, carry=("needs_reply",)), calendar, 4)
     summary = response_summary(timed)
     stats = summary["first_response_minutes"]
     return {"cases": summary["cases"], "answered": summary["answered"], "rate": summary["rate"],

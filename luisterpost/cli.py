@@ -205,6 +205,100 @@ def demo(
 
 
 @app.command()
+def correct(
+    ctx: typer.Context,
+    platform: Annotated[Optional[str], typer.Argument(help="The mention's platform, e.g. mastodon.")] = None,
+    mention_id: Annotated[Optional[str], typer.Argument(metavar="ID", help="The mention's id on that platform.")] = None,
+    sentiment: Annotated[Optional[str], typer.Option(help="negatief, neutraal or positief (or in English).")] = None,
+    themes: Annotated[Optional[str], typer.Option(help="Themes, comma-separated; '-' for none.")] = None,
+    woonkernen: Annotated[Optional[str], typer.Option(help="Woonkernen, comma-separated; '-' for none.")] = None,
+    note: Annotated[Optional[str], typer.Option(help="Why (kept with the correction).")] = None,
+    by: Annotated[Optional[str], typer.Option(help="Who corrects.")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="A CSV of corrections: platform,id,sentiment,themes,woonkernen,note,by.")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the mention's correction.")] = False,
+) -> None:
+    """Correct a mention's sentiment, themes or woonkernen by hand (or many, from a CSV file). Corrections
+    survive re-enrichment and every metric and report uses them."""
+    from .store import open_db
+    from .store.corrections import correction, import_csv, remove, store
+
+    config = _config(ctx)
+    if file is not None:
+        if platform or mention_id or clear:
+            raise UserError("give either --file or a platform and id, not both")
+        con = open_db(config.database_path)
+        result = import_csv(con, config, file)
+        for problem in result.problems:
+            console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+        out.print(f"{file}: {result.stored:,} corrections stored, {len(result.problems):,} skipped", highlight=False)
+        if result.problems:
+            raise typer.Exit(1)
+        return
+    if not platform or not mention_id:
+        raise UserError("give the mention's platform and id (e.g. correct mastodon 1234 --sentiment negatief), or --file")
+    con = open_db(config.database_path)
+    if clear:
+        found = remove(con, platform, mention_id)
+        out.print(f"{platform}/{mention_id}: " + ("correction removed" if found else "had no correction"), highlight=False)
+        return
+    try:
+        wanted = correction(config, platform, mention_id, sentiment, themes, woonkernen, note, by)
+    except ValueError as exc:
+        raise UserError(f"{platform}/{mention_id}: {exc}") from None
+    if store(con, [wanted]):
+        raise UserError(f"no mention {platform}/{mention_id} is stored")
+    out.print(f"{platform}/{mention_id}: corrected", highlight=False)
+
+
+sentiment_app = typer.Typer(help="Score a text, or measure the scorer against labelled texts (no config needed).",
+                            no_args_is_help=True)
+app.add_typer(sentiment_app, name="sentiment")
+
+
+@sentiment_app.command("score")
+def sentiment_score(text: Annotated[str, typer.Argument(help="The text to score.")]) -> None:
+    """Print the label, the score and the words and rules that decided it."""
+    from .enrich.sentiment import score
+
+    result = score(text)
+    out.print(f"{result.label} {result.score:+.3f}", highlight=False)
+    for item in result.evidence:
+        out.print(f"  {item}", highlight=False, markup=False)
+    if not result.evidence:
+        out.print("  (geen woorden met sentiment)", highlight=False)
+
+
+@sentiment_app.command("eval")
+def sentiment_eval(
+    labels: Annotated[Path, typer.Option("--labels", help="A CSV with a text and a label per row.")],
+    text_column: Annotated[str, typer.Option("--text-column", help="The column with the text.")] = "text",
+    label_column: Annotated[str, typer.Option("--label-column", help="The column with the label.")] = "label",
+) -> None:
+    """Score labelled texts and print accuracy, macro-F1, F1 per label and the confusion matrix. Labels:
+    negative/neutral/positive or negatief/neutraal/positief."""
+    from .enrich.evaluate import evaluate, read_labels
+    from .enrich.sentiment import score_frame
+
+    texts, gold, problems = read_labels(labels, text_column, label_column)
+    for problem in problems[:20]:
+        console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+    if len(problems) > 20:
+        console.print(f"… and {len(problems) - 20:,} more skipped rows")
+    if not texts:
+        raise UserError(f"{labels}: no labelled rows to evaluate")
+    report = evaluate(gold, score_frame(texts)["sentiment_label"].to_list())
+    out.print(f"texts      {report.n:,}", highlight=False)
+    out.print(f"accuracy   {report.accuracy:.3f}", highlight=False)
+    out.print(f"macro-F1   {report.macro_f1:.3f}  (macro average of the F1 per label)", highlight=False)
+    for name, value in report.f1.items():
+        out.print(f"F1 {name:<8} {value:.3f}", highlight=False)
+    out.print("confusion matrix (rows: given label, columns: predicted)", highlight=False)
+    out.print(f"{'':>10}" + "".join(f"{c:>10}" for c in report.confusion.columns[1:]), highlight=False)
+    for row in report.confusion.rows():
+        out.print(f"{row[0]:>10}" + "".join(f"{v:>10}" for v in row[1:]), highlight=False)
+
+
+@app.command()
 def status(ctx: typer.Context) -> None:
     """Show what is stored and how the last harvest runs went."""
     from .store import open_db

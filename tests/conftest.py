@@ -66,3 +66,13 @@ def demo_config(write_config):
         name = "drop"
         path = "drop"
     """))
+
+
+def store_enrichment(con, platform: str, id: str, label: str, themes=(), places=(), *, language: str = "nl",
+                     question: bool = False, complaint: bool = False) -> None:
+    """Store given enrichment results for a mention (tests that start from labelled rows)."""
+    con.execute(
+        "INSERT INTO enrichments BY NAME SELECT ? AS platform, ? AS id, 0 AS text_hash, ? AS sentiment_label,"
+        " 0 AS sentiment_score, 'test' AS sentiment_source, ?::VARCHAR[] AS themes, ?::VARCHAR[] AS woonkernen,"
+        " ? AS language, ? AS is_question, ? AS is_complaint, 'test' AS fingerprint, now() AS enriched_at",
+        [platform, id, label, list(themes), list(places), language, question, complaint])

@@ -16,6 +16,8 @@ from luisterpost.metrics.period import Period
 from luisterpost.metrics.privacy import Pseudonymiser
 from luisterpost.schedule import business_calendar, parse_schedule
 
+from .conftest import store_enrichment
+
 AMS = ZoneInfo("Europe/Amsterdam")
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 SETTINGS = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMS, "NL", []), 72, 4, top=3)
@@ -34,8 +36,8 @@ def load(db, tmp_path, rows):
     assert import_file(db, path).problems == []
     for r in rows:
         m = r["mention"]
-        db.execute("INSERT INTO enrichments VALUES (?, ?, 0, ?, 0, NULL, ?, ?, 'test', now())",
-                   [m["platform"], m["id"], r["label"], r["themes"], r["places"]])
+        store_enrichment(db, m["platform"], m["id"], r["label"], r["themes"], r["places"],
+                         question=r.get("question", False), complaint=r.get("complaint", False))
 
 
 def figures(db, period=OCTOBER, filters=Filters(), privacy=None):

@@ -38,3 +38,8 @@ def test_fingerprint_follows_the_keyword_lists():
         {"afval": ["afval", "container", "oud papier"], "parkeren": ["parkeer", "vergunning"], "zorg": ["wmo"]},
         ["Oosterbroek", "Hoogmolen", "Sint-Jansklooster"]).fingerprint
     assert MATCHER.fingerprint != build_matcher({"afval": ["afval"]}, []).fingerprint
+
+
+def test_a_config_without_keyword_lists_finds_nothing_in_every_row():
+    found = build_matcher({}, []).match_frame(["afval in Oosterbroek", "park"])
+    assert found.rows() == [([], []), ([], [])]

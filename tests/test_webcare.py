@@ -13,6 +13,8 @@ from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.webcare import case_labels, cases, mark_own, response_by, response_summary, threads, with_timing
 from luisterpost.schedule import business_calendar, parse_schedule
 
+from .conftest import store_enrichment
+
 AMS = ZoneInfo("Europe/Amsterdam")
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 CALENDAR = business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMS, "NL", [])
@@ -32,13 +34,15 @@ def msg(id, when, author, text="", reply_to=None, platform="mastodon", conversat
     return row
 
 
-def timed_cases(db, tmp_path, rows, window=72, norm=4):
+def timed_cases(db, tmp_path, rows, window=72, norm=4, questions=()):
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     assert import_file(db, path).problems == []
+    for platform, id in questions:
+        store_enrichment(db, platform, id, "neutraal", question=True)
     frame = load_mentions(db, datetime(2000, 1, 1, tzinfo=AMS), datetime(2100, 1, 1, tzinfo=AMS))
     marked = threads(mark_own(frame, OWN))
-    timed = with_timing(cases(marked, window), CALENDAR, norm)
+    timed = with_timing(cases(marked, window, carry=("needs_reply",)), CALENDAR, norm)
     return case_labels(timed, marked).sort("platform", "thread", "resident")
 
 
@@ -178,7 +182,8 @@ def test_summary_figures_and_breakdowns(db, tmp_path):
         msg("6", at("2026-03-02", "18:00"), "gemeentex", "@carla x", reply_to="5"),  # 6 h calendar, 5 h office
         msg("7", at("2026-03-07", "12:00"), "dirk", "@gemeentex d", platform="facebook"),  # Saturday, never answered
     ]
-    timed = timed_cases(db, tmp_path, rows)
+    # anouk's and dirk's messages ask something (enrichment says so); bas's and carla's are remarks.
+    timed = timed_cases(db, tmp_path, rows, questions=(("mastodon", "1"), ("facebook", "7")))
     summary = response_summary(timed)
     assert summary == {
         "cases": 4, "answered": 3, "unanswered": 1, "rate": 0.75,
@@ -186,6 +191,7 @@ def test_summary_figures_and_breakdowns(db, tmp_path):
         "first_response_business_minutes": {"median": 60.0, "p90": 252.0, "mean": (10 + 60 + 300) / 3},
         "within_norm_share": 0.5,  # anouk and bas within 4 office hours; carla (5 h) and dirk not
         "arrivals_in_office_hours": 3, "arrivals_outside_office_hours": 1,
+        "needs_reply": {"cases": 2, "answered": 1, "unanswered": 1, "rate": 0.5},
     }
     assert response_by(timed, "platform").select(
         "platform", "cases", "answered", "rate", "median_minutes", "median_business_minutes", "within_norm_share",
@@ -199,5 +205,5 @@ def test_p90_is_linear_interpolation_between_ranks_like_numpy():
     # so 50 + 0.6 × (400 − 50) = 260.
     values = [3.0, 10.0, 11.0, 50.0, 400.0]
     frame = pl.DataFrame({"answered": [True] * 5, "response_minutes": values, "business_minutes": values,
-                          "within_norm": [True] * 5, "arrived_in_office_hours": [True] * 5})
+                          "within_norm": [True] * 5, "arrived_in_office_hours": [True] * 5, "needs_reply": [False] * 5})
     assert response_summary(frame)["first_response_minutes"] == {"median": 11.0, "p90": 260.0, "mean": 94.8}

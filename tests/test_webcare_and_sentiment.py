@@ -22,6 +22,8 @@ from luisterpost.metrics.summary import summarise_frame
 from luisterpost.schedule import business_calendar, parse_schedule
 from luisterpost.metrics.webcare import author_keys, case_labels, cases, mark_own, threads
 
+from .conftest import store_enrichment
+
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -135,7 +137,7 @@ def test_month_summary_figures_on_given_rows(db, tmp_path):
     path.write_text("\n".join(json.dumps({**r, "created_at": r["created_at"].isoformat()}) for r in rows), encoding="utf-8")
     assert import_file(db, path).problems == []
     for id, label in (("1", "negatief"), ("2", "neutraal"), ("3", "positief")):
-        db.execute("INSERT INTO enrichments VALUES ('mastodon', ?, 0, ?, 0, NULL, [], [], 'test', now())", [id, label])
+        store_enrichment(db, "mastodon", id, label)
     settings = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMSTERDAM, "NL", []))
     loaded = load_mentions(db, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
     summary = summarise_frame(loaded, settings, Period.month(2026, 3, AMSTERDAM))

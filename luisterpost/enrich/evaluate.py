@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
-LABELS = ("negatief", "neutraal", "positief")
+from ..errors import UserError
+from ..labels import LABELS, dutch_label
 
 
 @dataclass(frozen=True)
@@ -32,3 +35,32 @@ def evaluate(gold: list[str], predicted: list[str], labels: tuple[str, ...] = LA
     n = pairs.height
     return Report(n, sum(counts.get((label, label), 0) for label in labels) / n if n else 0.0, f1,
                   sum(f1.values()) / len(labels), confusion)
+
+
+def read_labels(path: str | Path, text_column: str = "text", label_column: str = "label"
+                ) -> tuple[list[str], list[str], list[str]]:
+    """(texts, Dutch labels, problems as file:line: reason) from a CSV of labelled texts; rows with an
+    unknown label or no text are skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: file not found")
+    texts, gold, problems = [], [], []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in (text_column, label_column) if c not in (reader.fieldnames or [])]
+        if missing:
+            raise UserError(f"{path}:1: no column {', '.join(map(repr, missing))} "
+                            f"(columns: {', '.join(reader.fieldnames or [])}); use --text-column / --label-column")
+        for row in reader:
+            text = row.get(text_column) or ""
+            try:
+                label = dutch_label(row.get(label_column) or "")
+            except ValueError as exc:
+                problems.append(f"{path}:{reader.line_num}: {exc}")
+                continue
+            if not text.strip():
+                problems.append(f"{path}:{reader.line_num}: empty text")
+                continue
+            texts.append(text)
+            gold.append(label)
+    return texts, gold, problems

@@ -1,45 +1,69 @@
-"""Incremental enrichment: score only new or changed mentions and store the results."""
+"""Incremental enrichment: derive sentiment, themes, woonkernen, language and the needs-a-reply flags for
+new or changed mentions, as columns over a whole batch, and store them."""
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+from pathlib import Path
+
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from ..config import Config
+from ..paths import data_file
 from ..sql import query
 from ..store import transaction
 from ..store.runs import utcnow
+from .language import detect
+from .replies import reply_flags
 from .sentiment import score_frame
 from .terms import TermMatcher, build_matcher
 
+BATCH = 50_000  # mentions enriched and written at a time: bounded memory, steady progress
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes when the enrichment code or its vocabulary changes, so stored results are redone then."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.glob("*.py")) + [data_file("vocabulary_nl.tsv"), data_file("lexicon_nl.tsv")]:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint(matcher: TermMatcher) -> str:
+    """What stored enrichments must carry to count as current: keyword lists + code and vocabulary."""
+    return f"{matcher.fingerprint}-{code_fingerprint()}"
+
+
+def enrich_frame(texts: pl.Series, tags: pl.Series | None, matcher: TermMatcher) -> pl.DataFrame:
+    """One row per text, in order: sentiment_label, sentiment_score, sentiment_evidence (text), themes,
+    woonkernen, language, is_question, is_complaint. `tags` are the platforms' language tags (or None)."""
+    sentiment = score_frame(texts)
+    return (
+        sentiment.with_columns(pl.col("sentiment_evidence").list.join(", ").replace("", None))
+        .hstack(matcher.match_frame(texts))
+        .hstack([detect(texts, tags)])
+        .hstack(reply_flags(texts, sentiment["sentiment_label"]))
+    )
+
 
 def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher) -> int:
-    """Enrich every mention that is new, whose text changed, or whose keyword lists changed; return how many."""
-    pending = con.execute(query("enrich/pending_enrichment"), {"fingerprint": matcher.fingerprint}).to_arrow_table()
-    if pending.num_rows == 0:
-        return 0
-    texts = pending.column("text").to_pylist()
-    sentiment = score_frame(pending.column("text").to_pylist())
-    terms = [matcher.match(text) for text in texts]
-    table = pa.table({
-        "platform": pending.column("platform"),
-        "id": pending.column("id"),
-        "text_hash": pending.column("text_hash"),
-        "sentiment_label": sentiment["sentiment_label"].to_arrow(),
-        "sentiment_score": sentiment["sentiment_score"].to_arrow(),
-        "sentiment_evidence": sentiment.select(pl.col("sentiment_evidence").list.join(", ").replace("", None))
-        .to_series().to_arrow(),
-        "themes": pa.array([t[0] for t in terms], pa.list_(pa.string())),
-        "woonkernen": pa.array([t[1] for t in terms], pa.list_(pa.string())),
-        "terms_fingerprint": [matcher.fingerprint] * len(texts),
-    })
-    with transaction(con):
-        con.register("enriched", table)
-        con.execute("DELETE FROM enrichments e USING enriched n WHERE e.platform = n.platform AND e.id = n.id")
-        con.execute("INSERT INTO enrichments SELECT *, ? AS enriched_at FROM enriched", [utcnow()])
-        con.unregister("enriched")
-    return pending.num_rows
+    """Enrich every mention that is new, whose text changed, or whose enrichment is out of date; return how many."""
+    current = fingerprint(matcher)
+    pending = pl.from_arrow(con.execute(query("enrich/pending_enrichment"), {"fingerprint": current}).to_arrow_table())
+    for start in range(0, pending.height, BATCH):
+        batch = pending.slice(start, BATCH)
+        enriched = batch.select("platform", "id", "text_hash").hstack(
+            enrich_frame(batch["text"], batch["lang"], matcher)).with_columns(sentiment_source=pl.lit("regels"), fingerprint=pl.lit(current),
+                                          enriched_at=pl.lit(utcnow()))
+        with transaction(con):
+            con.register("enriched", enriched.to_arrow())
+            con.execute("DELETE FROM enrichments e USING enriched n WHERE e.platform = n.platform AND e.id = n.id")
+            con.execute("INSERT INTO enrichments BY NAME SELECT * FROM enriched")
+            con.unregister("enriched")
+    return pending.height
 
 
 def matcher_for(config: Config) -> TermMatcher:

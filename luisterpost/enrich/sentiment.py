@@ -43,7 +43,6 @@ THRESHOLD = 0.15
 NEGATIVE_WEIGHT = 1.5
 QUESTION = 0.0  # what a positive word in a question counts
 EXCESS = 0.4  # polarity of "te" + a word
-LABELS = ("negatief", "neutraal", "positief")
 
 _EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
 # Not read: links and handles; skin tones, variation selectors and the emoji joined to a first one

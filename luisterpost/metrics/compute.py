@@ -29,11 +29,12 @@ SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have st
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict the figures to one platform, theme (portfolio) and/or woonkern."""
+    """Restrict the figures to one platform, theme (portfolio), woonkern and/or language."""
 
     platform: str | None = None
     theme: str | None = None
     woonkern: str | None = None
+    language: str | None = None  # ISO 639-1, e.g. "nl"
 
     def expr(self) -> pl.Expr:
         condition = pl.lit(True)
@@ -43,10 +44,13 @@ class Filters:
             condition &= pl.col("themes").list.contains(self.theme)
         if self.woonkern:
             condition &= pl.col("woonkernen").list.contains(self.woonkern)
+        if self.language:
+            condition &= pl.col("language") == self.language
         return condition
 
     def as_dict(self) -> dict[str, str]:
-        return {k: v for k, v in {"platform": self.platform, "theme": self.theme, "woonkern": self.woonkern}.items() if v}
+        given = {"platform": self.platform, "theme": self.theme, "woonkern": self.woonkern, "language": self.language}
+        return {k: v for k, v in given.items() if v}
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def settings_of(config: Config) -> Settings:
 # What the metrics read of a loaded frame (sql/marts/mentions_enriched.sql loads exactly these).
 LOADED_COLUMNS = ("platform", "id", "created_at", "author_handle", "author_followers", "text", "url", "in_reply_to_id",
                   "conversation_id", "likes", "reposts", "replies", "quotes", "views", "sentiment_label", "themes",
-                  "woonkernen")
+                  "woonkernen", "language", "needs_reply")
 
 
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -86,7 +90,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
         sentiment_label=pl.col("sentiment_label").cast(SENTIMENT),
         theme_set=set_id("themes"), place_set=set_id("woonkernen"),
     )
-    case_rows = cases(marked, settings.window_hours, carry=("theme_set", "place_set"))
+    case_rows = cases(marked, settings.window_hours, carry=("theme_set", "place_set", "needs_reply"))
     # Platforms as categories from here on (after the keys, which hash the names): groupings and copies
     # get cheaper.
     platform = pl.col("platform").cast(pl.Categorical)

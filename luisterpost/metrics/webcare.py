@@ -206,9 +206,10 @@ def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
 
 def unanswered(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """The unanswered cases among `timed` (in the order they start, as `cases` gives them), named from
-    `frame`: platform, thread, resident, started_at and first_id."""
-    waiting = timed.select("platform", "started_at", "first_row", "answered").filter(~pl.col("answered"))
-    return case_labels(waiting, frame).select("platform", "thread", "resident", "started_at", "first_id")
+    `frame`: platform, thread, resident, started_at, first_id and needs_reply (opened by a question or
+    complaint)."""
+    waiting = timed.select("platform", "started_at", "first_row", "answered", "needs_reply").filter(~pl.col("answered"))
+    return case_labels(waiting, frame).select("platform", "thread", "resident", "started_at", "first_id", "needs_reply")
 
 
 def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
@@ -247,6 +248,8 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
     cases_n = timed.height
     answered = timed.filter("answered")
     arrived_open = int(timed["arrived_in_office_hours"].sum() or 0)
+    asking = timed.filter("needs_reply")
+    asking_answered = int(asking["answered"].sum() or 0)
     return {
         "cases": cases_n,
         "answered": answered.height,
@@ -257,6 +260,13 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
         "within_norm_share": timed["within_norm"].sum() / cases_n if cases_n else None,
         "arrivals_in_office_hours": arrived_open,
         "arrivals_outside_office_hours": cases_n - arrived_open,
+        # Cases opened by a question or complaint (enrich.replies): the ones that most need an answer.
+        "needs_reply": {
+            "cases": asking.height,
+            "answered": asking_answered,
+            "unanswered": asking.height - asking_answered,
+            "rate": asking_answered / asking.height if asking.height else None,
+        },
     }
 
 
