@@ -158,6 +158,7 @@ def metrics(
     platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
     theme: Annotated[Optional[str], typer.Option(help="Only this theme (portfolio).")] = None,
     woonkern: Annotated[Optional[str], typer.Option(help="Only this woonkern.")] = None,
+    language: Annotated[Optional[str], typer.Option(help="Only posts in this language (ISO code, e.g. nl).")] = None,
 ) -> None:
     """Compute every metric for a period: volume, reputation, reach, webcare response, zenden vs luisteren."""
     from .metrics.compute import Filters, compute
@@ -174,7 +175,7 @@ def metrics(
     if woonkern and woonkern not in config.terms.woonkernen:
         raise UserError(f"--woonkern {woonkern!r}: not a woonkern in the config ({', '.join(config.terms.woonkernen)})")
     con = open_db(config.database_path)
-    result = compute(con, config, Period(first, last, config.municipality.tz), Filters(platform, theme, woonkern))
+    result = compute(con, config, Period(first, last, config.municipality.tz), Filters(platform, theme, woonkern, language))
     if as_json:
         print(to_json(result))
     else:

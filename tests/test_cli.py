@@ -13,15 +13,17 @@ from typer.testing import CliRunner
 from luisterpost.cli import app
 
 COMMANDS = sorted(command.name or command.callback.__name__ for command in app.registered_commands)
+GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["demo", "harvest", "import", "metrics", "report", "status"]
+    assert COMMANDS == ["correct", "demo", "harvest", "import", "metrics", "report", "status"]
+    assert GROUPS == ["sentiment"]
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", [[c] for c in COMMANDS] + [["sentiment", "score"], ["sentiment", "eval"]])
 def test_every_command_has_help_text(command):
-    result = CliRunner().invoke(app, [command, "--help"])
+    result = CliRunner().invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     summary = result.output.split("Usage:")[1].split("╭")[0]
     assert len(summary.strip().splitlines()) >= 2, f"{command} has no description"

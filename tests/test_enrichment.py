@@ -161,3 +161,24 @@ def test_sentiment_eval_on_the_human_labelled_dev_tweets():
     assert done.returncode == 0, done.stderr
     macro = next(line for line in done.stdout.splitlines() if "macro" in line)
     assert float(macro.split()[1]) >= 0.62
+
+
+def test_correct_command_and_its_errors(tmp_path):
+    config = tmp_path / "gemeente.toml"
+    text = (resource_dir("examples") / "lindeveen.toml").read_text(encoding="utf-8")
+    config.write_text(text.replace('database = "../data/{slug}.duckdb"', 'database = "db.duckdb"'), encoding="utf-8")
+    from luisterpost.store import open_db
+
+    database = load_config(config).database_path
+    assert database == tmp_path / "db.duckdb"
+    con = open_db(database)
+    add_mentions(con, ("mastodon", "7", "Wat een mooi park", None))
+    con.close()
+    done = run_cli("--config", str(config), "correct", "mastodon", "7", "--sentiment", "negative", "--themes", "groen")
+    assert done.returncode == 0 and "mastodon/7: corrected" in done.stdout, done.stderr
+    unknown = run_cli("--config", str(config), "correct", "mastodon", "8", "--sentiment", "negatief")
+    assert unknown.returncode == 2 and "no mention mastodon/8 is stored" in unknown.stderr
+    bad = run_cli("--config", str(config), "correct", "mastodon", "7", "--themes", "ruimtevaart")
+    assert bad.returncode == 2 and "theme 'ruimtevaart' not in the config" in bad.stderr and "Traceback" not in bad.stderr
+    con = open_db(database)
+    assert con.execute("SELECT sentiment_label, themes FROM corrections").fetchall() == [("negatief", ["groen"])]
