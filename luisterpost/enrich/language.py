@@ -11,12 +11,14 @@ from functools import cache
 
 import polars as pl
 
+from .sentiment import LINKS_AND_HANDLES
+
 UNKNOWN = "und"  # no letters to go by (only links, emoji, numbers)
 # On a short Dutch post the model's first guess is at times a neighbouring variety (Low German, Limburgish,
 # West Flemish, Zeelandic, Afrikaans); with Dutch among its next guesses, Dutch it is. (Frisian stays Frisian.)
 NEIGHBOURS = {"nds", "li", "vls", "zea", "af"}
 READ_CHARS = 80
-_NOT_LANGUAGE = r"https?://\S+|www\.\S+|@\w[\w.@-]*|#|\s+"
+_NOT_LANGUAGE = rf"{LINKS_AND_HANDLES}|#|\s+"
 
 
 @cache

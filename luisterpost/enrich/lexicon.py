@@ -27,11 +27,6 @@ class Lexicon:
     phrases: dict[str, float]  # words separated by one space → polarity
     kind: dict[str, str]  # negator / intensifier / softener / excess / contrast
 
-    def lookup(self, word: str) -> float | None:
-        """The polarity of `word` (lower case) or, failing that, of its first lemma candidate found."""
-        found = self.base_form(word)
-        return None if found is None else self.polarity[found]
-
     def base_form(self, word: str) -> str | None:
         """The form of `word` (lower case) that the polarity table holds: the word itself, its lemma
         (simplemma's Dutch dictionary), or the first of `lemmas` found; None when none is there."""

@@ -47,7 +47,7 @@ EXCESS = 0.4  # polarity of "te" + a word
 _EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
 # Not read: links and handles; skin tones, variation selectors and the emoji joined to a first one
 # (👍🏻 counts as 👍, ❤️‍🔥 as ❤).
-_UNREAD = r"https?://\S+|www\.\S+|@\w[\w.@-]*"
+LINKS_AND_HANDLES = r"https?://\S+|www\.\S+|@\w[\w.@-]*"
 _EMOJI_PARTS = f"[\U0001F3FB-\U0001F3FF\ufe0f]|\u200d[{_EMOJI}\u2640\u2642]"
 _CAMEL = r"(\p{Ll})(\p{Lu})"  # a capital inside a word starts a new one: #GoedNieuws → Goed Nieuws
 _CAPITALS = r"\b\p{Lu}{3,}\b"
@@ -77,7 +77,7 @@ def score_frame(texts: Sequence[str] | pl.Series) -> pl.DataFrame:
     """One row per text, in order: sentiment_label, sentiment_score (−1..1, 3 decimals) and
     sentiment_evidence (a list of what counted, in the order of the text)."""
     texts = (texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)).fill_null("")
-    readable = (texts.str.replace_all(_UNREAD, " ").str.replace_all(_EMOJI_PARTS, "")
+    readable = (texts.str.replace_all(LINKS_AND_HANDLES, " ").str.replace_all(_EMOJI_PARTS, "")
                 .str.replace_all(_CAMEL, "$1 $2"))
     per_doc = _hits(readable).group_by("doc", maintain_order=True).agg(
         total=pl.col("value").sum(), evidence=pl.col("evidence"))
