@@ -7,6 +7,9 @@ VENV := .venv
 UV_TOOLS := .uv-tools
 UV := $(UV_TOOLS)/bin/uv
 UV_VERSION := 0.13.8
+# PyTorch for the optional sentiment model: a CPU wheel kept on the machine, installed as is (its dependencies are
+# locked in the torch-runtime group). Without one, the model tests skip; see docs/sentiment-model.md.
+TORCH_WHEEL ?= $(firstword $(wildcard /opt/wheels/torch-*+cpu-cp311-cp311-*.whl))
 # pango/fonts for WeasyPrint PDFs; Chromium for static charts and browser tests; poppler for PDF checks.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium poppler-utils
 
@@ -46,7 +49,8 @@ $(UV):
 	$(UV_TOOLS)/bin/pip install -q uv==$(UV_VERSION)
 
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	$(UV) sync --frozen --extra dev --extra model $(if $(TORCH_WHEEL),--group torch-runtime) --python $(PYTHON)
+	$(if $(TORCH_WHEEL),$(UV) pip install -q --python $(VENV)/bin/python --no-deps $(TORCH_WHEEL))
 	touch $@
 
 clean:

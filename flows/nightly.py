@@ -10,7 +10,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.runtime import WRITE_LOCK, close_all, connection
 from luisterpost.config import load_config
-from luisterpost.enrich.run import enrich_pending, matcher_for
+from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
 from luisterpost.harvest import NETWORK_ERRORS, harvest_source
 from luisterpost.metrics.snapshot import store_snapshots
 from luisterpost.sources import build_source
@@ -75,7 +75,10 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
             record_source(con, run_id, outcome)
     with WRITE_LOCK:
         status = finish_run(con, run_id, outcomes)
-        enriched = enrich_pending(con, matcher_for(config))
+    # After the harvest is stored: a model that cannot be loaded stops enrichment, never the harvest.
+    scorer = scorer_for(config)
+    with WRITE_LOCK:
+        enriched = enrich_pending(con, matcher_for(config), scorer)
         snapshots = store_snapshots(con, config, now=now)
     logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s", run_id, status, enriched,
                 ", ".join(snapshots))

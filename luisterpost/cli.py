@@ -7,14 +7,18 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .config import CONFIG_ENV, Config, load_config
 from .errors import UserError
 from .paths import resource_dir
+
+if TYPE_CHECKING:
+    from .enrich.run import Scorer
 
 app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
@@ -69,7 +73,7 @@ def import_command(
     con = open_db(config.database_path)
     result = import_file(con, file, format)
     for problem in result.problems[:50]:
-        console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+        console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
     if len(result.problems) > 50:
         console.print(f"… and {len(result.problems) - 50:,} more skipped rows")
     out.print(f"{file}: {result.read:,} rows read, {result.new:,} new, {result.updated:,} updated, "
@@ -230,7 +234,7 @@ def correct(
         con = open_db(config.database_path)
         result = import_csv(con, config, file)
         for problem in result.problems:
-            console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+            console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
         out.print(f"{file}: {result.stored:,} corrections stored, {len(result.problems):,} skipped", highlight=False)
         if result.problems:
             raise typer.Exit(1)
@@ -256,38 +260,49 @@ sentiment_app = typer.Typer(help="Score a text, or measure the scorer against la
 app.add_typer(sentiment_app, name="sentiment")
 
 
-@sentiment_app.command("score")
-def sentiment_score(text: Annotated[str, typer.Argument(help="The text to score.")]) -> None:
-    """Print the label, the score and the words and rules that decided it."""
-    from .enrich.sentiment import score
+def _scorer(ctx: typer.Context) -> Scorer:
+    """The scorer a given config asks for (--config or $LUISTERPOST_CONFIG); without a config, the vocabulary."""
+    from .enrich.run import LEXICON, scorer_for
 
-    result = score(text)
-    out.print(f"{result.label} {result.score:+.3f}", highlight=False)
-    for item in result.evidence:
+    return scorer_for(_config(ctx)) if ctx.obj else LEXICON
+
+
+@sentiment_app.command("score")
+def sentiment_score(ctx: typer.Context, text: Annotated[str, typer.Argument(help="The text to score.")]) -> None:
+    """Print the label, the score and the words and rules that decided it (with a config: its scorer)."""
+    import polars as pl
+
+    row = _scorer(ctx).score_frame(pl.Series("text", [text], pl.String)).row(0, named=True)
+    out.print(f"{row['sentiment_label']} {row['sentiment_score']:+.3f}", highlight=False)
+    for item in row["sentiment_evidence"]:
         out.print(f"  {item}", highlight=False, markup=False)
-    if not result.evidence:
+    if not row["sentiment_evidence"]:
         out.print("  (geen woorden met sentiment)", highlight=False)
 
 
 @sentiment_app.command("eval")
 def sentiment_eval(
+    ctx: typer.Context,
     labels: Annotated[Path, typer.Option("--labels", help="A CSV with a text and a label per row.")],
     text_column: Annotated[str, typer.Option("--text-column", help="The column with the text.")] = "text",
     label_column: Annotated[str, typer.Option("--label-column", help="The column with the label.")] = "label",
 ) -> None:
     """Score labelled texts and print accuracy, macro-F1, F1 per label and the confusion matrix. Labels:
-    negative/neutral/positive or negatief/neutraal/positief."""
+    negative/neutral/positive or negatief/neutraal/positief. With a config: its scorer (e.g. a model)."""
+    import polars as pl
+
     from .enrich.evaluate import evaluate, read_labels
-    from .enrich.sentiment import score_frame
 
     texts, gold, problems = read_labels(labels, text_column, label_column)
     for problem in problems[:20]:
-        console.print(f"[yellow]skipped[/] {problem}", highlight=False, markup=True)
+        console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
     if len(problems) > 20:
         console.print(f"… and {len(problems) - 20:,} more skipped rows")
     if not texts:
         raise UserError(f"{labels}: no labelled rows to evaluate")
-    report = evaluate(gold, score_frame(texts)["sentiment_label"].to_list())
+    scorer = _scorer(ctx)
+    report = evaluate(gold, scorer.score_frame(pl.Series("text", texts, pl.String))["sentiment_label"].to_list())
+    out.print(f"scorer     {scorer.source}", highlight=False)
     out.print(f"texts      {report.n:,}", highlight=False)
     out.print(f"accuracy   {report.accuracy:.3f}", highlight=False)
     out.print(f"macro-F1   {report.macro_f1:.3f}  (macro average of the F1 per label)", highlight=False)
@@ -321,5 +336,5 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False, markup=True)
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(2)

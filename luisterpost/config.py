@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
+from .labels import dutch_label
 from .schedule import BusinessCalendar, WeeklySchedule, business_calendar, parse_schedule
 
 CONFIG_ENV = "LUISTERPOST_CONFIG"
@@ -111,6 +112,37 @@ class Privacy(_Strict):
     key_file: str | None = None
 
 
+class SentimentSettings(_Strict):
+    """How sentiment is scored: the vocabulary and rules (default), or a text-classification model."""
+
+    backend: Literal["lexicon", "model"] = "lexicon"
+    # A folder with a saved Hugging Face text-classification model (relative to the config file).
+    model: str | None = None
+    # The model's labels → negatief/neutraal/positief (English accepted). Optional when the model's own
+    # label names already say it (negative/neutral/positive).
+    labels: dict[str, str] = {}
+    batch_size: int = Field(default=32, ge=1, le=4096)
+    max_length: int = Field(default=256, ge=8, le=8192)  # tokens read per text
+    threads: int | None = Field(default=None, ge=1)  # CPU threads for the model; default: what PyTorch picks
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        mapped = {}
+        for model_label, label in value.items():
+            try:
+                mapped[model_label] = dutch_label(label)
+            except ValueError as exc:
+                raise ValueError(f"{model_label}: {exc}") from None
+        return mapped
+
+    @model_validator(mode="after")
+    def _model_needed(self) -> SentimentSettings:
+        if self.backend == "model" and not self.model:
+            raise ValueError("backend 'model' needs model = \"folder of the saved model\"")
+        return self
+
+
 class DemoSourceSettings(_Strict):
     kind: Literal["demo"]
     name: str = "demo"
@@ -145,6 +177,7 @@ class Config(_Strict):
     webcare: Webcare = Webcare()
     terms: Terms = Terms()
     privacy: Privacy = Privacy()
+    sentiment: SentimentSettings = SentimentSettings()
     # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
     peers: list[str] = []
     sources: list[SourceSettings] = []

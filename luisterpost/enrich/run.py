@@ -4,8 +4,10 @@ new or changed mentions, as columns over a whole batch, and store them."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import polars as pl
@@ -32,15 +34,50 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def fingerprint(matcher: TermMatcher) -> str:
-    """What stored enrichments must carry to count as current: keyword lists + code and vocabulary."""
-    return f"{matcher.fingerprint}-{code_fingerprint()}"
+class Scorer(Protocol):
+    """Scores sentiment. `source` is stored with each result; `fingerprint` changes when its results would."""
+
+    source: str
+    fingerprint: str
+
+    def score_frame(self, texts: pl.Series) -> pl.DataFrame:
+        """One row per text: sentiment_label, sentiment_score, sentiment_evidence (a list)."""
+        ...
 
 
-def enrich_frame(texts: pl.Series, tags: pl.Series | None, matcher: TermMatcher) -> pl.DataFrame:
+@dataclass(frozen=True)
+class LexiconScorer:
+    """The default: the vocabulary and rules of `sentiment.py` (covered by the code fingerprint)."""
+
+    source: str = "regels"
+    fingerprint: str = "regels"
+
+    def score_frame(self, texts: pl.Series) -> pl.DataFrame:
+        return score_frame(texts)
+
+
+LEXICON = LexiconScorer()
+
+
+def scorer_for(config: Config) -> Scorer:
+    """The sentiment scorer the config asks for; a model is loaded here (UserError when it cannot be)."""
+    if config.sentiment.backend == "model":
+        from .model import load_model  # imports PyTorch: only when a model is configured
+
+        return load_model(config.sentiment, config.base_dir)
+    return LEXICON
+
+
+def fingerprint(matcher: TermMatcher, scorer: Scorer = LEXICON) -> str:
+    """What stored enrichments must carry to count as current: keyword lists + code and vocabulary + scorer."""
+    return f"{matcher.fingerprint}-{code_fingerprint()}-{scorer.fingerprint}"
+
+
+def enrich_frame(texts: pl.Series, tags: pl.Series | None, matcher: TermMatcher,
+                 scorer: Scorer = LEXICON) -> pl.DataFrame:
     """One row per text, in order: sentiment_label, sentiment_score, sentiment_evidence (text), themes,
     woonkernen, language, is_question, is_complaint. `tags` are the platforms' language tags (or None)."""
-    sentiment = score_frame(texts)
+    sentiment = scorer.score_frame(texts)
     return (
         sentiment.with_columns(pl.col("sentiment_evidence").list.join(", ").replace("", None))
         .hstack(matcher.match_frame(texts))
@@ -49,15 +86,15 @@ def enrich_frame(texts: pl.Series, tags: pl.Series | None, matcher: TermMatcher)
     )
 
 
-def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher) -> int:
+def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher, scorer: Scorer = LEXICON) -> int:
     """Enrich every mention that is new, whose text changed, or whose enrichment is out of date; return how many."""
-    current = fingerprint(matcher)
+    current = fingerprint(matcher, scorer)
     pending = pl.from_arrow(con.execute(query("enrich/pending_enrichment"), {"fingerprint": current}).to_arrow_table())
     for start in range(0, pending.height, BATCH):
         batch = pending.slice(start, BATCH)
         enriched = batch.select("platform", "id", "text_hash").hstack(
-            enrich_frame(batch["text"], batch["lang"], matcher)).with_columns(sentiment_source=pl.lit("regels"), fingerprint=pl.lit(current),
-                                          enriched_at=pl.lit(utcnow()))
+            enrich_frame(batch["text"], batch["lang"], matcher, scorer)
+        ).with_columns(sentiment_source=pl.lit(scorer.source), fingerprint=pl.lit(current), enriched_at=pl.lit(utcnow()))
         with transaction(con):
             con.register("enriched", enriched.to_arrow())
             con.execute("DELETE FROM enrichments e USING enriched n WHERE e.platform = n.platform AND e.id = n.id")

@@ -47,7 +47,8 @@ EXCESS = 0.4  # polarity of "te" + a word
 _EMOJI = "\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF"
 # Not read: links and handles; skin tones, variation selectors and the emoji joined to a first one
 # (👍🏻 counts as 👍, ❤️‍🔥 as ❤).
-LINKS_AND_HANDLES = r"https?://\S+|www\.\S+|@\w[\w.@-]*"
+LINKS, HANDLES = r"https?://\S+|www\.\S+", r"@\w[\w.@-]*"
+LINKS_AND_HANDLES = f"{LINKS}|{HANDLES}"
 _EMOJI_PARTS = f"[\U0001F3FB-\U0001F3FF\ufe0f]|\u200d[{_EMOJI}\u2640\u2642]"
 _CAMEL = r"(\p{Ll})(\p{Lu})"  # a capital inside a word starts a new one: #GoedNieuws → Goed Nieuws
 _CAPITALS = r"\b\p{Lu}{3,}\b"
