@@ -19,6 +19,7 @@ from .paths import resource_dir
 
 if TYPE_CHECKING:
     from .enrich.run import Scorer
+    from .metrics.period import Period
 
 app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
@@ -121,29 +122,70 @@ def report(
     ctx: typer.Context,
     month: Annotated[Optional[str], typer.Option(help="The month, YYYY-MM (default: the last full month).",
                                                  callback=lambda v: _month(v) if v else v)] = None,
+    from_day: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (instead of --month).")] = None,
+    to_day: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    kind: Annotated[str, typer.Option(help="monthly (management) or alderman (one portfolio's trends).")] = "monthly",
+    theme: Annotated[Optional[str], typer.Option(help="Only this theme (portfolio); for alderman: the portfolio.")] = None,
+    woonkern: Annotated[Optional[str], typer.Option(help="Only this woonkern.")] = None,
+    platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
     format: Annotated[str, typer.Option("--format", help="pdf, html or both: pdf,html")] = "html,pdf",
     lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
 ) -> None:
-    """Render a month's management report as HTML and/or PDF."""
-    formats = tuple(f.strip() for f in format.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        raise UserError(f"--format {format!r}: use pdf, html or pdf,html")
-    if lang not in {"nl", "en"}:
-        raise UserError(f"--lang {lang!r}: use nl or en")
-    from flows.monthly_report import last_full_month
-    from .metrics.period import Period
-    from .report.render import render_month
+    """Render a report as HTML and/or PDF: the monthly management report, or an alderman's portfolio report
+    (one per portfolio without --theme), for a month or any period, optionally filtered."""
+    from .metrics.compute import Filters
+    from .report.render import render_report
     from .store import open_db
 
     config = _config(ctx)
-    tz = config.municipality.tz
-    year, number = (int(p) for p in month.split("-")) if month else last_full_month(date.today())
+    formats = _formats(format)
+    if lang not in {"nl", "en"}:
+        raise UserError(f"--lang {lang!r}: use nl or en")
+    if kind not in {"monthly", "alderman"}:
+        raise UserError(f"--kind {kind!r}: use monthly or alderman")
+    _check_filters(config, theme, woonkern)
+    period = _report_period(config, month, from_day, to_day)
     con = open_db(config.database_path)
-    rendered = render_month(con, config, Period.month(year, number, tz), out_dir, formats=formats, lang=lang)
-    for path in (rendered.html, rendered.pdf):
-        if path:
-            out.print(str(path), highlight=False)
+    written = render_report(con, config, period, out_dir, kind=kind, filters=Filters(platform, theme, woonkern),
+                            formats=formats, lang=lang)
+    for rendered in written:
+        for path in (rendered.html, rendered.pdf):
+            if path:
+                out.print(str(path), highlight=False)
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip() for f in value.split(",") if f.strip())
+    if not formats or set(formats) - {"html", "pdf"}:
+        raise UserError(f"--format {value!r}: use pdf, html or pdf,html")
+    return formats
+
+
+def _check_filters(config: Config, theme: str | None, woonkern: str | None) -> None:
+    if theme and theme not in config.terms.portfolios:
+        raise UserError(f"--theme {theme!r}: not a portfolio in the config ({', '.join(config.terms.portfolios)})")
+    if woonkern and woonkern not in config.terms.woonkernen:
+        raise UserError(f"--woonkern {woonkern!r}: not a woonkern in the config ({', '.join(config.terms.woonkernen)})")
+
+
+def _report_period(config: Config, month: str | None, from_day: str | None, to_day: str | None) -> Period:
+    """The period asked for: --from/--to, else --month, else the last full month."""
+    from flows.monthly_report import last_full_month
+    from .metrics.period import Period
+
+    tz = config.municipality.tz
+    if from_day or to_day:
+        if month:
+            raise UserError("give either --month or --from/--to, not both")
+        if not (from_day and to_day):
+            raise UserError("give both --from and --to")
+        first, last = _day(from_day), _day(to_day)
+        if last < first:
+            raise UserError(f"--to {to_day} is before --from {from_day}")
+        return Period(first, last, tz)
+    year, number = (int(p) for p in month.split("-")) if month else last_full_month(date.today())
+    return Period.month(year, number, tz)
 
 
 def _day(value: str) -> date:
@@ -174,10 +216,7 @@ def metrics(
     if last < first:
         raise UserError(f"--to {to_day} is before --from {from_day}")
     config = _config(ctx)
-    if theme and theme not in config.terms.portfolios:
-        raise UserError(f"--theme {theme!r}: not a portfolio in the config ({', '.join(config.terms.portfolios)})")
-    if woonkern and woonkern not in config.terms.woonkernen:
-        raise UserError(f"--woonkern {woonkern!r}: not a woonkern in the config ({', '.join(config.terms.woonkernen)})")
+    _check_filters(config, theme, woonkern)
     con = open_db(config.database_path)
     result = compute(con, config, Period(first, last, config.municipality.tz), Filters(platform, theme, woonkern, language))
     if as_json:

@@ -46,7 +46,15 @@ def test_report_arguments_are_checked(write_config):
     assert bad_month.returncode == 2 and "'2026-13' is not a month like 2026-10" in bad_month.stderr
     bad_format = luisterpost("--config", config, "report", "--format", "docx")
     assert bad_format.returncode == 2 and "--format 'docx': use pdf, html or pdf,html" in bad_format.stderr
-    assert "Traceback" not in bad_month.stderr + bad_format.stderr
+    bad_kind = luisterpost("--config", config, "report", "--kind", "wethouder")
+    assert bad_kind.returncode == 2 and "--kind 'wethouder': use monthly or alderman" in bad_kind.stderr
+    half = luisterpost("--config", config, "report", "--from", "2026-10-01")
+    assert half.returncode == 2 and "give both --from and --to" in half.stderr
+    both = luisterpost("--config", config, "report", "--month", "2026-10", "--from", "2026-10-01", "--to", "2026-10-02")
+    assert both.returncode == 2 and "give either --month or --from/--to, not both" in both.stderr
+    theme = luisterpost("--config", config, "report", "--theme", "ruimtevaart")
+    assert theme.returncode == 2 and "--theme 'ruimtevaart': not a portfolio in the config" in theme.stderr
+    assert "Traceback" not in "".join(r.stderr for r in (bad_month, bad_format, bad_kind, half, both, theme))
 
 
 def test_report_for_an_empty_month_says_so(write_config, tmp_path):
@@ -55,8 +63,8 @@ def test_report_for_an_empty_month_says_so(write_config, tmp_path):
                          "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "out" / "luisterpost-lindeveen-2026-10-nl.html").read_text(encoding="utf-8")
-    assert "Er zijn voor deze maand geen vermeldingen opgeslagen." in html
-    assert "Geen bronnen met gegevens of oogstrondes in deze maand." in html
+    assert "Er zijn voor deze periode geen vermeldingen opgeslagen." in html
+    assert "Geen bronnen met gegevens of oogstrondes in deze periode." in html
 
 
 def test_metrics_on_an_empty_database(write_config):

@@ -93,14 +93,29 @@ def test_demo_command_writes_html_and_pdf_reports(prefect_home, write_config, tm
     assert "Maandrapportage online luisteren" in text and "oktober 2026" in text
     assert "Reactiepercentage" in text and "Vermeldingen per dag" in text
     layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    # The coverage table: source, platforms, mentions (Dutch thousands separator), runs, failed.
-    # (The platforms cell wraps onto the lines around the figures.)
-    assert re.search(r"demo\s+3\.030\s+0\s+0", layout) and "news, reddit, youtube" in layout
+    # The coverage table: source, platforms, mentions (Dutch thousands separator), runs and failed runs in the
+    # month (the demo harvest runs in November), days without posts. The platforms cell wraps.
+    assert re.search(r"demo\s+bluesky, facebook,\s+3\.030\s+0\s+0\s+0\s", layout) and "news, reddit, youtube" in layout
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
-    assert re.search(r"^Pages:\s+3$", pages, re.M), pages
+    assert 8 <= int(re.search(r"^Pages:\s+(\d+)$", pages, re.M).group(1)) <= 20, pages
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
     assert fonts and all(" yes " in line for line in fonts)  # every font embedded
     assert "Plotly.newPlot" in html.read_text(encoding="utf-8")
+
+
+def test_adhoc_report_flow_runs_the_same_code_as_the_command(prefect_home, write_config, tmp_path):
+    from flows.adhoc_report import adhoc_report
+
+    path = flow_config(write_config)
+    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", kind="alderman",
+                         theme=None, woonkern="Heikamp", out_dir=str(tmp_path / "out"), formats=["html"])
+    # No portfolios in this config: an alderman report per portfolio is none at all.
+    assert paths == []
+    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", platform="mastodon",
+                         out_dir=str(tmp_path / "out"), lang="en", formats=["html"])
+    html = Path(paths[0]["html"])
+    assert html.name == "luisterpost-lindeveen-mastodon-2026-10-05-tot-2026-10-18-en.html"
+    assert "Online listening report" in html.read_text(encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -143,7 +158,7 @@ def test_deployments_run_through_a_process_worker(write_config, tmp_path):
         schedules = {d["name"]: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
                      for d in deployments}
         assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")],
-                             "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")]}
+                             "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")], "adhoc-report": []}
         config = flow_config(write_config)
         run("deployment", "run", "nightly/nightly", "--param", f"config_path={config}")
         run("worker", "start", "--pool", "luisterpost", "--run-once")

@@ -167,6 +167,8 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
         "median_business_minutes": rb["first_response_business_minutes"]["median"],
         "median_business_minutes_change": diff(rn["first_response_business_minutes"]["median"],
                                                rb["first_response_business_minutes"]["median"]),
+        "within_norm_share": rb["within_norm_share"],
+        "within_norm_share_change": diff(rn["within_norm_share"], rb["within_norm_share"]),
     }
 
 

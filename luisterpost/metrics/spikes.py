@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import polars as pl
+from stop_words import get_stop_words
 
 from .reach import ENGAGEMENT
 from .webcare import AUTHOR
@@ -26,7 +27,7 @@ aan al alle als ben bij dan dat de deze die dit doen door een en er had heb heef
 ik in is je kan kunnen maar me meer met mijn na naar niet nog nu of om omdat ook op over te tot u uit
 van veel voor waar wat we weer wel wij worden wordt zal ze zich zijn zo zoals zou jullie hun haar
 gemeente vandaag gewoon echt even
-""".split())
+""".split()) | frozenset(get_stop_words("dutch"))  # and the stop-words package's Dutch function words
 _WORD = re.compile(r"(?<![@#\w])[^\W\d_]{4,}", re.UNICODE)
 
 

@@ -283,3 +283,27 @@ def response_by(timed: pl.DataFrame, *keys: str) -> pl.DataFrame:
         .with_columns(rate=pl.col("answered") / pl.col("cases"), within_norm_share=pl.col("within_norm") / pl.col("cases"))
         .sort(*keys)
     )
+
+
+DISTRIBUTION_EDGES = (0, 30, 60, 120, 240, 480, 960)  # office minutes: ½ h, 1 h, 2 h, 4 h, a day, two days
+
+
+def response_distribution(timed: pl.DataFrame, norm_hours: float) -> pl.DataFrame:
+    """Answered cases per band of first response time in office minutes, lower < minutes ≤ upper (the first
+    band includes 0; the last has no upper): lower, upper, cases, share of the answered cases and within_norm
+    (the band ends at or before the norm). The norm is always a band edge, so no band straddles it."""
+    norm = norm_hours * 60
+    edges = sorted({*DISTRIBUTION_EDGES, norm})
+    minutes = timed.filter("answered")["business_minutes"].drop_nulls()
+    # Band i holds edges[i] < minutes <= edges[i + 1]: the index of the first upper edge at or above it.
+    band = pl.Series(edges[1:], dtype=pl.Float64).search_sorted(minutes, side="left")
+    per_band = dict(band.value_counts().iter_rows())
+    cases = [int(per_band.get(i, 0)) for i in range(len(edges))]
+    total = sum(cases)
+    upper = [*edges[1:], None]
+    return pl.DataFrame({
+        "lower": [float(e) for e in edges], "upper": upper, "cases": cases,
+        "share": [c / total if total else None for c in cases],
+        "within_norm": [u is not None and u <= norm for u in upper],
+    }, schema={"lower": pl.Float64, "upper": pl.Float64, "cases": pl.Int64, "share": pl.Float64,
+               "within_norm": pl.Boolean})

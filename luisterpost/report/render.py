@@ -1,29 +1,47 @@
-"""Rendering a month's report to self-contained HTML and to PDF."""
+"""Rendering a report to one self-contained HTML file and to PDF, from the same values and figures.
+
+The HTML holds plotly.js once and the interactive figures; the PDF shows the same figures as static SVG
+(Plotly + kaleido, which drives the system's headless Chromium). All pagination, the table of contents,
+page numbers and running headers live in reports/print.css."""
 
 from __future__ import annotations
 
 import base64
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import jinja2
+import plotly.graph_objects as go
 import plotly.offline
 
 from ..config import Config
+from ..metrics.compute import Filters
 from ..metrics.period import Period
-from ..metrics.summary import MonthSummary, summarise
 from ..paths import resource_dir
-from ..sql import query
 from . import charts
-from .formatting import Formatter
+from .context import context, figures
+from .data import ReportData, gather
+
+KINDS = ("monthly", "alderman")
+# Section id → heading key, in order; a section whose key is in OPTIONAL shows only when it has rows.
+SECTIONS = {
+    "monthly": [("samenvatting", "summary"), ("beeld", "perception"), ("bereik", "reach"), ("webcare", "webcare"),
+                ("pieken", "spikes"), ("woonkernen", "woonkernen"), ("vergelijking", "peers"), ("werkwijze", "methods")],
+    "alderman": [("samenvatting", "summary"), ("beeld", "trend"), ("onderwerpen", "issues"), ("woonkernen", "woonkernen")],
+}
+OPTIONAL = {"peers"}
 
 
 @cache
-def _labels() -> dict[str, dict[str, str]]:
+def labels() -> dict[str, dict[str, str]]:
+    """The report texts per language (reports/labels.toml)."""
     return tomllib.loads((resource_dir("reports") / "labels.toml").read_text(encoding="utf-8"))
 
 
@@ -41,69 +59,93 @@ class RenderedReport:
     pdf: Path | None
 
 
-def coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:
-    """Per source: mentions stored for the period, their platforms, harvest runs in the period and failures."""
-    relation = con.execute(query("marts/source_coverage"), {"start": period.start, "end": period.end})
-    names = [d[0] for d in relation.description]
-    return [dict(zip(names, row)) for row in relation.fetchall()]
+def slug(value: str) -> str:
+    """Lower-case ASCII with dashes, for file names."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
 
-def context(config: Config, summary: MonthSummary, sources: list[dict[str, object]], lang: str,
-            generated_at: datetime) -> dict[str, object]:
-    """The plain values the templates show, formatted for `lang`."""
-    fmt = Formatter(lang)
-    t = dict(_labels()[lang])
-    window = fmt.number(config.webcare.conversation_window_hours)
-    return {
-        "lang": lang,
-        "t": t,
-        "municipality": config.municipality.name,
-        "month": fmt.month(summary.period.first_day),
-        "generated": fmt.moment(generated_at.astimezone(config.municipality.tz)),
-        "has_data": summary.mentions > 0,
-        "has_cases": summary.cases > 0,
-        "tiles": [
-            {"label": t["mentions"], "value": fmt.number(summary.mentions), "note": t["mentions_note"]},
-            {"label": t["share_negative"], "value": fmt.percent(summary.share_negative),
-             "note": t["share_negative_note"]},
-            {"label": t["response_rate"], "value": fmt.percent(summary.response_rate),
-             "note": t["response_rate_note"].format(cases=fmt.number(summary.cases), window=window)},
-            {"label": t["median_response"], "value": fmt.minutes(summary.median_response_minutes),
-             "note": t["median_response_note"]},
-        ],
-        "sources": [
-            {**s, "mentions": fmt.number(s["mentions"]), "runs": fmt.number(s["runs"]),
-             "failed": fmt.number(s["failed"])}
-            for s in sources
-        ],
-    }
+def file_stem(config: Config, period: Period, kind: str, filters: Filters, lang: str) -> str:
+    """luisterpost-<municipality>[-<kind>][-<filters>]-<period>-<lang>."""
+    parts = ["luisterpost", config.municipality.slug]
+    if kind != "monthly":
+        parts.append(kind)
+    parts += [slug(v) for v in filters.as_dict().values()]
+    return "-".join([*parts, period.label.replace("..", "-tot-"), lang])
+
+
+def html_charts(figs: dict[str, go.Figure]) -> dict[str, str]:
+    """Each figure as an interactive div (plotly.js itself is included once in the page). Fixed div ids keep
+    the output the same from run to run."""
+    return {name: fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"plot-{name}",
+                              config={"displaylogo": False, "responsive": True})
+            for name, fig in figs.items()}
+
+
+def print_charts(figs: dict[str, go.Figure]) -> dict[str, str]:
+    """Each figure as a static SVG image (data URL) for the PDF."""
+    return {name: f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="">'
+            for name, svg in charts.to_svgs(figs).items()}
+
+
+def report_values(data: ReportData, config: Config, kind: str, lang: str, generated_at: datetime) -> tuple[dict[str, Any], dict[str, go.Figure]]:
+    """The template values and the figures of a report."""
+    values = context(data, config, lang, generated_at, kind=kind, labels=labels())
+    t = values["t"]
+    values["sections"] = [(section, t[key]) for section, key in SECTIONS[kind]
+                          if key not in OPTIONAL or values[key]]
+    return values, figures(data, values, lang, labels())
+
+
+def render_html(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, *, plotly_js: str | None = None) -> str:
+    """The self-contained HTML page (`plotly_js`: the library to embed; default the installed plotly.js)."""
+    return _environment().get_template(f"{kind}.html.j2").render(
+        **values, medium="screen", charts=html_charts(figs),
+        plotly_js=plotly.offline.get_plotlyjs() if plotly_js is None else plotly_js)
+
+
+def render_pdf(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, path: Path) -> None:
+    """Write the PDF to `path`."""
+    import weasyprint  # imported here: loading pango is only worth it when a PDF is wanted
+
+    html = _environment().get_template(f"{kind}.html.j2").render(**values, medium="print", charts=print_charts(figs))
+    weasyprint.HTML(string=html, base_url=str(resource_dir("reports"))).write_pdf(path)
+
+
+def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str = "monthly",
+                 formats: tuple[str, ...] = ("html", "pdf"), lang: str = "nl",
+                 generated_at: datetime | None = None) -> RenderedReport:
+    """Write a report on gathered `data` as HTML and/or PDF into `out_dir`; return the paths."""
+    values, figs = report_values(data, config, kind, lang, generated_at or datetime.now(config.municipality.tz))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(config, data.period, kind, data.filters, lang)
+    html_path = pdf_path = None
+    if "html" in formats:
+        html_path = out_dir / f"{stem}.html"
+        html_path.write_text(render_html(values, figs, kind), encoding="utf-8")
+    if "pdf" in formats:
+        pdf_path = out_dir / f"{stem}.pdf"
+        render_pdf(values, figs, kind, pdf_path)
+    return RenderedReport(html_path, pdf_path)
+
+
+def render_report(con: duckdb.DuckDBPyConnection, config: Config, period: Period, out_dir: Path, *,
+                  kind: str = "monthly", filters: Filters = Filters(), formats: tuple[str, ...] = ("html", "pdf"),
+                  lang: str = "nl", generated_at: datetime | None = None) -> list[RenderedReport]:
+    """Gather the figures and write the report(s). An alderman report without a theme is written once per
+    portfolio in the config."""
+    if kind == "alderman" and not filters.theme:
+        themes = list(config.terms.portfolios)
+        return [write_report(gather(con, config, period, Filters(filters.platform, theme, filters.woonkern,
+                                                                 filters.language)),
+                             config, out_dir, kind=kind, formats=formats, lang=lang, generated_at=generated_at)
+                for theme in themes]
+    return [write_report(gather(con, config, period, filters), config, out_dir, kind=kind, formats=formats,
+                         lang=lang, generated_at=generated_at)]
 
 
 def render_month(con: duckdb.DuckDBPyConnection, config: Config, period: Period, out_dir: Path, *,
                  formats: tuple[str, ...] = ("html", "pdf"), lang: str = "nl",
                  generated_at: datetime | None = None) -> RenderedReport:
-    """Compute the month's figures and write the report as HTML and/or PDF into `out_dir`; return the paths."""
-    summary = summarise(con, config, period)
-    values = context(config, summary, coverage(con, period), lang, generated_at or datetime.now(config.municipality.tz))
-    labels = {**values["t"], "_lang": lang}  # type: ignore[dict-item]
-    figure = charts.daily_volume(summary.daily, labels, Formatter(lang).short_day) if summary.mentions else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"luisterpost-{config.municipality.slug}-{period.label}-{lang}"
-    env = _environment()
-    html_path = pdf_path = None
-    if "html" in formats:
-        chart = figure.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False}) if figure else None
-        html = env.get_template("monthly.html.j2").render(
-            **values, medium="screen", chart_html=chart, plotly_js=plotly.offline.get_plotlyjs(),
-        )
-        html_path = out_dir / f"{stem}.html"
-        html_path.write_text(html, encoding="utf-8")
-    if "pdf" in formats:
-        import weasyprint  # imported here: loading pango is only worth it when a PDF is wanted
-
-        svg = charts.to_svg(figure) if figure else None
-        chart_src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode() if svg else None
-        html = env.get_template("monthly.html.j2").render(**values, medium="print", chart_src=chart_src)
-        pdf_path = out_dir / f"{stem}.pdf"
-        weasyprint.HTML(string=html, base_url=str(resource_dir("reports"))).write_pdf(pdf_path)
-    return RenderedReport(html_path, pdf_path)
+    """The monthly management report for `period`."""
+    return render_report(con, config, period, out_dir, formats=formats, lang=lang, generated_at=generated_at)[0]

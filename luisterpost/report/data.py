@@ -1,0 +1,197 @@
+"""Everything a report shows, gathered from the database in one pass: the period's metrics (as
+`luisterpost metrics` computes them), the 13-month trend, the response-time bands, unanswered questions with
+what was asked, what each spike felt like, the sources' coverage and the sentiment quality. Plain values and
+frames; formatting is the templates' job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import duckdb
+import polars as pl
+
+from ..config import Config
+from ..metrics import peers
+from ..metrics.compute import (LOOKBACK, Filters, Settings, cases_within, compute_frames, in_period_frame, peer_headline,
+                               prepare, settings_of)
+from ..metrics.load import load_mentions
+from ..metrics.period import Period
+from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
+from ..metrics.local_time import wall_clock
+from ..metrics.reach import ENGAGEMENT
+from ..metrics.spikes import top_terms
+from ..metrics.trend import monthly_sentiment, trend_start
+from ..metrics.webcare import response_distribution
+from ..sql import query
+
+UNANSWERED_SHOWN = 15  # unanswered questions listed by name; the rest are counted
+
+
+@dataclass(frozen=True)
+class ReportData:
+    period: Period
+    filters: Filters
+    metrics: dict[str, object]  # as compute() returns it, residents pseudonymised
+    daily: pl.DataFrame  # every day of the period: day, mentions, negative (residents' negative posts)
+    trend: pl.DataFrame  # monthly_sentiment over 13 months
+    theme_trend: pl.DataFrame  # month, theme, mentions, negative_share, net_sentiment (13 months)
+    response_bands: pl.DataFrame  # response_distribution
+    unanswered: pl.DataFrame  # platform, started_at, resident, text, url, needs_reply (questions first)
+    unanswered_questions: int  # unanswered cases that asked a question or complained
+    spike_moods: list[dict[str, int]]  # per spike in metrics["spikes"]: positive, neutral, negative posts
+    issues: list[dict[str, object]]  # top terms of residents' negative posts: term, posts
+    notable_negative: pl.DataFrame  # residents' negative posts with the most engagement
+    coverage: list[dict[str, object]]  # per source: mentions, platforms, runs, failed, quiet_days, last_ok
+    quality: list[dict[str, object]]  # per sentiment source: scored, corrected, agreed
+    evidence: dict[tuple[str, str], tuple[str | None, bool]]  # (platform, id) → (evidence, corrected)
+
+
+def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> ReportData:
+    """All figures for a report on `period` (filtered by `filters`), from the database."""
+    settings = settings_of(config)
+    first_month = trend_start(period.last_day)
+    trend_period = Period(first_month, period.last_day, period.tz)
+    start = min(period.year_earlier().start, trend_period.start, period.previous().start) - LOOKBACK
+    frame = load_mentions(con, start, period.end + timedelta(hours=settings.window_hours))
+    marked, timed = prepare(frame, settings)
+    privacy = pseudonymiser_of(config)
+    metrics = compute_frames(marked, timed, period, settings, filters, privacy)
+    metrics["peers"] = [peers.row(config, metrics), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
+    in_trend = in_period_frame(marked, trend_period, filters)
+    period_cases = cases_within(marked, timed, period, filters)
+    unanswered = _unanswered(metrics["unanswered_cases"], marked, privacy, settings)
+    in_period = marked.filter(_between(period) & filters.expr()) if not marked.is_empty() else marked
+    notable = _notable_negative(in_period, privacy, settings)
+    shown = [metrics["top_posts_by_engagement"], notable, *[s["top_posts"] for s in metrics["spikes"]]]
+    return ReportData(
+        period=period, filters=filters, metrics=metrics,
+        daily=_daily(in_period, period),
+        trend=monthly_sentiment(in_trend, first_month, period.last_day),
+        theme_trend=_theme_trend(marked, trend_period, filters),
+        response_bands=response_distribution(period_cases, settings.norm_hours),
+        unanswered=unanswered.head(UNANSWERED_SHOWN),
+        unanswered_questions=int(unanswered["needs_reply"].sum()) if unanswered.height else 0,
+        spike_moods=[_mood(marked, spike, filters) for spike in metrics["spikes"]],
+        issues=_issues(in_period, marked.filter(_between(period.previous()) & filters.expr())
+                       if not marked.is_empty() else marked),
+        notable_negative=notable,
+        coverage=_coverage(con, period),
+        quality=_rows(con.execute(query("report/sentiment_quality"), {"start": period.start, "end": period.end})),
+        evidence=_evidence(con, shown),
+    )
+
+
+def _daily(in_period: pl.DataFrame, period: Period) -> pl.DataFrame:
+    """Every local day of the period (days without posts as zeros): mentions and residents' negative posts."""
+    days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})
+    if in_period.is_empty():
+        return days.with_columns(mentions=pl.lit(0, pl.UInt32), negative=pl.lit(0, pl.UInt32))
+    counted = in_period.group_by(pl.col("local_day").alias("day")).agg(
+        mentions=pl.len(), negative=(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")).sum())
+    return days.join(counted, on="day", how="left").fill_null(0).sort("day")
+
+
+def _between(period: Period) -> pl.Expr:
+    return (pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end)
+
+
+def _rows(relation: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    names = [d[0] for d in relation.description]
+    return [dict(zip(names, row)) for row in relation.fetchall()]
+
+
+def _unanswered(cases: pl.DataFrame, marked: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:
+    """The unanswered cases with the first message's text and link: questions and complaints first, then
+    the most recent."""
+    columns = {"platform": pl.String, "started_at": pl.Datetime("us", "UTC"), "resident": pl.String,
+               "text": pl.String, "url": pl.String, "needs_reply": pl.Boolean}
+    if cases.is_empty():
+        return pl.DataFrame(schema=columns)
+    first = marked.select(pl.col("platform").cast(pl.String), pl.col("id").alias("first_id"), "text", "url")
+    found = cases.with_columns(pl.col("platform").cast(pl.String)).join(first, on=["platform", "first_id"], how="left")
+    found = privacy.texts(found.with_columns(pl.col("text").fill_null("")), settings.own_handles)
+    return found.sort(["needs_reply", "started_at"], descending=[True, True]).select(list(columns))
+
+
+def _notable_negative(in_period: pl.DataFrame, privacy: Pseudonymiser, settings: Settings, n: int = 5) -> pl.DataFrame:
+    """Residents' negative posts with the most engagement (ties: the earlier first), named as shown."""
+    from ..metrics.webcare import AUTHOR
+
+    columns = ["platform", "id", "created_at", "author", "author_followers", "is_own", "text", "url", "engagement",
+               "sentiment_label"]
+    if in_period.is_empty():
+        return pl.DataFrame(schema={c: pl.String for c in columns})
+    posts = in_period.filter(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")).with_columns(
+        engagement=ENGAGEMENT).sort(["engagement", "created_at"], descending=[True, False]).head(n)
+    shown = posts.with_columns(AUTHOR, pl.col("platform").cast(pl.String),
+                               pl.col("sentiment_label").cast(pl.String)).select(columns)
+    return privacy.texts(privacy.names(shown), settings.own_handles)
+
+
+def _issues(in_period: pl.DataFrame, before: pl.DataFrame, n: int = 8) -> list[dict[str, object]]:
+    """The words residents' negative posts use more than the period before did (spikes.top_terms), with
+    how many negative posts contain each."""
+    def negative_texts(frame: pl.DataFrame) -> list[str]:
+        if frame.is_empty():
+            return []
+        return frame.filter(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief"))["text"].to_list()
+
+    texts = negative_texts(in_period)
+    lowered = pl.Series(texts, dtype=pl.String).str.to_lowercase()
+    return [{"term": term, "posts": int(lowered.str.contains(term, literal=True).sum())}
+            for term in top_terms(texts, negative_texts(before), n)]
+
+
+def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -> pl.DataFrame:
+    """Per month and theme over the trend period: mentions, negative share and Net Sentiment."""
+    from ..metrics.reputation import count_exprs, ratio_exprs
+
+    frame = in_period_frame(marked, trend_period, filters)
+    themes = marked.select("themes")[frame["row"]]["themes"] if frame.height else pl.Series("themes", [], pl.List(pl.String))
+    exploded = frame.select("local_day", "is_own", "sentiment_label").with_columns(theme=themes).explode(
+        "theme", empty_as_null=True).drop_nulls("theme")
+    return exploded.group_by(pl.col("local_day").dt.truncate("1mo").alias("month"), "theme").agg(
+        mentions=pl.len().cast(pl.Int64), **count_exprs()).with_columns(**ratio_exprs()).select(
+        "month", "theme", "mentions", "negative_share", "net_sentiment").sort("month", "theme")
+
+
+def _mood(marked: pl.DataFrame, spike: dict[str, object], filters: Filters) -> dict[str, int]:
+    """Residents' posts by sentiment during a spike (its first to its last bucket, inclusive)."""
+    step = timedelta(days=1) if spike["granularity"] == "day" else timedelta(hours=1)
+    tz = str(spike["start"].tzinfo)
+    local = wall_clock(marked["created_at"], tz)
+    inside = marked.filter((local >= spike["start"].replace(tzinfo=None)) & (local < (spike["end"] + step).replace(tzinfo=None))
+                           & ~pl.col("is_own") & filters.expr())
+    counts = inside["sentiment_label"].cast(pl.String).value_counts()
+    found = dict(counts.iter_rows()) if counts.height else {}
+    return {"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0), "negative": found.get("negatief", 0)}
+
+
+def _coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:
+    """Per source: mentions stored for the period, platforms, harvest runs in the period and failed ones,
+    local days of the period without any stored mention, and when its last harvest that ended well finished."""
+    rows = _rows(con.execute(query("marts/source_coverage"), {"start": period.start, "end": period.end}))
+    created = con.execute(query("report/source_mentions"), {"start": period.start, "end": period.end}).pl()
+    days = {}
+    if created.height:
+        local = created.with_columns(day=wall_clock(created["created_at"].dt.convert_time_zone("UTC"),
+                                                    str(period.tz)).dt.date())
+        days = {source: len(group["day"].unique()) for (source,), group in local.group_by("source")}
+    last_ok = dict(con.execute(query("report/last_harvest")).fetchall())
+    return [{**row, "quiet_days": period.days - days.get(row["source"], 0), "last_ok": last_ok.get(row["source"])}
+            for row in rows]
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, frames: list[pl.DataFrame]) -> dict[tuple[str, str], tuple[str | None, bool]]:
+    """(platform, id) → (the stored evidence for its sentiment, whether an analyst corrected it)."""
+    keys = pl.concat([f.select(pl.col("platform").cast(pl.String), pl.col("id").cast(pl.String))
+                      for f in frames if f.height] or [pl.DataFrame(schema={"platform": pl.String, "id": pl.String})])
+    if keys.is_empty():
+        return {}
+    con.register("shown_posts", keys.unique().to_arrow())
+    try:
+        return {(p, i): (evidence, bool(corrected))
+                for p, i, evidence, corrected in con.execute(query("report/sentiment_evidence")).fetchall()}
+    finally:
+        con.unregister("shown_posts")
