@@ -30,6 +30,7 @@ bench: setup
 	$(VENV)/bin/python bench/bench_import.py
 	$(VENV)/bin/python bench/bench_metrics.py
 	$(VENV)/bin/python bench/eval_threads.py
+	$(VENV)/bin/python bench/bench_report.py
 
 setup: $(VENV)/.installed
 

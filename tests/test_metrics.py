@@ -185,6 +185,14 @@ def test_peer_benchmark_per_10000_inhabitants(write_config, tmp_path):
     assert peer["mentions_per_10k"] == pytest.approx(2 / zwolle * 10_000)
     assert (peer["response_rate"], peer["net_sentiment"]) == (0.0, 0.0)
     assert missing["error"].endswith("missing.toml: config file not found")
+    # The report's comparison section shows the same rows, Dutch formatted.
+    from luisterpost.report.render import render_report
+
+    html = render_report(con, config, OCTOBER, tmp_path / "out", formats=("html",))[0].html.read_text(encoding="utf-8")
+    section = html.split('id="vergelijking"')[1].split("</section>")[0]
+    assert "Zwolle" in section and "129.791" in section and "50.000" in section and "0,8" in section
+    assert "missing.toml: config file not found" in section
+    assert '<a href="#vergelijking">Vergelijking met andere gemeenten</a>' in html
 
 
 def test_series_per_theme_count_a_mention_for_each_theme(db, tmp_path):
