@@ -32,6 +32,11 @@ def _short_day(fmt: Formatter, value: object) -> str:
     return fmt.short_day(value.date() if isinstance(value, datetime) else value)
 
 
+def _short_moment(fmt: Formatter, value: datetime) -> str:
+    """'30 okt 17:33'."""
+    return f"{fmt.short_day(value.date())} {value:%H:%M}"
+
+
 def _period_name(fmt: Formatter, period: Period) -> str:
     if period.is_month:
         return fmt.month(period.first_day)
@@ -76,7 +81,8 @@ def tiles(data: ReportData, config: Config, t: dict[str, str], fmt: Formatter) -
     net_sentence = (t["s_net_even"] if net is None or abs(net) < 0.1 else
                     t["s_net_positive"] if net > 0 else t["s_net_negative"])
     if before["net_sentiment_change"] is not None:
-        net_sentence += " " + _judged(t, before["net_sentiment_change"], True, previous).capitalize() + "."
+        judged = _judged(t, before["net_sentiment_change"], True, previous)
+        net_sentence += " " + judged[:1].upper() + judged[1:] + "."
     median = response["first_response_business_minutes"]["median"]
     median_sentence = ("" if median is None else
                        t["s_median_within" if median <= config.webcare.norm_hours * 60 else "s_median_beyond"]
@@ -225,7 +231,8 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
             "within": fmt.percent(r["within_norm_share"]),
         } for r in _rows(m["response_by_platform"])],
         "response_bands_note": t["response_bands_note"].format(norm=fmt.hours(config.webcare.norm_hours)),
-        "unanswered": [{"date": fmt.moment(r["started_at"].astimezone(config.municipality.tz)), "platform": r["platform"],
+        "unanswered": [{"date": _short_moment(fmt, r["started_at"].astimezone(config.municipality.tz)),
+                        "platform": r["platform"],
                         "resident": r["resident"], "text": r["text"], "url": r["url"] or "",
                         "question": bool(r["needs_reply"])} for r in data.unanswered.iter_rows(named=True)],
         "unanswered_note": t["unanswered_note"].format(questions=fmt.number(data.unanswered_questions),
