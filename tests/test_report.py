@@ -140,6 +140,29 @@ def test_hostile_posts_are_shown_as_text_and_never_run_in_a_browser(demo, tmp_pa
     assert dom.count('class="main-svg"') >= rendered
 
 
+def test_tables_sort_when_a_heading_is_clicked(demo, tmp_path):
+    """Click a heading in headless Chromium (a script added to a copy of the page does the clicks): numbers
+    shown the Dutch way ("1.234", "45%") sort as numbers, a second click reverses."""
+    config, con = demo
+    html = render_report(con, config, month(config), tmp_path, formats=("html",), generated_at=CLOCK)[0].html
+    clicks = ("<script>var th = document.querySelectorAll('#webcare table.sortable')[0].tHead.rows[0].cells[1];"
+              "th.click(); var up = Array.from(th.closest('table').tBodies[0].rows).map(r => r.cells[1].textContent);"
+              "th.click(); var down = Array.from(th.closest('table').tBodies[0].rows).map(r => r.cells[1].textContent);"
+              "document.body.setAttribute('data-up', up.join('|')); document.body.setAttribute('data-down', down.join('|'));"
+              "</script></body>")
+    page = tmp_path / "clicked.html"
+    page.write_text(html.read_text(encoding="utf-8").replace("</body>", clicks), encoding="utf-8")
+    dom = subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
+                          "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    up = re.search(r'data-up="([^"]*)"', body).group(1).split("|")
+    down = re.search(r'data-down="([^"]*)"', body).group(1).split("|")
+    numbers = [int(v.replace(".", "")) for v in up]
+    assert len(numbers) >= 3 and numbers == sorted(numbers) and numbers != sorted(numbers, reverse=True)
+    assert down == up[::-1]
+
+
 def test_an_empty_database_gives_a_readable_report(tmp_path, write_config):
     config = load_config(write_config(ACCOUNTS + '[storage]\ndatabase = "leeg.duckdb"\n'))
     con = open_db(config.database_path)

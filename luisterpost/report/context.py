@@ -228,7 +228,7 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "response_platforms": [{
             "name": str(r["platform"]), "cases": fmt.number(r["cases"]), "answered": fmt.number(r["answered"]),
             "rate": fmt.percent(r["rate"]), "median": fmt.minutes(r["median_business_minutes"]),
-            "within": fmt.percent(r["within_norm_share"]),
+            "median_raw": r["median_business_minutes"], "within": fmt.percent(r["within_norm_share"]),
         } for r in _rows(m["response_by_platform"])],
         "response_bands_note": t["response_bands_note"].format(norm=fmt.hours(config.webcare.norm_hours)),
         "unanswered": [{"date": _short_moment(fmt, r["started_at"].astimezone(config.municipality.tz)),
