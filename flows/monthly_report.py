@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
 
 from flows.runtime import close_all, connection
 from luisterpost.config import load_config
-from luisterpost.metrics.period import Period
+from luisterpost.metrics.period import Period, last_full_month
 from luisterpost.report.render import render_month
-
-
-def last_full_month(today: date) -> tuple[int, int]:
-    """The (year, month) before the month of `today`."""
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
 
 
 @flow(name="monthly-report", log_prints=True)

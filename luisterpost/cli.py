@@ -171,8 +171,7 @@ def _check_filters(config: Config, theme: str | None, woonkern: str | None) -> N
 
 def _report_period(config: Config, month: str | None, from_day: str | None, to_day: str | None) -> Period:
     """The period asked for: --from/--to, else --month, else the last full month."""
-    from flows.monthly_report import last_full_month
-    from .metrics.period import Period
+    from .metrics.period import Period, last_full_month
 
     tz = config.municipality.tz
     if from_day or to_day:

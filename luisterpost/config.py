@@ -22,6 +22,12 @@ from .schedule import BusinessCalendar, WeeklySchedule, business_calendar, parse
 CONFIG_ENV = "LUISTERPOST_CONFIG"
 
 
+def slugify(value: str, fallback: str) -> str:
+    """`value` in lower-case ASCII with dashes, for file names (`fallback` when nothing is left)."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
+
+
 class _Strict(BaseModel):
     # Unknown keys are almost always typos; say so instead of silently ignoring them.
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -52,8 +58,7 @@ class Municipality(_Strict):
     @property
     def slug(self) -> str:
         """The name in lower case ASCII with dashes, for file names."""
-        ascii_name = unicodedata.normalize("NFKD", self.name).encode("ascii", "ignore").decode()
-        return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "gemeente"
+        return slugify(self.name, "gemeente")
 
     @property
     def tz(self) -> ZoneInfo:

@@ -63,3 +63,8 @@ class Period:
     @property
     def label(self) -> str:
         return f"{self.first_day:%Y-%m}" if self.is_month else f"{self.first_day}..{self.last_day}"
+
+
+def last_full_month(today: date) -> tuple[int, int]:
+    """The (year, month) before the month of `today`."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)

@@ -17,7 +17,7 @@ import plotly.io as pio
 import polars as pl
 from plotly.subplots import make_subplots
 
-BLUE, RED, GREY, GREEN, LIGHT = "#1f5aa6", "#c0392b", "#8a96a3", "#2e8b57", "#d6dde6"
+BLUE, RED, GREY = "#1f5aa6", "#c0392b", "#8a96a3"
 SENTIMENT_COLOURS = {"negative": RED, "neutral": GREY, "positive": BLUE}
 WEEKDAYS = {"nl": ["ma", "di", "wo", "do", "vr", "za", "zo"], "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 

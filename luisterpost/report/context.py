@@ -20,12 +20,6 @@ THIN = 30  # fewer mentions than this: the report says shares and trends say lit
 SPIKES_IN_PRINT = 3
 
 
-def _fmt_day(fmt: Formatter, value: object) -> str:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return fmt.day(value.date() if isinstance(value, datetime) else value)
-
-
 def _short_day(fmt: Formatter, value: object) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -88,7 +82,7 @@ def tiles(data: ReportData, config: Config, t: dict[str, str], fmt: Formatter) -
                        t["s_median_within" if median <= config.webcare.norm_hours * 60 else "s_median_beyond"]
                        .format(norm=norm))
     broadcast = m["broadcasting"]
-    result = [
+    return [
         tile(t["mentions"], fmt.number(m["mentions"]), fmt.relative(mentions_change), "same",
              t["s_mentions"].format(value=fmt.number(m["mentions"]), change=change_text)),
         tile(t["net_sentiment"], fmt.signed(net), fmt.signed(before["net_sentiment_change"]),
@@ -109,7 +103,6 @@ def tiles(data: ReportData, config: Config, t: dict[str, str], fmt: Formatter) -
                                   broadcasts=fmt.number(broadcast["broadcasts"]))
              if broadcast["own_posts"] else t["s_no_own"]),
     ]
-    return result
 
 
 def _minutes_change(fmt: Formatter, value: float | None) -> str:
@@ -194,6 +187,7 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
     title = (t["title_alderman"] if kind == "alderman" else t["title"] if period.is_month else t["title_period"])
     filters = ", ".join(f"{value}" for value in data.filters.as_dict().values())
     spikes = _spikes(data, t, fmt)
+    in_print = min(SPIKES_IN_PRINT, sum(s["distinct"] for s in spikes))
     unanswered_total = m["response"]["unanswered"]
     quality_models = [q["source"] for q in data.quality if q["source"] != "regels"]
     corrected = sum(q["corrected"] for q in data.quality)
@@ -211,8 +205,7 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "has_cases": m["response"]["cases"] > 0,
         "tiles": tiles(data, config, t, fmt),
         "has_trend": bool(data.trend["mentions"].sum()),
-        "platforms": _breakdown_rows(m["by_platform"].to_dicts() if isinstance(m["by_platform"], pl.DataFrame)
-                                     else m["by_platform"], "platform", fmt),
+        "platforms": _breakdown_rows(_rows(m["by_platform"]), "platform", fmt),
         "themes": _breakdown_rows(_rows(m["by_theme"]), "theme", fmt),
         "woonkernen": _breakdown_rows(_rows(m["by_woonkern"]), "woonkern", fmt),
         "reach": [
@@ -238,9 +231,8 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "unanswered_note": t["unanswered_note"].format(questions=fmt.number(data.unanswered_questions),
                                                         total=fmt.number(unanswered_total)),
         "spikes": spikes,
-        "spikes_in_print": min(SPIKES_IN_PRINT, sum(s["distinct"] for s in spikes)),
-        "spikes_more": t["spikes_more"].format(
-            count=fmt.number(max(0, len(spikes) - min(SPIKES_IN_PRINT, sum(s["distinct"] for s in spikes))))),
+        "spikes_in_print": in_print,
+        "spikes_more": t["spikes_more"].format(count=fmt.number(len(spikes) - in_print)),
         "issues": [{"term": i["term"], "posts": fmt.number(i["posts"])} for i in data.issues],
         "notable": _post_rows(data.notable_negative, data, t, fmt),
         "peers": [{"municipality": p["municipality"], "population": fmt.number(p.get("population")),
@@ -276,7 +268,7 @@ def figures(data: ReportData, values: dict[str, Any], lang: str, labels: dict[st
     chart_labels = {**labels[lang], "_lang": lang}
     m = data.metrics
     found: dict[str, go.Figure] = {}
-    month = lambda d: fmt.short_month(d)  # noqa: E731
+    month = fmt.short_month
     if values["has_trend"]:
         found["trend"] = charts.sentiment_trend(data.trend, chart_labels, month)
         found["volume_trend"] = charts.monthly_volume(data.trend, chart_labels, month)

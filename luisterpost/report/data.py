@@ -20,9 +20,10 @@ from ..metrics.period import Period
 from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
 from ..metrics.local_time import wall_clock
 from ..metrics.reach import ENGAGEMENT
+from ..metrics.reputation import count_exprs, ratio_exprs
 from ..metrics.spikes import top_terms
 from ..metrics.trend import monthly_sentiment, trend_start
-from ..metrics.webcare import response_distribution
+from ..metrics.webcare import AUTHOR, response_distribution
 from ..sql import query
 
 UNANSWERED_SHOWN = 15  # unanswered questions listed by name; the rest are counted
@@ -61,7 +62,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
     in_trend = in_period_frame(marked, trend_period, filters)
     period_cases = cases_within(marked, timed, period, filters)
     unanswered = _unanswered(metrics["unanswered_cases"], marked, privacy, settings)
-    in_period = marked.filter(_between(period) & filters.expr()) if not marked.is_empty() else marked
+    in_period = _mentions(marked, period, filters)
     notable = _notable_negative(in_period, privacy, settings)
     shown = [metrics["top_posts_by_engagement"], notable, *[s["top_posts"] for s in metrics["spikes"]]]
     return ReportData(
@@ -72,9 +73,8 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
         response_bands=response_distribution(period_cases, settings.norm_hours),
         unanswered=unanswered.head(UNANSWERED_SHOWN),
         unanswered_questions=int(unanswered["needs_reply"].sum()) if unanswered.height else 0,
-        spike_moods=[_mood(marked, spike, filters) for spike in metrics["spikes"]],
-        issues=_issues(in_period, marked.filter(_between(period.previous()) & filters.expr())
-                       if not marked.is_empty() else marked),
+        spike_moods=_moods(marked, metrics["spikes"], filters, str(period.tz)),
+        issues=_issues(in_period, _mentions(marked, period.previous(), filters)),
         notable_negative=notable,
         coverage=_coverage(con, period),
         quality=_rows(con.execute(query("report/sentiment_quality"), {"start": period.start, "end": period.end})),
@@ -92,8 +92,9 @@ def _daily(in_period: pl.DataFrame, period: Period) -> pl.DataFrame:
     return days.join(counted, on="day", how="left").fill_null(0).sort("day")
 
 
-def _between(period: Period) -> pl.Expr:
-    return (pl.col("created_at") >= period.start) & (pl.col("created_at") < period.end)
+def _mentions(marked: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
+    """The whole rows of `marked` (texts included) for the mentions of `period` that pass `filters`."""
+    return marked[in_period_frame(marked, period, filters)["row"]]
 
 
 def _rows(relation: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
@@ -116,8 +117,6 @@ def _unanswered(cases: pl.DataFrame, marked: pl.DataFrame, privacy: Pseudonymise
 
 def _notable_negative(in_period: pl.DataFrame, privacy: Pseudonymiser, settings: Settings, n: int = 5) -> pl.DataFrame:
     """Residents' negative posts with the most engagement (ties: the earlier first), named as shown."""
-    from ..metrics.webcare import AUTHOR
-
     columns = ["platform", "id", "created_at", "author", "author_followers", "is_own", "text", "url", "engagement",
                "sentiment_label"]
     if in_period.is_empty():
@@ -145,8 +144,6 @@ def _issues(in_period: pl.DataFrame, before: pl.DataFrame, n: int = 8) -> list[d
 
 def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -> pl.DataFrame:
     """Per month and theme over the trend period: mentions, negative share and Net Sentiment."""
-    from ..metrics.reputation import count_exprs, ratio_exprs
-
     frame = in_period_frame(marked, trend_period, filters)
     themes = marked.select("themes")[frame["row"]]["themes"] if frame.height else pl.Series("themes", [], pl.List(pl.String))
     exploded = frame.select("local_day", "is_own", "sentiment_label").with_columns(theme=themes).explode(
@@ -156,16 +153,22 @@ def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -
         "month", "theme", "mentions", "negative_share", "net_sentiment").sort("month", "theme")
 
 
-def _mood(marked: pl.DataFrame, spike: dict[str, object], filters: Filters) -> dict[str, int]:
-    """Residents' posts by sentiment during a spike (its first to its last bucket, inclusive)."""
-    step = timedelta(days=1) if spike["granularity"] == "day" else timedelta(hours=1)
-    tz = str(spike["start"].tzinfo)
+def _moods(marked: pl.DataFrame, spikes: list[dict[str, object]], filters: Filters, tz: str) -> list[dict[str, int]]:
+    """Per spike: residents' posts by sentiment from its first to its last bucket (inclusive)."""
+    if not spikes:
+        return []
+    # Local times and the residents who pass the filters, once for all spikes.
     local = wall_clock(marked["created_at"], tz)
-    inside = marked.filter((local >= spike["start"].replace(tzinfo=None)) & (local < (spike["end"] + step).replace(tzinfo=None))
-                           & ~pl.col("is_own") & filters.expr())
-    counts = inside["sentiment_label"].cast(pl.String).value_counts()
-    found = dict(counts.iter_rows()) if counts.height else {}
-    return {"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0), "negative": found.get("negatief", 0)}
+    counted = marked.select(~pl.col("is_own") & filters.expr()).to_series()
+    moods = []
+    for spike in spikes:
+        step = timedelta(days=1) if spike["granularity"] == "day" else timedelta(hours=1)
+        inside = (counted & (local >= spike["start"].replace(tzinfo=None))
+                  & (local < (spike["end"] + step).replace(tzinfo=None)))
+        found = dict(marked["sentiment_label"].filter(inside).cast(pl.String).value_counts().iter_rows())
+        moods.append({"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0),
+                      "negative": found.get("negatief", 0)})
+    return moods
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:
@@ -175,8 +178,7 @@ def _coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, 
     created = con.execute(query("report/source_mentions"), {"start": period.start, "end": period.end}).pl()
     days = {}
     if created.height:
-        local = created.with_columns(day=wall_clock(created["created_at"].dt.convert_time_zone("UTC"),
-                                                    str(period.tz)).dt.date())
+        local = created.with_columns(day=wall_clock(created["created_at"], str(period.tz)).dt.date())
         days = {source: len(group["day"].unique()) for (source,), group in local.group_by("source")}
     last_ok = dict(con.execute(query("report/last_harvest")).fetchall())
     return [{**row, "quiet_days": period.days - days.get(row["source"], 0), "last_ok": last_ok.get(row["source"])}

@@ -7,9 +7,7 @@ page numbers and running headers live in reports/print.css."""
 from __future__ import annotations
 
 import base64
-import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -21,7 +19,7 @@ import jinja2
 import plotly.graph_objects as go
 import plotly.offline
 
-from ..config import Config
+from ..config import Config, slugify
 from ..metrics.compute import Filters
 from ..metrics.period import Period
 from ..paths import resource_dir
@@ -59,18 +57,12 @@ class RenderedReport:
     pdf: Path | None
 
 
-def slug(value: str) -> str:
-    """Lower-case ASCII with dashes, for file names."""
-    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
-
-
 def file_stem(config: Config, period: Period, kind: str, filters: Filters, lang: str) -> str:
     """luisterpost-<municipality>[-<kind>][-<filters>]-<period>-<lang>."""
     parts = ["luisterpost", config.municipality.slug]
     if kind != "monthly":
         parts.append(kind)
-    parts += [slug(v) for v in filters.as_dict().values()]
+    parts += [slugify(v, "x") for v in filters.as_dict().values()]
     return "-".join([*parts, period.label.replace("..", "-tot-"), lang])
 
 
