@@ -50,7 +50,7 @@ $(UV):
 	$(UV_TOOLS)/bin/pip install -q uv==$(UV_VERSION)
 
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --extra dev --extra model $(if $(TORCH_WHEEL),--group torch-runtime) --python $(PYTHON)
+	$(UV) sync --frozen --extra dev --extra model --extra snscrape $(if $(TORCH_WHEEL),--group torch-runtime) --python $(PYTHON)
 	$(if $(TORCH_WHEEL),$(UV) pip install -q --python $(VENV)/bin/python --no-deps $(TORCH_WHEEL))
 	touch $@
 
