@@ -171,8 +171,153 @@ class DropFolderSettings(_Strict):
         return self.name or f"{self.kind}:{self.path}"
 
 
-SourceSettings = Annotated[DemoSourceSettings | DropFolderSettings, Field(discriminator="kind")]
-SOURCE_KINDS = ("demo", "jsonl", "csv")
+class _HttpSourceSettings(_Strict):
+    """What every platform API source shares: where it is, how patient to be, how far to read."""
+
+    name: str | None = None
+    base_url: str
+    timeout_seconds: float = Field(default=30, gt=0)
+    retries: int = Field(default=4, ge=0, le=20)  # after the first try, for timeouts, 5xx and 429
+    backoff_seconds: float = Field(default=1.0, ge=0)  # first wait between tries; doubles each time
+    max_wait_seconds: float = Field(default=900, ge=0)  # longest Retry-After / rate-limit wait honoured
+    max_pages: int = Field(default=20, ge=1)  # per query and run
+    lookback_days: float = Field(default=7, gt=0)  # how far back the first run reads
+    revisit_days: float = Field(default=3, ge=0)  # conversations of posts this young are read again
+    # Name of the secret: the environment variable NAME_IN_CAPITALS, or a Prefect Secret block of this name.
+    secret: str | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.kind}:{self._label()}"  # type: ignore[attr-defined]
+
+    def _label(self) -> str:
+        return re.sub(r"^https?://", "", self.base_url)
+
+
+class MastodonSettings(_HttpSourceSettings):
+    kind: Literal["mastodon"]
+    hashtags: list[str] = []
+    accounts: list[str] = []  # the municipality's own accounts: their posts and the conversations around them
+    search: list[str] = []  # full-text search, where the instance allows it (mostly with a token)
+    secret: str | None = "mastodon-token"  # optional: an access token, for search and private limits
+
+    @model_validator(mode="after")
+    def _something(self) -> MastodonSettings:
+        if not (self.hashtags or self.accounts or self.search):
+            raise ValueError("give hashtags, accounts or search to follow")
+        return self
+
+
+class BlueskySettings(_HttpSourceSettings):
+    kind: Literal["bluesky"]
+    base_url: str = "https://bsky.social"
+    identifier: str  # the handle that logs in (with an app password)
+    search: list[str] = []
+    accounts: list[str] = []  # own accounts: their posts and the threads under them
+    secret: str | None = "bluesky-app-password"
+
+
+class RedditSettings(_HttpSourceSettings):
+    kind: Literal["reddit"]
+    base_url: str = "https://oauth.reddit.com"
+    auth_url: str = "https://www.reddit.com"
+    client_id: str
+    subreddits: list[str] = Field(min_length=1)
+    search: list[str] = Field(min_length=1)
+    secret: str | None = "reddit-client-secret"
+
+
+class YouTubeSettings(_HttpSourceSettings):
+    kind: Literal["youtube"]
+    base_url: str = "https://www.googleapis.com/youtube/v3"
+    search: list[str] = []
+    channels: list[str] = []  # channel ids (UC…) whose uploads are followed, e.g. the municipality's own
+    daily_quota: int = Field(default=10_000, ge=1)  # API units this source may use per day (Pacific time)
+    secret: str | None = "youtube-api-key"
+
+
+class NewsSettings(_HttpSourceSettings):
+    kind: Literal["news"]
+    base_url: str = "https://news.invalid"  # feeds are full URLs; relative ones are read against this
+    feeds: list[str] = []  # regional news and query feeds: articles naming the municipality are kept
+    own_feeds: list[str] = []  # the municipality's own news: every article is kept
+    match: list[str] | None = None  # words an article must contain; default: the names and woonkernen in [terms]
+    secret: str | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> NewsSettings:
+        if not (self.feeds or self.own_feeds):
+            raise ValueError("give feeds or own_feeds to read")
+        return self
+
+    def _label(self) -> str:
+        return re.sub(r"^https?://([^/]+).*", r"\1", (self.own_feeds or self.feeds)[0])
+
+
+class FacebookSettings(_HttpSourceSettings):
+    kind: Literal["facebook"]
+    base_url: str = "https://graph.facebook.com/v21.0"
+    page_id: str
+    events: bool = True  # the page's events and what is posted on them
+    secret: str | None = "facebook-page-token"
+
+    def _label(self) -> str:
+        return self.page_id
+
+
+class InstagramSettings(_HttpSourceSettings):
+    kind: Literal["instagram"]
+    base_url: str = "https://graph.facebook.com/v21.0"
+    account_id: str  # the Instagram professional account's id
+    secret: str | None = "instagram-token"
+
+    def _label(self) -> str:
+        return self.account_id
+
+
+class SnscrapeSettings(_Strict):
+    kind: Literal["snscrape"]
+    name: str | None = None
+    scraper: Literal["telegram-channel", "mastodon-profile"]
+    targets: list[str] = Field(min_length=1)  # channel names, or profiles as user@instance
+    max_items: int = Field(default=500, ge=1)  # per target and run
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"snscrape:{self.scraper}"
+
+
+class ExportSettings(_Strict):
+    kind: Literal["export"]
+    name: str | None = None
+    format: Literal["coosto", "spotler", "x-archive"]
+    path: str  # a folder: each new or changed export file in it is read once
+    # Mentions field → the export's column, to override the defaults (docs/sources.md lists them).
+    columns: dict[str, str] = {}
+    date_format: str | None = None  # strptime format of the date column; default: ISO and d-m-yyyy H:MM
+    timezone: str | None = None  # zone of dates without one; default: the municipality's
+    platform: str | None = None  # platform of every row, when the export has no column saying it
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.format}:{self.path}"
+
+
+SourceSettings = Annotated[
+    DemoSourceSettings | DropFolderSettings | MastodonSettings | BlueskySettings | RedditSettings | YouTubeSettings
+    | NewsSettings | FacebookSettings | InstagramSettings | SnscrapeSettings | ExportSettings,
+    Field(discriminator="kind"),
+]
+SOURCE_KINDS = ("demo", "jsonl", "csv", "mastodon", "bluesky", "reddit", "youtube", "news", "facebook", "instagram",
+                "snscrape", "export")
+HttpSourceSettings = _HttpSourceSettings
 
 
 class Config(_Strict):
@@ -223,7 +368,7 @@ def _key(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             key += f"[{part}]"
-        elif part in {"demo", "jsonl", "csv"} and key.startswith("sources["):
+        elif part in SOURCE_KINDS and key.startswith("sources["):
             continue  # pydantic names the union branch; the user only wrote the table
         else:
             key += f".{part}" if key else str(part)

@@ -12,13 +12,22 @@ import duckdb
 import httpx
 import pyarrow as pa
 
+from .errors import UserError
 from .sources.base import Batch, Source
+from .sources.http import MissingCredentials, NetworkError, SourceError, redact
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, store_incoming
 from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
 
 # Failures worth retrying: the network, not our data or our code. httpx is what the adapters speak.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, httpx.TransportError)
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, httpx.TransportError, NetworkError)
+
+
+def _explain(exc: BaseException) -> str:
+    """An error as a user reads it: our own messages as they are, anything else with its type."""
+    if isinstance(exc, SourceError | NetworkError | UserError):
+        return str(exc)
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def _text(value: object) -> str | None:
@@ -107,15 +116,29 @@ def harvest_source(
                 problems.append(part.error)
             if on_batch:
                 on_batch(outcome)
+    except MissingCredentials as exc:
+        outcome.status = "skipped"
+        outcome.error = _redact(str(exc), source)
+        outcome.finished_at = utcnow()
+        return outcome
     except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
         outcome.status = "failed"
-        problems.append(f"{exc.__class__.__name__}: {exc}")
-        outcome.error = "\n".join(problems)
+        problems.append(_explain(exc))
+        outcome.error = _redact("\n".join(problems), source)
         outcome.finished_at = utcnow()
         if raise_network_errors and isinstance(exc, NETWORK_ERRORS):
             raise
         return outcome
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
     outcome.status = "partial" if problems else "ok"
-    outcome.error = "\n".join(problems) or None
+    outcome.error = _redact("\n".join(problems), source) or None
     outcome.finished_at = utcnow()
     return outcome
+
+
+def _redact(text: str, source: Source) -> str:
+    # Defence in depth: adapters never put secrets in messages, but an API may echo one back.
+    return redact(text, getattr(source, "secrets", ()))

@@ -1,0 +1,146 @@
+"""Every platform adapter against a recorded API on 127.0.0.1: pagination, watermarks, second runs, and the
+internet's troubles (429 with Retry-After, 5xx, timeouts, malformed JSON, a changed schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import duckdb
+import pytest
+
+from luisterpost.config import Config
+from luisterpost.harvest import harvest_source
+from luisterpost.sources import build_source
+from luisterpost.store import open_db
+from luisterpost.store.runs import SourceOutcome, get_watermarks
+from tests.fakeapi import FakeApi, Reply
+from tests.scenarios import SCENARIOS, Scenario
+
+FAST = {"retries": 2, "backoff_seconds": 0.01, "timeout_seconds": 0.5}
+
+
+@pytest.fixture
+def db(tmp_path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = open_db(tmp_path / "test.duckdb")
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def api() -> Iterator[FakeApi]:
+    with FakeApi() as server:
+        yield server
+
+
+def config_for(scenario: Scenario, api: FakeApi, **overrides: Any) -> Config:
+    table = {"kind": scenario.kind, "name": "src", "base_url": api.url, **FAST, **scenario.settings, **overrides}
+    return Config.model_validate({
+        "municipality": {"name": "Lindeveen"},
+        "terms": {"names": ["Lindeveen"], "woonkernen": ["Oosterwolde"]},
+        "sources": [table],
+    })
+
+
+def harvest(db: duckdb.DuckDBPyConnection, scenario: Scenario, api: FakeApi, monkeypatch: pytest.MonkeyPatch,
+            **overrides: Any) -> SourceOutcome:
+    for name, value in scenario.env.items():
+        monkeypatch.setenv(name, value)
+    config = config_for(scenario, api, **overrides)
+    return harvest_source(db, build_source(config, config.sources[0], now=scenario.now))
+
+
+def stored(db: duckdb.DuckDBPyConnection, platform: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM mentions WHERE platform = ? ORDER BY id", [platform]).fetchall()]
+
+
+def raw_ids(db: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in db.execute("SELECT id FROM raw_items ORDER BY id").fetchall()]
+
+
+pytestmark = pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.kind for s in SCENARIOS])
+
+
+def test_first_run_stores_every_item_once_with_raw_payload_and_watermarks(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "ok", outcome.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids)
+    assert outcome.new == len(scenario.ids)
+    # The raw payload is kept untouched, once per item.
+    assert sorted(raw_ids(db)) == sorted(scenario.ids)
+    assert get_watermarks(db, "src") == scenario.watermarks
+
+
+def test_second_run_picks_up_only_what_is_new(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    harvest(db, scenario, api, monkeypatch)
+    scenario.serve_more(api)
+    again = harvest(db, scenario, api, monkeypatch)
+    assert again.status == "ok", again.error
+    assert again.new == len(scenario.new_ids)
+    assert stored(db, scenario.platform) == sorted(scenario.ids | scenario.new_ids)
+    assert db.execute("SELECT count(*) FROM raw_items").fetchall()[0][0] == len(scenario.ids | scenario.new_ids)
+
+
+def test_429_with_retry_after_is_waited_out(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    path, params = scenario.paged
+    api.inject(path, Reply({"error": "Too many requests"}, 429, {"Retry-After": "1"}), params=params)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "ok", outcome.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids)
+    tries = [r for r in api.hits(path) if all(r.params.get(k) == [v] for k, v in params.items())]
+    assert len(tries) == 2
+    assert tries[1].at - tries[0].at >= 0.95  # honoured Retry-After: 1
+
+
+def test_5xx_and_timeouts_are_retried(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    path, params = scenario.paged
+    api.inject(path, Reply({"error": "oops"}, 502), Reply(delay=1.0), params=params)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "ok", outcome.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids)
+
+
+def test_a_page_that_keeps_failing_fails_the_source_and_the_next_run_fills_the_gap(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    path, params = scenario.paged
+    api.inject(path, *[Reply({"error": "down"}, 503)] * 3, params=params)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "failed"
+    assert "HTTP 503 after 3 tries" in outcome.error
+    first = set(stored(db, scenario.platform))
+    assert first and first < scenario.ids  # what came before the failing page is kept
+    assert get_watermarks(db, "src") != scenario.watermarks  # …but the watermark did not move past the gap
+    again = harvest(db, scenario, api, monkeypatch)
+    assert again.status == "ok", again.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids)  # nothing lost, nothing twice
+    assert get_watermarks(db, "src") == scenario.watermarks
+
+
+def test_malformed_json_is_a_clear_error_and_nothing_is_lost(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    path, params = scenario.paged
+    api.inject(path, Reply('{"truncated": [', 200), params=params)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "failed"
+    assert "page 2" in outcome.error and "not valid JSON" in outcome.error
+    again = harvest(db, scenario, api, monkeypatch)
+    assert again.status == "ok", again.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids)
+
+
+def test_changed_schema_skips_those_items_by_name_and_keeps_the_rest(db, api, monkeypatch, scenario):
+    scenario.serve(api)
+    path, params = scenario.paged
+    route = next(r for r in api.routes if r.path == path and r.params == params)
+    api.inject(path, Reply(scenario.broken(route.default.body), 200, route.default.headers), params=params)
+    outcome = harvest(db, scenario, api, monkeypatch)
+    assert outcome.status == "partial"
+    for item_id in scenario.broken_ids:
+        assert item_id in outcome.error and "cannot normalise" in outcome.error
+    assert stored(db, scenario.platform) == sorted(scenario.ids - scenario.broken_ids)
+    # The untouched payload is kept, so a fixed normaliser can read it again without harvesting.
+    assert set(scenario.broken_ids) <= set(raw_ids(db))
