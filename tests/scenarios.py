@@ -74,4 +74,81 @@ MASTODON = Scenario(
     broken=_drop_content, broken_ids={"113200000000000103", "113200000000000102"},
 )
 
-SCENARIOS = [MASTODON]
+# --- Bluesky -----------------------------------------------------------------------------------------------
+
+B = "bluesky/"
+SEARCH = "/xrpc/app.bsky.feed.searchPosts"
+
+
+def _bsky(uri_key: str, did: str = "joost2") -> str:
+    return f"at://did:plc:{did}/app.bsky.feed.post/{uri_key}"
+
+
+def _bluesky(api: FakeApi) -> None:
+    api.add("/xrpc/com.atproto.server.createSession", recorded(B + "session.json"), method="POST")
+    api.add(SEARCH, recorded(B + "search-page1.json"))
+    api.add(SEARCH, recorded(B + "search-page2.json"), params={"cursor": "c1"})
+    api.add(SEARCH, recorded(B + "search-page3.json"), params={"cursor": "c2"})
+    api.add("/xrpc/app.bsky.feed.getAuthorFeed", recorded(B + "author-feed.json"))
+    api.add("/xrpc/app.bsky.feed.getPostThread", recorded(B + "thread.json"))
+
+
+def _bluesky_more(api: FakeApi) -> None:
+    api.add(SEARCH, recorded(B + "search-newer.json"), params={"since": "2026-11-20T18:00:00.000000Z"})
+
+
+def _drop_record(page: dict[str, Any]) -> dict[str, Any]:
+    return {**page, "posts": [{k: v for k, v in post.items() if k != "record"} for post in page["posts"]]}
+
+
+BLUESKY = Scenario(
+    kind="bluesky",
+    settings={"identifier": "gemeentelindeveen.nl", "search": ["Lindeveen"], "accounts": ["gemeentelindeveen.nl"]},
+    serve=_bluesky, serve_more=_bluesky_more,
+    ids={_bsky("3kaa5", "sanne1"), _bsky("3kaa4"), _bsky("3kaa3", "sanne1"), _bsky("3kaa2"),
+         _bsky("3kgm1", "gemeente9"), _bsky("3kre1", "sanne1"), _bsky("3kre2", "gemeente9")},
+    new_ids={_bsky("3kaa7")},
+    watermarks={"search:Lindeveen": "2026-11-20T18:00:00.000000Z",
+                "account:gemeentelindeveen.nl": "2026-11-19T09:00:00.000000Z"},
+    paged=(SEARCH, {"cursor": "c1"}),
+    broken=_drop_record, broken_ids={_bsky("3kaa3", "sanne1"), _bsky("3kaa2")},
+    env={"BLUESKY_APP_PASSWORD": "abcd-efgh-ijkl-mnop"},
+)
+
+# --- Reddit ------------------------------------------------------------------------------------------------
+
+R = "reddit/"
+SUB = "/r/thenetherlands/search"
+
+
+def _reddit(api: FakeApi) -> None:
+    api.add("/api/v1/access_token", recorded(R + "token.json"), method="POST")
+    api.add(SUB, recorded(R + "search-page1.json"))
+    api.add(SUB, recorded(R + "search-page2.json"), params={"after": "t3_p2"})
+    for post in ("p1", "p2", "p3", "p4"):
+        api.add(f"/r/thenetherlands/comments/{post}", recorded(R + f"comments-{post}.json"))
+
+
+def _reddit_more(api: FakeApi) -> None:
+    api.add(SUB, recorded(R + "search-newer.json"))
+
+
+def _drop_title(listing: dict[str, Any]) -> dict[str, Any]:
+    children = [{"kind": t["kind"], "data": {k: v for k, v in t["data"].items() if k != "title"}}
+                for t in listing["data"]["children"]]
+    return {**listing, "data": {**listing["data"], "children": children}}
+
+
+REDDIT = Scenario(
+    kind="reddit",
+    settings={"client_id": "abc123client", "auth_url": "{base}", "subreddits": ["r/thenetherlands"], "search": ["Lindeveen"]},
+    serve=_reddit, serve_more=_reddit_more,
+    ids={"t3_p1", "t3_p2", "t3_p3", "t1_c1", "t1_c2", "t1_c3"},
+    new_ids={"t3_p4", "t1_c4"},
+    watermarks={"r/thenetherlands:Lindeveen": "1795176000.0"},
+    paged=(SUB, {"after": "t3_p2"}),
+    broken=_drop_title, broken_ids={"t3_p3"},
+    env={"REDDIT_CLIENT_SECRET": "reddit-client-secret-value"},
+)
+
+SCENARIOS = [MASTODON, BLUESKY, REDDIT]

@@ -34,7 +34,8 @@ def api() -> Iterator[FakeApi]:
 
 
 def config_for(scenario: Scenario, api: FakeApi, **overrides: Any) -> Config:
-    table = {"kind": scenario.kind, "name": "src", "base_url": api.url, **FAST, **scenario.settings, **overrides}
+    settings = {k: v.replace("{base}", api.url) if isinstance(v, str) else v for k, v in scenario.settings.items()}
+    table = {"kind": scenario.kind, "name": "src", "base_url": api.url, **FAST, **settings, **overrides}
     return Config.model_validate({
         "municipality": {"name": "Lindeveen"},
         "terms": {"names": ["Lindeveen"], "woonkernen": ["Oosterwolde"]},
