@@ -151,4 +151,42 @@ REDDIT = Scenario(
     env={"REDDIT_CLIENT_SECRET": "reddit-client-secret-value"},
 )
 
-SCENARIOS = [MASTODON, BLUESKY, REDDIT]
+# --- YouTube -----------------------------------------------------------------------------------------------
+
+Y = "youtube/"
+
+
+def _youtube(api: FakeApi) -> None:
+    api.add("/search", recorded(Y + "search-page1.json"))
+    api.add("/search", recorded(Y + "search-page2.json"), params={"pageToken": "CAEQAA"})
+    api.add("/channels", recorded(Y + "channels.json"), params={"id": "UCgemeente"})
+    api.add("/playlistItems", recorded(Y + "playlist.json"), params={"playlistId": "UUgemeente"})
+    api.add("/commentThreads", recorded(Y + "comments-empty.json"))
+    api.add("/commentThreads", recorded(Y + "comments-vidA1.json"), params={"videoId": "vidA1"})
+    api.add("/commentThreads", recorded(Y + "comments-disabled.json"), params={"videoId": "vidA2"}, status=403)
+    api.add("/commentThreads", recorded(Y + "comments-vidG1.json"), params={"videoId": "vidG1"})
+    api.add("/comments", recorded(Y + "replies-UgxA1.json"), params={"parentId": "UgxA1"})
+
+
+def _youtube_more(api: FakeApi) -> None:
+    api.add("/search", recorded(Y + "search-newer.json"), params={"publishedAfter": "2026-11-20T16:00:00.000000Z"})
+
+
+def _drop_title_snippet(page: dict[str, Any]) -> dict[str, Any]:
+    items = [{**item, "snippet": {k: v for k, v in item["snippet"].items() if k != "title"}} for item in page["items"]]
+    return {**page, "items": items}
+
+
+YOUTUBE = Scenario(
+    kind="youtube",
+    settings={"search": ["Lindeveen"], "channels": ["UCgemeente"]},
+    serve=_youtube, serve_more=_youtube_more,
+    ids={"vidA1", "UgxA1", "UgxA1.r1", "UgxA1.r2", "vidA2", "vidG1", "UgxG1"},
+    new_ids={"vidA3"},
+    watermarks={"search:Lindeveen": "2026-11-20T16:00:00.000000Z", "channel:UCgemeente": "2026-11-19T12:00:00.000000Z"},
+    paged=("/search", {"pageToken": "CAEQAA"}),
+    broken=_drop_title_snippet, broken_ids={"vidA2"},
+    env={"YOUTUBE_API_KEY": "AIzaSyFakeKeyForTests000"},
+)
+
+SCENARIOS = [MASTODON, BLUESKY, REDDIT, YOUTUBE]
