@@ -26,6 +26,8 @@ class Scenario:
     broken: Callable[[Any], Any]  # the second page with its items changed in shape
     broken_ids: set[str]  # ids on the second page that no longer normalise
     env: dict[str, str] = field(default_factory=dict)  # secrets
+    where: str = "page 2"  # how errors name the faulty request
+    garbled: str = "not valid JSON"  # what errors say of a garbled answer
     now: datetime = datetime(2026, 11, 21, 12, tzinfo=UTC)
     platform: str = ""
 
@@ -189,4 +191,40 @@ YOUTUBE = Scenario(
     env={"YOUTUBE_API_KEY": "AIzaSyFakeKeyForTests000"},
 )
 
-SCENARIOS = [MASTODON, BLUESKY, REDDIT, YOUTUBE]
+# --- RSS / Atom news ----------------------------------------------------------------------------------------
+
+N = "news/"
+RSS = "application/rss+xml"
+
+
+def _news(api: FakeApi) -> None:
+    api.add("/nieuws.atom", recorded(N + "own.xml"), content_type="application/atom+xml")
+    api.add("/rss/regio.xml", recorded(N + "regio.xml"), content_type=RSS)
+    api.add("/rss/comments-1001.xml", recorded(N + "comments-1001.xml"), content_type=RSS)
+
+
+def _news_more(api: FakeApi) -> None:
+    api.add("/rss/regio.xml", recorded(N + "regio-newer.xml"), content_type=RSS)
+
+
+def _drop_dates(xml: str) -> str:
+    import re
+
+    return re.sub(r"<pubDate>[^<]*</pubDate>", "", xml)
+
+
+NEWS = Scenario(
+    kind="news",
+    settings={"own_feeds": ["{base}/nieuws.atom"], "feeds": ["{base}/rss/regio.xml"]},
+    serve=_news, serve_more=_news_more,
+    ids={"https://www.lindeveen.example/nieuws/gft-wekelijks", "https://www.lindeveen.example/nieuws/inloopavond-windpark",
+         "omroepregio-1001", "omroepregio-999", "omroepregio-1001-r1", "omroepregio-1001-r2"},
+    new_ids={"omroepregio-1002"},
+    watermarks={"feed:{base}/nieuws.atom": "2026-11-20T08:00:00.000000Z",
+                "feed:{base}/rss/regio.xml": "2026-11-20T16:45:00.000000Z"},
+    paged=("/rss/regio.xml", {}),
+    broken=_drop_dates, broken_ids={"omroepregio-1001", "omroepregio-999"},
+    where="feed 2", garbled="not a readable RSS or Atom feed",
+)
+
+SCENARIOS = [MASTODON, BLUESKY, REDDIT, YOUTUBE, NEWS]
