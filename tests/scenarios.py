@@ -227,4 +227,71 @@ NEWS = Scenario(
     where="feed 2", garbled="not a readable RSS or Atom feed",
 )
 
-SCENARIOS = [MASTODON, BLUESKY, REDDIT, YOUTUBE, NEWS]
+# --- Facebook and Instagram (Graph API) ---------------------------------------------------------------------
+
+F = "facebook/"
+
+
+def _facebook(api: FakeApi) -> None:
+    api.add("/123/posts", recorded(F + "posts-page1.json"))
+    api.add("/123/posts", recorded(F + "posts-page2.json"), params={"after": "QVFH"})
+    api.add("/123_501/comments", recorded(F + "comments-501.json"))
+    api.add("/123_500/comments", recorded(F + "comments-500.json"))
+    api.add("/123_502/comments", recorded(F + "empty.json"))
+    api.add("/123/events", recorded(F + "events.json"))
+    api.add("/777/feed", recorded(F + "event-777-feed.json"))
+
+
+def _facebook_more(api: FakeApi) -> None:
+    api.add("/123/posts", recorded(F + "posts-newer.json"))
+
+
+def _drop_created(page: dict[str, Any]) -> dict[str, Any]:
+    return {**page, "data": [{k: v for k, v in p.items() if k != "created_time"} | {"created": "x"} for p in page["data"]]}
+
+
+FACEBOOK = Scenario(
+    kind="facebook",
+    settings={"page_id": "123"},
+    serve=_facebook, serve_more=_facebook_more,
+    ids={"123_501", "123_500", "501_9001", "501_9002", "500_9003", "777_1"},
+    new_ids={"123_502"},
+    watermarks={"posts": "2026-11-20T15:00:00.000000Z"},
+    paged=("/123/posts", {"after": "QVFH"}),
+    broken=_drop_created, broken_ids={"123_500"},
+    env={"FACEBOOK_PAGE_TOKEN": "EAAGfakePageToken0000"},
+)
+
+IG = "instagram/"
+MEDIA = "/17841400000/media"
+
+
+def _instagram(api: FakeApi) -> None:
+    api.add(MEDIA, recorded(IG + "media-page1.json"))
+    api.add(MEDIA, recorded(IG + "media-page2.json"), params={"after": "IGc1"})
+    api.add("/17900000000000002/comments", recorded(IG + "comments-m1.json"))
+    for media in ("17900000000000001", "17900000000000003"):
+        api.add(f"/{media}/comments", recorded(IG + "empty.json"))
+
+
+def _instagram_more(api: FakeApi) -> None:
+    api.add(MEDIA, recorded(IG + "media-newer.json"))
+
+
+def _drop_username(page: dict[str, Any]) -> dict[str, Any]:
+    return {**page, "data": [{k: v for k, v in m.items() if k != "username"} for m in page["data"]]}
+
+
+INSTAGRAM = Scenario(
+    kind="instagram",
+    settings={"account_id": "17841400000"},
+    serve=_instagram, serve_more=_instagram_more,
+    ids={"17900000000000002", "17900000000000001", "18000000000000011", "18000000000000012"},
+    new_ids={"17900000000000003"},
+    watermarks={"media": "2026-11-20T12:00:00.000000Z"},
+    paged=(MEDIA, {"after": "IGc1"}),
+    broken=_drop_username, broken_ids={"17900000000000001"},
+    env={"INSTAGRAM_TOKEN": "IGQfakeInstagramToken00"},
+)
+
+SCENARIOS = [MASTODON, BLUESKY, REDDIT, YOUTUBE, NEWS, FACEBOOK, INSTAGRAM]

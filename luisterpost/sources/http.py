@@ -233,11 +233,17 @@ def newest_first(query: str, pages: Iterable[list[RawItem]], *, key: Callable[[R
     was read: a failure half-way keeps what was read and the old watermark, so the next run reads the
     gap again and nothing is lost."""
 
-    def ends(item: RawItem) -> bool:
+    def key_of(item: RawItem) -> Any:
+        try:
+            return key(item)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # a changed shape: kept, so normalising it reports the item by name
+
+    def ends(item: RawItem, item_key: Any) -> bool:
         at = when(item) if when else None
         if watermark is None:
             return since is not None and at is not None and at < since
-        if key(item) > watermark:
+        if item_key is None or item_key > watermark:
             return False
         return reread_since is None or at is None or at < reread_since
 
@@ -245,12 +251,12 @@ def newest_first(query: str, pages: Iterable[list[RawItem]], *, key: Callable[[R
     for page in pages:
         kept = []
         for item in page:
-            if ends(item):
+            item_key = key_of(item)
+            if ends(item, item_key):
                 break
             kept.append(item)
-        for item in kept:
-            if newest is None or key(item) > newest:
-                newest = key(item)
+            if item_key is not None and (newest is None or item_key > newest):
+                newest = item_key
         yield Batch(query, kept, None)
         if len(kept) < len(page):
             break
