@@ -8,7 +8,7 @@ from datetime import datetime
 from prefect import flow, get_run_logger, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.runtime import WRITE_LOCK, close_all, connection
+from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
 from luisterpost.config import load_config
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
 from luisterpost.harvest import NETWORK_ERRORS, harvest_source
@@ -34,19 +34,22 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     logger = get_run_logger()
     config = load_config(config_path)
     settings = next(s for s in config.sources if s.source_name == source_name)
-    source = build_source(config, settings, now=now)
+    source = build_source(config, settings, now=now, secrets=prefect_secret)
     con = connection(config.database_path)
 
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
     outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, raise_network_errors=True)
-    if outcome.error:
+    if outcome.status == "skipped":
+        logger.warning("%s: %s", source_name, outcome.error)
+    elif outcome.error:
         logger.warning("%s: %s", source_name, outcome.error.splitlines()[0])
     return asdict(outcome)
 
 
-@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
+# Harvesting waits on the network, not the CPU: enough threads that every source fetches at once.
+@flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
 def nightly(config_path: str | None = None, now: datetime | None = None) -> dict:
     """Harvest all sources, enrich new mentions and store a metrics snapshot; return the run's summary."""
     logger = get_run_logger()

@@ -29,3 +29,13 @@ def close_all() -> None:
         for con in _connections.values():
             con.close()
         _connections.clear()
+
+
+def prefect_secret(name: str) -> str | None:
+    """The value of the Prefect Secret block `name`, or None when there is no such block."""
+    from prefect.blocks.system import Secret
+
+    try:
+        return Secret.load(name).get()
+    except ValueError:  # no block of that name (or not a valid block name)
+        return None

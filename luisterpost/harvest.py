@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from .errors import UserError
 from .sources.base import Batch, Source
-from .sources.http import MissingCredentials, NetworkError, SourceError, redact
+from .sources.http import NetworkError, SourceError, SourceSkipped, redact
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, store_incoming
 from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
@@ -116,7 +116,7 @@ def harvest_source(
                 problems.append(part.error)
             if on_batch:
                 on_batch(outcome)
-    except MissingCredentials as exc:
+    except SourceSkipped as exc:
         outcome.status = "skipped"
         outcome.error = _redact(str(exc), source)
         outcome.finished_at = utcnow()

@@ -26,8 +26,12 @@ class SourceError(Exception):
     """A source cannot go on, for a reason a user can read and act on (the message says what and where)."""
 
 
-class MissingCredentials(SourceError):
-    """A source needs a secret that is not set: it is skipped, not failed."""
+class SourceSkipped(SourceError):
+    """A source cannot run here (a missing secret, an optional part not installed): skipped, not failed."""
+
+
+class MissingCredentials(SourceSkipped):
+    """A source needs a secret that is not set."""
 
 
 class NetworkError(ConnectionError):

@@ -1,0 +1,98 @@
+"""snscrape, an optional extra for what can still be read without an API: public Telegram channels and
+Mastodon profiles. Imported only when such a source runs; where it cannot be imported (Python 3.12 and
+newer, or the extra not installed) the source is skipped with a message saying so."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from ..config import SnscrapeSettings
+from .base import Batch, RawItem
+from .http import SourceSkipped
+from .text import html_to_text
+
+# scraper kind → (snscrape module, scraper class); the target is the scraper's one argument.
+SCRAPERS = {
+    "telegram-channel": ("snscrape.modules.telegram", "TelegramChannelScraper"),
+    "mastodon-profile": ("snscrape.modules.mastodon", "MastodonProfileScraper"),
+}
+
+
+def load_scraper(kind: str, python: tuple[int, int] = sys.version_info[:2]) -> Callable[[str], Any]:
+    """The snscrape scraper class for `kind`; SourceSkipped when snscrape cannot be used here."""
+    if python >= (3, 12):
+        raise SourceSkipped(f"skipped: snscrape does not work on Python {python[0]}.{python[1]} (it needs 3.11 or "
+                            "older); use another source for this platform")
+    module, name = SCRAPERS[kind]
+    try:
+        from importlib import import_module
+
+        return getattr(import_module(module), name)
+    except ImportError:
+        raise SourceSkipped("skipped: snscrape is not installed: pip install 'luisterpost[snscrape]'") from None
+
+
+def _item_id(payload: Mapping[str, Any]) -> str:
+    return str(payload.get("id") or payload["url"])
+
+
+def normalise_scraped(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A snscrape Telegram post or Mastodon toot (its own JSON form) as a mention (Mentions JSONL v1)."""
+    if "user" in payload:  # a Mastodon toot
+        user = payload["user"]
+        return {
+            "platform": "mastodon", "id": str(payload["id"]), "created_at": payload["date"],
+            "author_handle": user["account"], "author_name": user.get("displayName"),
+            "text": html_to_text(payload["text"]), "url": payload["url"],
+        }
+    url = payload["url"]  # https://t.me/<channel>/<number>
+    channel = url.rstrip("/").split("/")[-2]
+    return {
+        "platform": "telegram", "id": url.split("t.me/", 1)[-1], "created_at": payload["date"],
+        "author_handle": channel, "text": payload.get("content") or "", "url": url,
+    }
+
+
+def _order(payload: Mapping[str, Any]) -> tuple[int, str]:
+    tail = _item_id(payload).rstrip("/").rsplit("/", 1)[-1]
+    return (len(tail), tail)
+
+
+class ScraperSource:
+    """Reads each target newest first up to the stored watermark (the newest item's id) or `max_items`."""
+
+    def __init__(self, settings: SnscrapeSettings, scraper: Callable[[str], Any] | None = None):
+        self.name = settings.source_name
+        self.settings = settings
+        self._scraper = scraper
+
+    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+        scraper = self._scraper or load_scraper(self.settings.scraper)
+        for target in self.settings.targets:
+            query = f"{self.settings.scraper}:{target}"
+            watermark = watermarks.get(query)
+            stop = json.loads(watermark) if watermark else None
+            items: list[RawItem] = []
+            for scraped in itertools.islice(scraper(target).get_items(), self.settings.max_items):
+                payload = json.loads(scraped.json())
+                if stop is not None and list(_order(payload)) <= stop:
+                    break
+                items.append(RawItem("scraped", _item_id(payload), payload, f"{query} {payload.get('url')}"))
+            newest = max((_order(i.payload) for i in items), default=None)
+            yield Batch(query, _platformed(items), json.dumps(list(newest)) if newest else None)
+
+    def normalise(self, item: RawItem) -> dict[str, Any]:
+        return normalise_scraped(item.payload)
+
+
+def _platformed(items: Iterable[RawItem]) -> list[RawItem]:
+    out = []
+    for item in items:
+        platform = "mastodon" if "user" in item.payload else "telegram"
+        item_id = normalise_scraped(item.payload)["id"] if platform == "telegram" else item.id
+        out.append(RawItem(platform, item_id, item.payload, item.ref))
+    return out
