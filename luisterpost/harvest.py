@@ -6,6 +6,7 @@ import contextlib
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
@@ -16,7 +17,7 @@ from .errors import UserError
 from .sources.base import Batch, Source
 from .sources.http import NetworkError, SourceError, SourceSkipped, redact
 from .store import transaction
-from .store.mentions import FIELDS, INCOMING_SCHEMA, store_incoming
+from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
 from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
 
 # Failures worth retrying: the network, not our data or our code. httpx is what the adapters speak.
@@ -38,13 +39,20 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else str(value)
 
 
-def store_batch(
-    con: duckdb.DuckDBPyConnection, source: Source, batch: Batch, *, now: datetime | None = None
-) -> SourceOutcome:
-    """Normalise and store one batch, and its watermark, in one transaction; return its counts.
+@dataclass
+class PreparedBatch:
+    """A batch normalised and laid out as tables, ready to be written."""
 
-    Items that cannot be normalised or fail validation are skipped and listed in `error`."""
-    now = now or utcnow()
+    batch: Batch
+    incoming: pa.Table
+    raw: pa.Table
+    refs: list[str]
+    problems: list[str]
+
+
+def prepare_batch(source: Source, batch: Batch) -> PreparedBatch:
+    """Normalise a batch into the tables `write_batch` stores. Pure CPU work: no database, no lock needed,
+    so concurrent sources normalise in parallel and only take turns for the write."""
     problems = list(batch.problems)
     rows: dict[str, list[object]] = {name: [] for name in ("seq", "parse_error", *FIELDS)}
     refs: list[str] = []
@@ -62,22 +70,34 @@ def store_batch(
         refs.append(ref)
     incoming = pa.Table.from_pydict(rows, schema=INCOMING_SCHEMA)
     raw = pa.table({
-        "platform": [i.platform for i in batch.items],
-        "id": [i.id for i in batch.items],
-        "payload": [json.dumps(i.payload, ensure_ascii=False, default=str) for i in batch.items],
+        "platform": pa.array([i.platform for i in batch.items], pa.string()),
+        "id": pa.array([i.id for i in batch.items], pa.string()),
+        "payload": pa.array([json.dumps(i.payload, ensure_ascii=False, default=str) for i in batch.items], pa.string()),
     })
+    return PreparedBatch(batch, incoming, raw, refs, problems)
+
+
+def write_batch(
+    con: duckdb.DuckDBPyConnection, source: Source, prepared: PreparedBatch, *, now: datetime | None = None
+) -> SourceOutcome:
+    """Store a prepared batch, and its watermark, in one transaction; return its counts."""
+    now = now or utcnow()
+    batch = prepared.batch
     with transaction(con):
-        con.register("raw_batch", raw)
-        con.execute(
-            "INSERT OR REPLACE INTO raw_items (source, platform, id, fetched_at, payload)"
-            " SELECT DISTINCT ON (platform, id) ?, platform, id, ?, payload FROM raw_batch",
-            [source.name, now],
-        )
-        con.unregister("raw_batch")
-        counts = store_incoming(con, incoming, source=source.name, now=now)
+        if batch.items:
+            con.register("raw_batch", prepared.raw)
+            con.execute(
+                "INSERT OR REPLACE INTO raw_items (source, platform, id, fetched_at, payload)"
+                " SELECT DISTINCT ON (platform, id) ?, platform, id, ?, payload FROM raw_batch",
+                [source.name, now],
+            )
+            con.unregister("raw_batch")
+            counts = store_incoming(con, prepared.incoming, source=source.name, now=now)
+        else:
+            counts = StoreCounts(0, 0, [])
         if batch.watermark is not None:
             set_watermark(con, source.name, batch.query, batch.watermark)
-    problems += [f"{refs[r.seq]}: {r.reason}" for r in counts.rejected]
+    problems = prepared.problems + [f"{prepared.refs[r.seq]}: {r.reason}" for r in counts.rejected]
     return SourceOutcome(
         # Unreadable records count as fetched (and skipped), as rows read do in an import.
         source=source.name, fetched=len(batch.items) + len(batch.problems), new=counts.new, updated=counts.updated,
@@ -106,8 +126,9 @@ def harvest_source(
         with lock:
             watermarks = get_watermarks(con, source.name)
         for batch in source.fetch(watermarks):
+            prepared = prepare_batch(source, batch)
             with lock:
-                part = store_batch(con, source, batch)
+                part = write_batch(con, source, prepared)
             outcome.fetched += part.fetched
             outcome.new += part.new
             outcome.updated += part.updated

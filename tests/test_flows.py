@@ -187,3 +187,65 @@ def test_harvest_command_runs_the_nightly_flow_once(prefect_home, write_config, 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "partial drop: 2 fetched, 1 new, 0 updated, 1 skipped" in result.stdout
     assert "posts.jsonl:2: not valid JSON" in result.stdout
+
+
+def test_nightly_flow_with_platform_sources_reports_each_and_keeps_secrets_out(prefect_home, write_config, tmp_path,
+                                                                              monkeypatch, capfd):
+    """One broken platform fails alone with a clear reason, one without credentials is skipped, one reads its
+    password from a Prefect Secret block; no secret shows in the result, the database or the logs."""
+    from prefect.blocks.system import Secret
+
+    from flows.nightly import nightly
+    from tests.fakeapi import FakeApi, Reply
+    from tests.scenarios import BLUESKY, MASTODON
+
+    password = "flow-app-password-1234"
+    Secret(value=password).save("bluesky-app-password", overwrite=True)
+    monkeypatch.delenv("BLUESKY_APP_PASSWORD", raising=False)
+    monkeypatch.delenv("REDDIT_CLIENT_SECRET", raising=False)
+    with FakeApi() as api:
+        MASTODON.serve(api)
+        BLUESKY.serve(api)
+        api.inject("/api/v1/timelines/tag/lindeveen", Reply("<html>502 Bad Gateway</html", 200),
+                   params={"max_id": "113200000000000104"})
+        path = flow_config(write_config, f"""
+            [[sources]]
+            kind = "mastodon"
+            name = "mastodon"
+            base_url = "{api.url}"
+            hashtags = ["lindeveen"]
+            retries = 0
+
+            [[sources]]
+            kind = "bluesky"
+            name = "bluesky"
+            base_url = "{api.url}"
+            identifier = "gemeentelindeveen.nl"
+            search = ["Lindeveen"]
+
+            [[sources]]
+            kind = "reddit"
+            name = "reddit"
+            client_id = "abc"
+            subreddits = ["thenetherlands"]
+            search = ["Lindeveen"]
+        """)
+        result = nightly(config_path=str(path), now=datetime(2026, 11, 21, 12, tzinfo=UTC))
+    by_source = {s["source"]: s for s in result["sources"]}
+    assert result["status"] == "partial"
+    assert by_source["demo"]["status"] == "ok"
+    assert by_source["bluesky"]["status"] == "ok" and by_source["bluesky"]["new"] == 4
+    assert by_source["mastodon"]["status"] == "failed" and by_source["mastodon"]["new"] == 2
+    assert "#lindeveen page 2: the answer is not valid JSON" in by_source["mastodon"]["error"]
+    assert by_source["reddit"]["status"] == "skipped"
+    assert "REDDIT_CLIENT_SECRET" in by_source["reddit"]["error"]
+    con = open_db(load_config(path).database_path)
+    recorded_rows = con.execute("SELECT source, status, error FROM harvest_run_sources ORDER BY source").fetchall()
+    assert [(s, st) for s, st, _ in recorded_rows] == [
+        ("bluesky", "ok"), ("demo", "ok"), ("mastodon", "failed"), ("reddit", "skipped")]
+    dump = json.dumps([str(r) for t in ("raw_items", "mentions", "watermarks", "harvest_run_sources")
+                       for r in con.execute(f"SELECT * FROM {t}").fetchall()])
+    con.close()
+    out, err = capfd.readouterr()
+    for text in (dump, json.dumps(result, default=str), out, err):
+        assert password not in text and "access-jwt-secret" not in text
