@@ -7,7 +7,6 @@ Run: .venv/bin/python bench/bench_harvest.py
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time

@@ -38,6 +38,15 @@ def db():
 
 
 @pytest.fixture
+def api():
+    """A recorded platform API on 127.0.0.1 (tests/fakeapi.py), stopped after the test."""
+    from tests.fakeapi import FakeApi
+
+    with FakeApi() as server:
+        yield server
+
+
+@pytest.fixture
 def write_config(tmp_path):
     """Write a config TOML (municipality table added unless given) and return its path."""
 

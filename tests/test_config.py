@@ -46,7 +46,7 @@ def test_config_path_from_environment(write_config, monkeypatch):
         ('[municipality]\nname = "X"\n[webcare]\nnorm_hour = 4\n', "webcare.norm_hour: unknown key (check the spelling)"),
         ('[municipality]\nname = "X"\n[webcare]\nnorm_hours = -1\n', "webcare.norm_hours: Input should be greater than 0"),
         ('[municipality]\nname = "X"\n[webcare]\nholidays = "XX"\n', "webcare.holidays: 'XX' is not a country code"),
-        ('[municipality]\nname = "X"\n[[sources]]\nkind = "twitter"\n', "sources[0]: unknown source kind 'twitter' (known kinds: demo, jsonl, csv)"),
+        ('[municipality]\nname = "X"\n[[sources]]\nkind = "twitter"\n', "sources[0]: unknown source kind 'twitter' (known kinds: demo, jsonl, csv, mastodon, bluesky, reddit, youtube, news, facebook, instagram, snscrape, export)"),
         ('[municipality]\nname = "X"\n[[sources]]\nkind = "jsonl"\n', "sources[0].path: is required but missing"),
         ('[municipality]\nname = "X"\n[[sources]]\nkind = "demo"\n[[sources]]\nkind = "demo"\n', "two sources share the name 'demo'"),
         ('[municipality\nname = "X"\n', "not valid TOML"),

@@ -3,7 +3,6 @@ internet's troubles (429 with Retry-After, 5xx, timeouts, malformed JSON, a chan
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import duckdb
@@ -12,25 +11,11 @@ import pytest
 from luisterpost.config import Config
 from luisterpost.harvest import harvest_source
 from luisterpost.sources import build_source
-from luisterpost.store import open_db
 from luisterpost.store.runs import SourceOutcome, get_watermarks
 from tests.fakeapi import FakeApi, Reply
 from tests.scenarios import SCENARIOS, Scenario
 
 FAST = {"retries": 2, "backoff_seconds": 0.01, "timeout_seconds": 0.5}
-
-
-@pytest.fixture
-def db(tmp_path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_db(tmp_path / "test.duckdb")
-    yield con
-    con.close()
-
-
-@pytest.fixture
-def api() -> Iterator[FakeApi]:
-    with FakeApi() as server:
-        yield server
 
 
 def based(value: Any, api: FakeApi) -> Any:

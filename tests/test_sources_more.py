@@ -15,9 +15,9 @@ from luisterpost.sources import build_source
 from luisterpost.sources.http import SourceSkipped
 from luisterpost.sources.scraper import ScraperSource, load_scraper, normalise_scraped
 from luisterpost.store.runs import get_watermarks
-from tests.fakeapi import FakeApi, Reply, recorded
+from tests.fakeapi import Reply, recorded
 from tests.scenarios import BLUESKY, MASTODON, REDDIT, YOUTUBE
-from tests.test_sources import api, db, harvest, stored  # noqa: F401 - fixtures and helpers
+from tests.test_sources import harvest, stored
 
 
 def test_youtube_stops_for_its_daily_quota_and_says_so(db, api, monkeypatch):

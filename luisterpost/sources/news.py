@@ -83,7 +83,7 @@ class NewsSource(ApiSource):
         self.pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.I) if words else None
 
     def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
-        client = self.open_client({"Accept": ACCEPT})
+        self.open_client({"Accept": ACCEPT})
         feeds = [(url, True) for url in self.settings.own_feeds] + [(url, False) for url in self.settings.feeds]
         seen: set[str] = set()
         for number, (url, own) in enumerate(feeds, start=1):
