@@ -317,7 +317,6 @@ SourceSettings = Annotated[
 ]
 SOURCE_KINDS = ("demo", "jsonl", "csv", "mastodon", "bluesky", "reddit", "youtube", "news", "facebook", "instagram",
                 "snscrape", "export")
-HttpSourceSettings = _HttpSourceSettings
 
 
 class Config(_Strict):

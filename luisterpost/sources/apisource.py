@@ -26,6 +26,7 @@ class ApiSource:
         self._lookup = secrets
         self._sleep = sleep
         self.client: ApiClient | None = None
+        self._clients: list[ApiClient] = []
 
     @property
     def since(self) -> datetime:
@@ -48,30 +49,18 @@ class ApiSource:
         return value
 
     def open_client(self, headers: dict[str, str] | None = None, base_url: str | None = None) -> ApiClient:
-        """An HTTP client for this source (closed by `close`)."""
-        settings = self.settings if base_url is None else _Override(self.settings, base_url)
-        client = ApiClient(settings, headers=headers, secrets=self.secrets, sleep=self._sleep)
-        if self.client is None:
-            self.client = client
-        self._clients = [*getattr(self, "_clients", []), client]
-        return client
+        """An HTTP client for this source, from now on `self.client` (all are closed by `close`).
+        `base_url` overrides the settings' (for a login that lives elsewhere)."""
+        settings = self.settings if base_url is None else self.settings.model_copy(update={"base_url": base_url})
+        self.client = ApiClient(settings, headers=headers, secrets=self.secrets, sleep=self._sleep)
+        self._clients.append(self.client)
+        return self.client
 
     def close(self) -> None:
-        for client in getattr(self, "_clients", []):
+        for client in self._clients:
             client.close()
-        self._clients = []
+        self._clients.clear()
         self.client = None
-
-
-class _Override:
-    """The settings with another base URL (for an API whose login lives elsewhere)."""
-
-    def __init__(self, settings: Any, base_url: str):
-        self._settings = settings
-        self.base_url = base_url
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._settings, name)
 
 
 def parse_time(value: str) -> datetime:

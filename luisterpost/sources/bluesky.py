@@ -12,7 +12,7 @@ from typing import Any
 from ..config import BlueskySettings
 from .apisource import ApiSource, parse_time
 from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, utc_iso
+from .http import SourceError, field, newest_first, unseen, utc_iso
 
 
 def post_url(post: Mapping[str, Any]) -> str | None:
@@ -54,11 +54,8 @@ def _key(item: RawItem) -> str:
     return utc_iso(parse_time(item.payload.get("indexedAt") or item.payload["record"]["createdAt"]))
 
 
-def _when(item: RawItem) -> datetime | None:
-    try:
-        return parse_time(_key(item))
-    except (KeyError, TypeError, ValueError):
-        return None
+def _when(item: RawItem) -> datetime:
+    return parse_time(_key(item))
 
 
 class BlueskySource(ApiSource):
@@ -129,7 +126,7 @@ class BlueskySource(ApiSource):
                  reread: bool = False) -> Iterator[Batch]:
         for batch in newest_first(query, pages, key=_key, watermark=watermarks.get(query), when=_when,
                                   since=self.since, reread_since=self.revisit_since if reread else None):
-            batch.items = [i for i in batch.items if not (i.id in seen or seen.add(i.id))]
+            batch.items = unseen(batch.items, seen)
             yield batch
 
     def _thread(self, item: RawItem, seen: set[str]) -> Iterator[Batch]:
@@ -146,7 +143,7 @@ class BlueskySource(ApiSource):
             found.append(self._item(node["post"], what))
             stack.append(node.get("parent"))
             stack.extend(node.get("replies") or [])
-        yield Batch(f"thread:{item.id}", [i for i in found if not (i.id in seen or seen.add(i.id))], None)
+        yield Batch(f"thread:{item.id}", unseen(found, seen), None)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_post(item.payload)

@@ -14,7 +14,8 @@ from ..store.mentions import FIELDS, REQUIRED_FIELDS
 from .base import Batch, RawItem
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's content, read in blocks: the watermark of a dropped file."""
     sha = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -39,7 +40,7 @@ class DropFolderSource:
             raise NotADirectoryError(f"drop folder {self.folder} is not a folder")
         suffixes = {".jsonl", ".ndjson"} if self.kind == "jsonl" else {".csv"}
         for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
-            digest = _digest(path)
+            digest = file_digest(path)
             if watermarks.get(path.name) == digest:
                 continue
             items, problems = self._read(path)

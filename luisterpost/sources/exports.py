@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from ..config import ExportSettings
 from .base import Batch, RawItem
+from .dropfolder import file_digest
 
 # Mentions field → the column the export names it (matched without regard to case or surrounding spaces).
 DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
@@ -42,10 +43,6 @@ PLATFORMS = {"x": "twitter", "twitter": "twitter", "x (twitter)": "twitter", "ni
 DATE_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M", "%d-%m-%Y", "%Y-%m-%d")
 X_DATE = "%a %b %d %H:%M:%S %z %Y"  # as X archives write created_at
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_date(value: Any, tz: ZoneInfo, date_format: str | None = None) -> str:
@@ -92,7 +89,7 @@ class ExportSource:
             self.folder.mkdir(parents=True)  # where people drop their exports: made, so it can be found
         suffixes = {".zip", ".js"} if self.settings.format == "x-archive" else {".csv", ".xlsx"}
         for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
-            digest = _digest(path)
+            digest = file_digest(path)
             if watermarks.get(path.name) == digest:
                 continue
             try:
@@ -110,7 +107,7 @@ class ExportSource:
         header = next(rows, None)
         if header is None:
             return [], [f"{path.name}: the file is empty"]
-        index = {str(name or "").strip().lower(): i for i, (name) in enumerate(header)}
+        index = {str(name or "").strip().lower(): i for i, name in enumerate(header)}
         missing = [f"{field} (column {self.columns.get(field, '?')!r})" for field in REQUIRED
                    if self.columns.get(field) not in index]
         if missing:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from .apisource import ApiSource, parse_time
 from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, utc_iso
+from .http import SourceError, field, newest_first, unseen, utc_iso
 
 FB_POST_FIELDS = ("id,message,created_time,permalink_url,from,shares,comments.summary(true).limit(0),"
                   "reactions.summary(true).limit(0)")
@@ -78,11 +78,8 @@ class _GraphSource(ApiSource):
     def _key(self, item: RawItem) -> str:
         return utc_iso(parse_time(item.payload[self.time_field]))
 
-    def _when(self, item: RawItem) -> datetime | None:
-        try:
-            return parse_time(item.payload[self.time_field])
-        except (KeyError, TypeError, ValueError):
-            return None
+    def _when(self, item: RawItem) -> datetime:
+        return parse_time(item.payload[self.time_field])
 
     def _open(self, needed_for: str) -> None:
         token = self.secret(needed_for)
@@ -116,12 +113,12 @@ class _GraphSource(ApiSource):
         for batch in newest_first(query, self._pages(path, params, what), key=self._key,
                                   watermark=watermarks.get(query), when=self._when, since=self.since,
                                   reread_since=self.revisit_since):
-            batch.items = [i for i in batch.items if not (i.id in seen or seen.add(i.id))]
+            batch.items = unseen(batch.items, seen)
             yield batch
 
     def _all(self, path: str, params: dict[str, Any], what: str, on: str, seen: set[str]) -> list[RawItem]:
         found = [i for page in self._pages(path, params, what, on) for i in page]
-        return [i for i in found if not (i.id in seen or seen.add(i.id))]
+        return unseen(found, seen)
 
 
 class FacebookSource(_GraphSource):

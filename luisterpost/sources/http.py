@@ -99,7 +99,7 @@ class ApiClient:
 
     def _describe(self, method: str, url: str) -> str:
         # The path only: query strings may carry tokens or keys.
-        return f"{method} {httpx.URL(url).path if '://' in url else '/' + url.lstrip('/').split('?')[0]}"
+        return f"{method} /{httpx.URL(url).path.lstrip('/')}"
 
     def _pause_for_rate_limit(self, what: str) -> None:
         if self._wait_until is None:
@@ -243,8 +243,14 @@ def newest_first(query: str, pages: Iterable[list[RawItem]], *, key: Callable[[R
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # a changed shape: kept, so normalising it reports the item by name
 
+    def time_of(item: RawItem) -> datetime | None:
+        try:
+            return when(item) if when else None
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # as above: no time to end the listing on
+
     def ends(item: RawItem, item_key: Any) -> bool:
-        at = when(item) if when else None
+        at = time_of(item)
         if watermark is None:
             return since is not None and at is not None and at < since
         if item_key is None or item_key > watermark:
@@ -266,6 +272,17 @@ def newest_first(query: str, pages: Iterable[list[RawItem]], *, key: Callable[[R
             break
     if newest is not None and (watermark is None or newest > watermark):
         yield Batch(query, [], to_text(newest))
+
+
+def unseen(items: Iterable[RawItem], seen: set[str]) -> list[RawItem]:
+    """The items whose id is not in `seen` yet, adding theirs: each item once per run, however many of the
+    source's queries (a hashtag, a conversation, a search) return it."""
+    fresh = []
+    for item in items:
+        if item.id not in seen:
+            seen.add(item.id)
+            fresh.append(item)
+    return fresh
 
 
 def utc_iso(value: datetime) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from ..config import MastodonSettings
 from .apisource import ApiSource, parse_time
 from .base import Batch, RawItem
-from .http import SourceError, newest_first
+from .http import SourceError, newest_first, unseen
 from .text import html_to_text
 
 PAGE_SIZE = 40
@@ -24,11 +24,8 @@ def status_key(item: RawItem) -> tuple[int, str]:
     return (len(item.id), item.id)
 
 
-def _status_time(item: RawItem) -> datetime | None:
-    try:
-        return parse_time(item.payload["created_at"])
-    except (KeyError, TypeError, ValueError):
-        return None
+def _status_time(item: RawItem) -> datetime:
+    return parse_time(item.payload["created_at"])
 
 
 def normalise_status(status: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,7 +94,7 @@ class MastodonSource(ApiSource):
 
         def pages() -> Iterator[list[RawItem]]:
             params: dict[str, Any] | None = {"limit": PAGE_SIZE, **(extra or {})}
-            if watermark and not reread and params is not None:
+            if watermark and not reread:
                 params["since_id"] = watermark  # the server stops at the watermark too
             url: str | None = path
             for number in range(1, self.settings.max_pages + 1):
@@ -125,7 +122,7 @@ class MastodonSource(ApiSource):
         wm = (len(watermark), watermark) if watermark else None
         for batch in newest_first(query, pages(), key=status_key, watermark=wm, when=_status_time, since=self.since,
                                   reread_since=self.revisit_since if reread else None, to_text=lambda k: k[1]):
-            batch.items = [i for i in batch.items if not (i.id in seen or seen.add(i.id))]
+            batch.items = unseen(batch.items, seen)
             yield batch
         if notes:
             yield Batch(query, [], None, notes)
@@ -149,7 +146,7 @@ class MastodonSource(ApiSource):
             statuses = [*data.get("ancestors", []), *data.get("descendants", [])]
             items = self._items(statuses, f"{what}: conversation of status {item.id}")
             covered.update(i.id for i in items)
-            yield Batch(f"context:{item.id}", [i for i in items if not (i.id in seen or seen.add(i.id))], None)
+            yield Batch(f"context:{item.id}", unseen(items, seen), None)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_status(item.payload)

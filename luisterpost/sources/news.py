@@ -17,7 +17,7 @@ import feedparser
 from ..config import NewsSettings
 from .apisource import ApiSource, parse_time
 from .base import Batch, RawItem
-from .http import SourceError, utc_iso
+from .http import SourceError, unseen, utc_iso
 from .text import html_to_text
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -35,6 +35,7 @@ def _plain(value: Any) -> Any:
 
 
 def _entry_time(entry: Mapping[str, Any]) -> str | None:
+    """An entry's time (published, else updated or created) as ISO-8601, from its plain form (`_plain`)."""
     return entry.get("published_parsed") or entry.get("updated_parsed") or entry.get("created_parsed")
 
 
@@ -102,7 +103,7 @@ class NewsSource(ApiSource):
                     continue
                 if not own and not self._matches(entry):
                     continue
-                at = payload["entry"].get("published_parsed") or payload["entry"].get("updated_parsed")
+                at = _entry_time(payload["entry"])
                 key = utc_iso(parse_time(at)) if at else None
                 item = RawItem("news", item_id, payload, f"{what}: article {item_id}")
                 if key is None or watermark is None or key > watermark:
@@ -111,7 +112,7 @@ class NewsSource(ApiSource):
                         newest = key
                 elif at and parse_time(at) >= self.revisit_since:
                     revisit.append(item)
-            articles = [a for a in articles if not (a.id in seen or seen.add(a.id))]
+            articles = unseen(articles, seen)
             yield Batch(query, articles, newest if newest != watermark else None)
             for article in articles + revisit:
                 link = article.payload["entry"].get("wfw_commentrss")

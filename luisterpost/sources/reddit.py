@@ -13,7 +13,7 @@ from urllib.parse import quote
 from ..config import RedditSettings
 from .apisource import ApiSource
 from .base import Batch, RawItem
-from .http import SourceError, decode_json, field, newest_first
+from .http import SourceError, decode_json, field, newest_first, unseen
 
 REDDIT = "https://www.reddit.com"
 
@@ -46,11 +46,8 @@ def _key(item: RawItem) -> float:
     return float(item.payload["data"]["created_utc"])
 
 
-def _when(item: RawItem) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(_key(item), UTC)
-    except (KeyError, TypeError, ValueError):
-        return None
+def _when(item: RawItem) -> datetime:
+    return datetime.fromtimestamp(_key(item), UTC)
 
 
 def _things(listing: Any, what: str) -> list[dict[str, Any]]:
@@ -75,8 +72,7 @@ class RedditSource(ApiSource):
         if not token:
             raise SourceError("Reddit login: the answer has no access_token (check client_id and the secret)")
         self.secrets.append(token)
-        client = self.open_client({"Authorization": f"bearer {token}"})
-        self.client = client
+        self.open_client({"Authorization": f"bearer {token}"})
         seen: set[str] = set()
         for sub in self.settings.subreddits:
             sub = sub.removeprefix("r/").strip("/")
@@ -88,7 +84,7 @@ class RedditSource(ApiSource):
                 for batch in newest_first(query, pages, key=_key, watermark=float(watermark) if watermark else None,
                                           when=_when, since=self.since, reread_since=self.revisit_since,
                                           to_text=repr):
-                    batch.items = [i for i in batch.items if not (i.id in seen or seen.add(i.id))]
+                    batch.items = unseen(batch.items, seen)
                     posts += batch.items
                     yield batch
                 for post in posts:
@@ -131,7 +127,7 @@ class RedditSource(ApiSource):
             replies = thing["data"].get("replies")
             if isinstance(replies, dict):
                 stack.extend(replies.get("data", {}).get("children", []))
-        return Batch(f"comments:{post.id}", [i for i in found if not (i.id in seen or seen.add(i.id))], None)
+        return Batch(f"comments:{post.id}", unseen(found, seen), None)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_thing(item.payload)

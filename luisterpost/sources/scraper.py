@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..config import SnscrapeSettings
@@ -36,29 +36,34 @@ def load_scraper(kind: str, python: tuple[int, int] = sys.version_info[:2]) -> C
         raise SourceSkipped("skipped: snscrape is not installed: pip install 'luisterpost[snscrape]'") from None
 
 
-def _item_id(payload: Mapping[str, Any]) -> str:
-    return str(payload.get("id") or payload["url"])
+def identity(payload: Mapping[str, Any]) -> tuple[str, str]:
+    """(platform, id) of a scraped item: a Mastodon toot by its id, a Telegram post as channel/number."""
+    if "user" in payload:
+        return "mastodon", str(payload["id"])
+    return "telegram", payload["url"].split("t.me/", 1)[-1]
 
 
 def normalise_scraped(payload: Mapping[str, Any]) -> dict[str, Any]:
     """A snscrape Telegram post or Mastodon toot (its own JSON form) as a mention (Mentions JSONL v1)."""
-    if "user" in payload:  # a Mastodon toot
+    platform, item_id = identity(payload)
+    if platform == "mastodon":
         user = payload["user"]
         return {
-            "platform": "mastodon", "id": str(payload["id"]), "created_at": payload["date"],
+            "platform": platform, "id": item_id, "created_at": payload["date"],
             "author_handle": user["account"], "author_name": user.get("displayName"),
             "text": html_to_text(payload["text"]), "url": payload["url"],
         }
     url = payload["url"]  # https://t.me/<channel>/<number>
     channel = url.rstrip("/").split("/")[-2]
     return {
-        "platform": "telegram", "id": url.split("t.me/", 1)[-1], "created_at": payload["date"],
+        "platform": platform, "id": item_id, "created_at": payload["date"],
         "author_handle": channel, "text": payload.get("content") or "", "url": url,
     }
 
 
-def _order(payload: Mapping[str, Any]) -> tuple[int, str]:
-    tail = _item_id(payload).rstrip("/").rsplit("/", 1)[-1]
+def _order(item_id: str) -> tuple[int, str]:
+    # Ids grow over time (toot ids, post numbers): compared as numbers, longer is newer.
+    tail = item_id.rstrip("/").rsplit("/", 1)[-1]
     return (len(tail), tail)
 
 
@@ -79,20 +84,13 @@ class ScraperSource:
             items: list[RawItem] = []
             for scraped in itertools.islice(scraper(target).get_items(), self.settings.max_items):
                 payload = json.loads(scraped.json())
-                if stop is not None and list(_order(payload)) <= stop:
+                platform, item_id = identity(payload)
+                if stop is not None and list(_order(item_id)) <= stop:
                     break
-                items.append(RawItem("scraped", _item_id(payload), payload, f"{query} {payload.get('url')}"))
-            newest = max((_order(i.payload) for i in items), default=None)
-            yield Batch(query, _platformed(items), json.dumps(list(newest)) if newest else None)
+                items.append(RawItem(platform, item_id, payload, f"{query} {payload.get('url')}"))
+            newest = max((_order(i.id) for i in items), default=None)
+            yield Batch(query, items, json.dumps(list(newest)) if newest else None)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_scraped(item.payload)
 
-
-def _platformed(items: Iterable[RawItem]) -> list[RawItem]:
-    out = []
-    for item in items:
-        platform = "mastodon" if "user" in item.payload else "telegram"
-        item_id = normalise_scraped(item.payload)["id"] if platform == "telegram" else item.id
-        out.append(RawItem(platform, item_id, item.payload, item.ref))
-    return out

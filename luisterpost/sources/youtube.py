@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from ..config import YouTubeSettings
 from .apisource import ApiSource, parse_time
 from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, utc_iso
+from .http import SourceError, field, newest_first, unseen, utc_iso
 
 COST = {"search": 100, "channels": 1, "playlistItems": 1, "commentThreads": 1, "comments": 1}
 QUOTA_DAY = ZoneInfo("America/Los_Angeles")
@@ -65,11 +65,8 @@ def _key(item: RawItem) -> str:
     return utc_iso(parse_time(_published(item.payload)))
 
 
-def _when(item: RawItem) -> datetime | None:
-    try:
-        return parse_time(_key(item))
-    except (KeyError, TypeError, ValueError):
-        return None
+def _when(item: RawItem) -> datetime:
+    return parse_time(_key(item))
 
 
 class YouTubeSource(ApiSource):
@@ -152,7 +149,7 @@ class YouTubeSource(ApiSource):
 
         for batch in newest_first(query, pages(), key=_key, watermark=watermarks.get(query), when=_when,
                                   since=self.since, reread_since=self.revisit_since if reread else None):
-            batch.items = [i for i in batch.items if not (i.id in seen or seen.add(i.id))]
+            batch.items = unseen(batch.items, seen)
             videos += batch.items
             yield batch
         for video in videos:
@@ -181,7 +178,7 @@ class YouTubeSource(ApiSource):
             token = data.get("nextPageToken")
             if not token:
                 break
-        return Batch(f"comments:{video}", [i for i in found if not (i.id in seen or seen.add(i.id))], None)
+        return Batch(f"comments:{video}", unseen(found, seen), None)
 
     def _replies(self, parent: str, what: str) -> list[dict[str, Any]]:
         data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
