@@ -11,26 +11,17 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
 from luisterpost.config import load_config
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
-from luisterpost.harvest import NETWORK_ERRORS, harvest_source
+from luisterpost.harvest import harvest_source
 from luisterpost.metrics.snapshot import store_snapshots
 from luisterpost.sources import build_source
 from luisterpost.store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
 
 
-def _network_failure(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry hook signature
-    """Retry a source only when it failed on the network, not on bad data or a bug."""
-    try:
-        state.result()
-    except NETWORK_ERRORS:
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-    return False
-
-
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_network_failure, task_run_name="harvest-{source_name}")
-def harvest_one(config_path: str, source_name: str, now: datetime | None = None) -> dict:
-    """Harvest one source into the database; return its outcome as a dict."""
+# No task retries: the HTTP client already retries each request, and a query that still fails is recorded and
+# continued from where it stopped by the next run (retrying the whole source would multiply the waits).
+@task(task_run_name="harvest-{source_name}")
+def harvest_one(config_path: str, source_name: str, now: datetime | None = None) -> SourceOutcome:
+    """Harvest one source into the database; return its outcome."""
     logger = get_run_logger()
     config = load_config(config_path)
     settings = next(s for s in config.sources if s.source_name == source_name)
@@ -40,12 +31,15 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
-    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, raise_network_errors=True)
+    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now)
     if outcome.status == "skipped":
         logger.warning("%s: %s", source_name, outcome.error)
     elif outcome.error:
-        logger.warning("%s: %s", source_name, outcome.error.splitlines()[0])
-    return asdict(outcome)
+        for line in outcome.error.splitlines()[:5]:
+            logger.warning("%s: %s", source_name, line)
+    for line in outcome.behind:
+        logger.info("%s: behind: %s", source_name, line)
+    return outcome
 
 
 # Harvesting waits on the network, not the CPU: enough threads that every source fetches at once.
@@ -64,7 +58,7 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
     for name, future in zip(names, futures):
         state = future.wait() or future.state
         if state.is_completed():
-            outcome = SourceOutcome(**future.result())
+            outcome = future.result()
         else:
             # Failed after its retries (or crashed): record why; the other sources carry on.
             try:
@@ -87,4 +81,4 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
                 ", ".join(snapshots))
     close_all()
     return {"run_id": run_id, "status": status, "enriched": enriched,
-            "sources": [asdict(o) for o in outcomes], "snapshots": snapshots}
+            "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots}

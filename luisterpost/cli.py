@@ -85,7 +85,8 @@ def import_command(
 
 @app.command()
 def harvest(ctx: typer.Context) -> None:
-    """Run the nightly flow once: harvest every source, enrich, snapshot the metrics."""
+    """Run the nightly flow once: harvest every source, enrich, snapshot the metrics. Exits 1 when a source or
+    one of its queries failed, or items were skipped (the output names them)."""
     _prefect_environment()
     path = _config_path(ctx)
     load_config(path)  # report config errors before Prefect starts
@@ -99,15 +100,24 @@ def harvest(ctx: typer.Context) -> None:
 
 
 def _print_harvest(result: dict) -> bool:
+    """Print each source's outcome, its failed queries and what is left to read; return whether any failed."""
     failed = False
     for s in result["sources"]:
         colour = {"ok": "green", "partial": "yellow"}.get(s["status"], "red")
-        out.print(f"[{colour}]{s['status']:>7}[/] {s['source']}: {s['fetched']:,} fetched, {s['new']:,} new, "
+        out.print(f"[{colour}]{s['status']:>7}[/] {escape(s['source'])}: {s['fetched']:,} fetched, {s['new']:,} new, "
                   f"{s['updated']:,} updated, {s['skipped']:,} skipped", highlight=False)
-        if s["error"]:
-            for line in s["error"].splitlines()[:5]:
-                out.print(f"         {line}", highlight=False, markup=False)
-        failed |= s["status"] == "failed"
+        lines = (s["error"] or "").splitlines()
+        for line in lines[:8]:
+            out.print(f"         {line}", highlight=False, markup=False)
+        if len(lines) > 8:
+            out.print(f"         … and {len(lines) - 8:,} more", highlight=False, markup=False)
+        behind = s.get("behind") or []
+        if behind:
+            out.print(f"         behind: {len(behind)} quer{'y' if len(behind) == 1 else 'ies'} still to read "
+                      "(the next runs continue):", highlight=False, markup=False)
+            for line in behind[:8]:
+                out.print(f"           {line}", highlight=False, markup=False)
+        failed |= s["status"] in {"failed", "partial"}
     return failed
 
 

@@ -10,14 +10,17 @@ import tomllib
 import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
+from .handles import normalise_handle
 from .labels import dutch_label
 from .schedule import BusinessCalendar, WeeklySchedule, business_calendar, parse_schedule
+from .sources.registry import KINDS, SourceSettings
+from .strict import Strict
 
 CONFIG_ENV = "LUISTERPOST_CONFIG"
 
@@ -28,12 +31,9 @@ def slugify(value: str, fallback: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or fallback
 
 
-class _Strict(BaseModel):
-    # Unknown keys are almost always typos; say so instead of silently ignoring them.
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Municipality(_Strict):
+class Municipality(Strict):
     name: str = Field(min_length=1)
     cbs_code: str | None = None
     timezone: str = "Europe/Amsterdam"
@@ -65,12 +65,12 @@ class Municipality(_Strict):
         return ZoneInfo(self.timezone)
 
 
-class Storage(_Strict):
+class Storage(Strict):
     # Relative to the config file; "{slug}" is replaced by the municipality's slug.
     database: str = "data/{slug}.duckdb"
 
 
-class Webcare(_Strict):
+class Webcare(Strict):
     office_hours: str | list[str] = "mon-fri 08:30-17:00"
     holidays: str | None = "NL"
     closed: list[date] = []
@@ -100,7 +100,7 @@ class Webcare(_Strict):
         return parse_schedule(text)
 
 
-class Terms(_Strict):
+class Terms(Strict):
     names: list[str] = []
     hashtags: list[str] = []
     handles: list[str] = []
@@ -108,7 +108,7 @@ class Terms(_Strict):
     portfolios: dict[str, list[str]] = {}
 
 
-class Privacy(_Strict):
+class Privacy(Strict):
     pseudonymise: bool = True  # residents' handles in reports and outputs become "inwoner-…"
     public_followers: int = Field(default=10_000, ge=0)  # accounts this big (media, public figures) keep their name
     key_env: str = "LUISTERPOST_PSEUDONYM_KEY"  # environment variable holding the pseudonym key
@@ -117,7 +117,7 @@ class Privacy(_Strict):
     key_file: str | None = None
 
 
-class SentimentSettings(_Strict):
+class SentimentSettings(Strict):
     """How sentiment is scored: the vocabulary and rules (default), or a text-classification model."""
 
     backend: Literal["lexicon", "model"] = "lexicon"
@@ -148,178 +148,11 @@ class SentimentSettings(_Strict):
         return self
 
 
-class DemoSourceSettings(_Strict):
-    kind: Literal["demo"]
-    name: str = "demo"
-    seed: int = 2024
-    months: int = Field(default=13, ge=1, le=60)
-    # Generate up to this date (inclusive); default: now. Fixing it makes the data identical on every machine.
-    until: date | None = None
-
-    @property
-    def source_name(self) -> str:
-        return self.name
+# The kinds of [[sources]] tables and their settings live with their adapters (sources/registry.py).
+SOURCE_KINDS = tuple(KINDS)
 
 
-class DropFolderSettings(_Strict):
-    kind: Literal["jsonl", "csv"]
-    name: str | None = None
-    path: str
-
-    @property
-    def source_name(self) -> str:
-        return self.name or f"{self.kind}:{self.path}"
-
-
-class _HttpSourceSettings(_Strict):
-    """What every platform API source shares: where it is, how patient to be, how far to read."""
-
-    name: str | None = None
-    base_url: str
-    timeout_seconds: float = Field(default=30, gt=0)
-    retries: int = Field(default=4, ge=0, le=20)  # after the first try, for timeouts, 5xx and 429
-    backoff_seconds: float = Field(default=1.0, ge=0)  # first wait between tries; doubles each time
-    max_wait_seconds: float = Field(default=900, ge=0)  # longest Retry-After / rate-limit wait honoured
-    max_pages: int = Field(default=20, ge=1)  # per query and run
-    lookback_days: float = Field(default=7, gt=0)  # how far back the first run reads
-    revisit_days: float = Field(default=3, ge=0)  # conversations of posts this young are read again
-    # Name of the secret: the environment variable NAME_IN_CAPITALS, or a Prefect Secret block of this name.
-    secret: str | None = None
-
-    @field_validator("base_url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.match(r"https?://[^/\s]+", value):
-            raise ValueError(f"{value!r} is not an http(s) URL")
-        return value.rstrip("/")
-
-    @property
-    def source_name(self) -> str:
-        return self.name or f"{self.kind}:{self._label()}"  # type: ignore[attr-defined]
-
-    def _label(self) -> str:
-        return re.sub(r"^https?://", "", self.base_url)
-
-
-class MastodonSettings(_HttpSourceSettings):
-    kind: Literal["mastodon"]
-    hashtags: list[str] = []
-    accounts: list[str] = []  # the municipality's own accounts: their posts and the conversations around them
-    search: list[str] = []  # full-text search, where the instance allows it (mostly with a token)
-    secret: str | None = "mastodon-token"  # optional: an access token, for search and private limits
-
-    @model_validator(mode="after")
-    def _something(self) -> MastodonSettings:
-        if not (self.hashtags or self.accounts or self.search):
-            raise ValueError("give hashtags, accounts or search to follow")
-        return self
-
-
-class BlueskySettings(_HttpSourceSettings):
-    kind: Literal["bluesky"]
-    base_url: str = "https://bsky.social"
-    identifier: str  # the handle that logs in (with an app password)
-    search: list[str] = []
-    accounts: list[str] = []  # own accounts: their posts and the threads under them
-    secret: str | None = "bluesky-app-password"
-
-
-class RedditSettings(_HttpSourceSettings):
-    kind: Literal["reddit"]
-    base_url: str = "https://oauth.reddit.com"
-    auth_url: str = "https://www.reddit.com"
-    client_id: str
-    subreddits: list[str] = Field(min_length=1)
-    search: list[str] = Field(min_length=1)
-    secret: str | None = "reddit-client-secret"
-
-
-class YouTubeSettings(_HttpSourceSettings):
-    kind: Literal["youtube"]
-    base_url: str = "https://www.googleapis.com/youtube/v3"
-    search: list[str] = []
-    channels: list[str] = []  # channel ids (UC…) whose uploads are followed, e.g. the municipality's own
-    daily_quota: int = Field(default=10_000, ge=1)  # API units this source may use per day (Pacific time)
-    secret: str | None = "youtube-api-key"
-
-
-class NewsSettings(_HttpSourceSettings):
-    kind: Literal["news"]
-    base_url: str = "https://news.invalid"  # feeds are full URLs; relative ones are read against this
-    feeds: list[str] = []  # regional news and query feeds: articles naming the municipality are kept
-    own_feeds: list[str] = []  # the municipality's own news: every article is kept
-    match: list[str] | None = None  # words an article must contain; default: the names and woonkernen in [terms]
-    secret: str | None = None
-
-    @model_validator(mode="after")
-    def _something(self) -> NewsSettings:
-        if not (self.feeds or self.own_feeds):
-            raise ValueError("give feeds or own_feeds to read")
-        return self
-
-    def _label(self) -> str:
-        return re.sub(r"^https?://([^/]+).*", r"\1", (self.own_feeds or self.feeds)[0])
-
-
-class FacebookSettings(_HttpSourceSettings):
-    kind: Literal["facebook"]
-    base_url: str = "https://graph.facebook.com/v21.0"
-    page_id: str
-    events: bool = True  # the page's events and what is posted on them
-    secret: str | None = "facebook-page-token"
-
-    def _label(self) -> str:
-        return self.page_id
-
-
-class InstagramSettings(_HttpSourceSettings):
-    kind: Literal["instagram"]
-    base_url: str = "https://graph.facebook.com/v21.0"
-    account_id: str  # the Instagram professional account's id
-    secret: str | None = "instagram-token"
-
-    def _label(self) -> str:
-        return self.account_id
-
-
-class SnscrapeSettings(_Strict):
-    kind: Literal["snscrape"]
-    name: str | None = None
-    scraper: Literal["telegram-channel", "mastodon-profile"]
-    targets: list[str] = Field(min_length=1)  # channel names, or profiles as user@instance
-    max_items: int = Field(default=500, ge=1)  # per target and run
-
-    @property
-    def source_name(self) -> str:
-        return self.name or f"snscrape:{self.scraper}"
-
-
-class ExportSettings(_Strict):
-    kind: Literal["export"]
-    name: str | None = None
-    format: Literal["coosto", "spotler", "x-archive"]
-    path: str  # a folder: each new or changed export file in it is read once
-    # Mentions field → the export's column, to override the defaults (docs/sources.md lists them).
-    columns: dict[str, str] = {}
-    date_format: str | None = None  # strptime format of the date column; default: ISO and d-m-yyyy H:MM
-    timezone: str | None = None  # zone of dates without one; default: the municipality's
-    platform: str | None = None  # platform of every row, when the export has no column saying it
-
-    @property
-    def source_name(self) -> str:
-        return self.name or f"{self.format}:{self.path}"
-
-
-SourceSettings = Annotated[
-    DemoSourceSettings | DropFolderSettings | MastodonSettings | BlueskySettings | RedditSettings | YouTubeSettings
-    | NewsSettings | FacebookSettings | InstagramSettings | SnscrapeSettings | ExportSettings,
-    Field(discriminator="kind"),
-]
-SOURCE_KINDS = ("demo", "jsonl", "csv", "mastodon", "bluesky", "reddit", "youtube", "news", "facebook", "instagram",
-                "snscrape", "export")
-
-
-class Config(_Strict):
+class Config(Strict):
     municipality: Municipality
     storage: Storage = Storage()
     accounts: dict[str, list[str]] = {}
@@ -351,15 +184,6 @@ class Config(_Strict):
     def own_handles(self) -> dict[str, set[str]]:
         """Own handles per platform, normalised for matching (see `normalise_handle`)."""
         return {p: {normalise_handle(p, h) for h in handles} for p, handles in self.accounts.items()}
-
-
-def normalise_handle(platform: str, handle: str) -> str:
-    """Lower-case a handle and drop a leading @; for Mastodon also drop the @instance part,
-    so "@GemeenteX@social.overheid.nl" and "gemeentex" match."""
-    handle = handle.strip().lstrip("@").lower()
-    if platform == "mastodon":
-        handle = handle.split("@", 1)[0]
-    return handle
 
 
 def _key(loc: tuple[Any, ...]) -> str:

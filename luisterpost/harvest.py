@@ -7,27 +7,28 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
-import httpx
 import pyarrow as pa
 
 from .errors import UserError
-from .sources.base import Batch, Source
-from .sources.http import NetworkError, SourceError, SourceSkipped, redact
+from .sources.base import Batch, Query, RawItem, Source
+from .sources.errors import SourceError, SourceSkipped, SourceStopped, redact
+from .sources.listing import Gap, open_gaps
+from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
-from .store.runs import SourceOutcome, get_watermarks, set_watermark, utcnow
-
-# Failures worth retrying: the network, not our data or our code. httpx is what the adapters speak.
-NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, TimeoutError, httpx.TransportError, NetworkError)
+from .store.runs import QueryOutcome, SourceOutcome, get_watermarks, set_watermark, utcnow
 
 
 def _explain(exc: BaseException) -> str:
     """An error as a user reads it: our own messages as they are, anything else with its type."""
-    if isinstance(exc, SourceError | NetworkError | UserError):
+    if isinstance(exc, SourceError | UserError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror}"
     return f"{exc.__class__.__name__}: {exc}"
 
 
@@ -111,53 +112,159 @@ def harvest_source(
     *,
     write_lock: threading.Lock | None = None,
     on_batch: Callable[[SourceOutcome], None] | None = None,
-    raise_network_errors: bool = False,
+    now: datetime | None = None,
 ) -> SourceOutcome:
-    """Fetch everything new from `source` and store it batch by batch; return what happened.
+    """Fetch everything new from `source`, query by query, and store it batch by batch; return what happened.
 
-    Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one
-    DuckDB file happen one at a time. A failure stops this source only: batches already stored stay
-    stored with their watermarks, later ones are left for the next run. With `raise_network_errors`
-    a network failure is raised after recording (so a caller can retry), other failures never are."""
+    Every query (a hashtag, an account, a feed, a file) runs and is recorded on its own: one that fails is named
+    with its reason and the others still run. Then the conversation around every item that has one (the
+    municipality's own posts, however they were found, and again those younger than `revisit_days`) is read.
+    Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one DuckDB
+    file happen one at a time. Batches already stored stay stored with their watermarks."""
     outcome = SourceOutcome(source=source.name, started_at=utcnow())
     lock = write_lock or contextlib.nullcontext()
-    problems: list[str] = []
     try:
         with lock:
             watermarks = get_watermarks(con, source.name)
-        for batch in source.fetch(watermarks):
-            prepared = prepare_batch(source, batch)
-            with lock:
-                part = write_batch(con, source, prepared)
-            outcome.fetched += part.fetched
-            outcome.new += part.new
-            outcome.updated += part.updated
-            outcome.skipped += part.skipped
-            if part.error:
-                problems.append(part.error)
-            if on_batch:
-                on_batch(outcome)
-    except SourceSkipped as exc:
-        outcome.status = "skipped"
-        outcome.error = _redact(str(exc), source)
-        outcome.finished_at = utcnow()
-        return outcome
-    except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
-        outcome.status = "failed"
-        problems.append(_explain(exc))
-        outcome.error = _redact("\n".join(problems), source)
-        outcome.finished_at = utcnow()
-        if raise_network_errors and isinstance(exc, NETWORK_ERRORS):
-            raise
+        try:
+            queries = source.open(watermarks)
+        except SourceSkipped as exc:
+            outcome.status, outcome.error = "skipped", _redact(str(exc), source)
+            return outcome
+        except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
+            outcome.status, outcome.error = "failed", _redact(_explain(exc), source)
+            return outcome
+        run = _Run(con, source, lock, outcome, on_batch, watermarks)
+        for query in queries:
+            run.query(query)
+        roots = run.roots
+        revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0)
+        if revisit_days:
+            since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days)
+            for item in _recent_items(con, source, lock, since):
+                if item.id not in roots:
+                    thread = source.thread(item)
+                    if thread is not None:
+                        roots[item.id] = thread
+        run.conversations(list(roots.values()))
+        outcome.status = _status(outcome)
+        outcome.error = _redact("\n".join(q.error for q in outcome.queries if q.error), source) or None
         return outcome
     finally:
-        close = getattr(source, "close", None)
-        if close is not None:
-            close()
-    outcome.status = "partial" if problems else "ok"
-    outcome.error = _redact("\n".join(problems), source) or None
-    outcome.finished_at = utcnow()
-    return outcome
+        outcome.finished_at = utcnow()
+        source.close()
+
+
+class _Run:
+    """One harvest of one source: its queries in turn, each recorded with its own outcome."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, lock: Any, outcome: SourceOutcome,
+                 on_batch: Callable[[SourceOutcome], None] | None, watermarks: dict[str, str]):
+        self.con, self.source, self.lock, self.outcome, self.on_batch = con, source, lock, outcome, on_batch
+        self.watermarks = watermarks
+        self.seen: set[str] = set()  # each item once per run, whichever query returns it
+        self.roots: dict[str, Query] = {}  # items with a conversation to read, by id, however they were found
+        self.stopped: str | None = None
+
+    def query(self, query: Query, *, record: bool = True) -> QueryOutcome:
+        """Harvest one query; return (and, with `record`, keep) its outcome."""
+        result = QueryOutcome(query.name, query.label)
+        if record:
+            self.outcome.queries.append(result)
+        if self.stopped:
+            result.status, result.behind = "not run", "not read this run (the source stopped: see above)"
+            return result
+        problems: list[str] = []
+        try:
+            for batch in query.read(self.watermarks.get(query.name)):
+                for item in batch.items:
+                    if item.id not in self.roots:
+                        thread = self.source.thread(item)
+                        if thread is not None:
+                            self.roots[item.id] = thread
+                fresh = []
+                for item in batch.items:
+                    if (item.platform, item.id) not in self.seen:
+                        self.seen.add((item.platform, item.id))
+                        fresh.append(item)
+                batch.items = fresh
+                prepared = prepare_batch(self.source, batch)
+                with self.lock:
+                    part = write_batch(self.con, self.source, prepared)
+                if batch.watermark is not None:
+                    self.watermarks[batch.query] = batch.watermark
+                _add(result, part)
+                _add(self.outcome, part)
+                if part.error:
+                    problems.append(part.error)
+                if self.on_batch:
+                    self.on_batch(self.outcome)
+        except SourceStopped as exc:
+            self.stopped = _explain(exc)
+            result.status = "stopped"
+            problems.append(self.stopped)
+        except SourceSkipped as exc:
+            result.status = "skipped"
+            problems.append(_explain(exc))
+        except Exception as exc:  # noqa: BLE001 - one query failing must not stop the others
+            result.status = "failed"
+            message = _explain(exc)
+            problems.append(message if message.startswith(query.label) else f"{query.label}: {message}")
+        if result.status == "ok" and problems:
+            result.status = "partial"
+        result.error = _redact("\n".join(problems), self.source) or None
+        gaps = open_gaps(self.watermarks.get(query.name))
+        if gaps:
+            result.behind = "; ".join(_gap_words(g) for g in gaps) + "; the next runs continue there"
+        return result
+
+    def conversations(self, threads: list[Query]) -> None:
+        """Read every conversation; record the failed ones by name and the rest as one line."""
+        together = QueryOutcome("conversations", f"conversations ({len(threads)})")
+        for thread in threads:
+            result = self.query(thread, record=False)
+            if result.status == "ok":
+                _add(together, result)
+            elif result.status == "not run":
+                together.status, together.behind = "not run", result.behind
+            else:
+                self.outcome.queries.append(result)
+        if threads:
+            self.outcome.queries.append(together)
+
+
+def _add(total: Any, part: Any) -> None:
+    total.fetched += part.fetched
+    total.new += part.new
+    total.updated += part.updated
+    total.skipped += part.skipped
+
+
+def _status(outcome: SourceOutcome) -> str:
+    """ok when every query was read whole; failed when every one failed; partial otherwise."""
+    statuses = [q.status for q in outcome.queries]
+    if statuses and all(s == "failed" for s in statuses):
+        return "failed"
+    if any(s != "ok" for s in statuses if s != "not run") or outcome.skipped:
+        return "partial"
+    return "ok"
+
+
+def _gap_words(gap: Gap) -> str:
+    newer = f"older than {_short_time(gap.before)}" if gap.before else "the newest"
+    older = f"back to {_short_time(gap.after)}" if gap.after else "back to the oldest"
+    return f"posts {newer} {older} not read yet"
+
+
+def _short_time(value: str) -> str:
+    return value[:16].replace("T", " ") + " UTC"
+
+
+def _recent_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, since: datetime) -> list[RawItem]:
+    """The raw items this source stored of posts created since `since` (their conversations are read again)."""
+    with lock:
+        rows = con.execute(sql_query("harvest/recent_raw_items"), {"source": source.name, "since": since}).fetchall()
+    return [RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}") for platform, item_id, payload in rows]
 
 
 def _redact(text: str, source: Source) -> str:

@@ -57,8 +57,16 @@ def _mastodon(api: FakeApi) -> None:
     api.add("/api/v1/statuses/113200000000000098/context", recorded(M + "context-098.json"))
 
 
+def _newer_on_top(api: FakeApi, path: str, newer: Any, key: str | None = None) -> None:
+    """The listing's first page with the newer posts on top (a listing shows its newest first)."""
+    route = next(r for r in api.routes if r.path == path and not r.params)
+    first = route.default.body
+    body = newer + first if key is None else {**first, key: newer[key] + first[key]}
+    api.add(path, body, headers=route.default.headers)
+
+
 def _mastodon_more(api: FakeApi) -> None:
-    api.add(TAG, recorded(M + "tag-newer.json"), params={"since_id": "113200000000000105"})
+    _newer_on_top(api, TAG, recorded(M + "tag-newer.json"))
 
 
 def _drop_content(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -71,7 +79,7 @@ MASTODON = Scenario(
     serve=_mastodon, serve_more=_mastodon_more,
     ids={f"1132000000000001{n:02d}" for n in (5, 4, 3, 2, 1, 10, 11)} | {"113200000000000098", "113200000000000099"},
     new_ids={"113200000000000107"},
-    watermarks={"tag:lindeveen": "113200000000000105", "account:gemeentelindeveen": "113200000000000110"},
+    watermarks={"tag:lindeveen": "113200000000000105".zfill(24), "account:gemeentelindeveen": "113200000000000110".zfill(24)},
     paged=(TAG, {"max_id": "113200000000000104"}),
     broken=_drop_content, broken_ids={"113200000000000103", "113200000000000102"},
 )
@@ -96,7 +104,7 @@ def _bluesky(api: FakeApi) -> None:
 
 
 def _bluesky_more(api: FakeApi) -> None:
-    api.add(SEARCH, recorded(B + "search-newer.json"), params={"since": "2026-11-20T18:00:00.000000Z"})
+    _newer_on_top(api, SEARCH, recorded(B + "search-newer.json"), "posts")
 
 
 def _drop_record(page: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +155,7 @@ REDDIT = Scenario(
     serve=_reddit, serve_more=_reddit_more,
     ids={"t3_p1", "t3_p2", "t3_p3", "t1_c1", "t1_c2", "t1_c3"},
     new_ids={"t3_p4", "t1_c4"},
-    watermarks={"r/thenetherlands:Lindeveen": "1795176000.0"},
+    watermarks={"r/thenetherlands:Lindeveen": "2026-11-20T12:00:00.000000Z"},
     paged=(SUB, {"after": "t3_p2"}),
     broken=_drop_title, broken_ids={"t3_p3"},
     env={"REDDIT_CLIENT_SECRET": "reddit-client-secret-value"},
@@ -171,7 +179,7 @@ def _youtube(api: FakeApi) -> None:
 
 
 def _youtube_more(api: FakeApi) -> None:
-    api.add("/search", recorded(Y + "search-newer.json"), params={"publishedAfter": "2026-11-20T16:00:00.000000Z"})
+    _newer_on_top(api, "/search", recorded(Y + "search-newer.json"), "items")
 
 
 def _drop_title_snippet(page: dict[str, Any]) -> dict[str, Any]:

@@ -12,8 +12,9 @@ import pytest
 from luisterpost.config import Config
 from luisterpost.harvest import harvest_source
 from luisterpost.sources import build_source
-from luisterpost.sources.http import SourceSkipped
+from luisterpost.sources.errors import SourceSkipped
 from luisterpost.sources.scraper import ScraperSource, load_scraper, normalise_scraped
+from luisterpost.sources.listing import open_gaps
 from luisterpost.store.runs import get_watermarks
 from tests.fakeapi import Reply, recorded
 from tests.scenarios import BLUESKY, MASTODON, REDDIT, YOUTUBE
@@ -26,7 +27,13 @@ def test_youtube_stops_for_its_daily_quota_and_says_so(db, api, monkeypatch):
     assert outcome.status == "partial"
     assert "stopped for the daily quota: 100 of 150 units used today" in outcome.error
     assert stored(db, "youtube") == ["vidA1"]  # the first page, read before the quota ran out
-    assert get_watermarks(db, "src") == {"quota:2026-11-21": "100"}  # the search resumes tomorrow
+    marks = get_watermarks(db, "src")
+    assert marks["quota:2026-11-21"] == "100"
+    # The search keeps where it stopped: the next page to read, with the gap it leaves.
+    assert open_gaps(marks["search:Lindeveen"]) and '"pageToken":"CAEQAA"' in marks["search:Lindeveen"]
+    assert "channel:UCgemeente" not in marks
+    assert [(q.label, q.status) for q in outcome.queries] == [
+        ("search 'Lindeveen'", "stopped"), ("channel UCgemeente", "not run"), ("conversations (1)", "not run")]
     # The next day (Pacific time) the quota is fresh and the search reads on from where it was.
     tomorrow = YOUTUBE.now + timedelta(days=1)
     config = Config.model_validate({"municipality": {"name": "Lindeveen"}, "sources": [
@@ -63,9 +70,12 @@ def test_a_retry_after_longer_than_the_source_may_wait_stops_it_with_a_reason(db
     api.inject("/api/v1/timelines/tag/lindeveen", Reply({"error": "slow down"}, 429, {"Retry-After": "3600"}),
                params={"max_id": "113200000000000104"})
     outcome = harvest(db, MASTODON, api, monkeypatch, max_wait_seconds=60)
-    assert outcome.status == "failed"
+    assert outcome.status == "partial"
     assert "#lindeveen page 2: rate limited: asked to wait 3600 s" in outcome.error
     assert len(stored(db, "mastodon")) == 2  # page 1 is kept
+    # The instance's limit holds for every query: the account is left for the next run, which goes on there.
+    assert [(q.label, q.status) for q in outcome.queries] == [("#lindeveen", "stopped"),
+                                                              ("account @gemeentelindeveen", "not run")]
 
 
 @pytest.mark.parametrize("scenario", [BLUESKY, REDDIT, YOUTUBE], ids=lambda s: s.kind)
@@ -92,7 +102,7 @@ def test_secrets_never_reach_logs_errors_or_the_database(db, api, monkeypatch, c
                                                         401), params={"cursor": "c1"})
     caplog.set_level(logging.DEBUG)
     outcome = harvest(db, BLUESKY, api, monkeypatch)
-    assert outcome.status == "failed"
+    assert outcome.status == "partial"
     assert "HTTP 401 (check the credentials)" in outcome.error and "token *** expired" in outcome.error
     # The token was sent where it belongs: in the Authorization header, and the password only in the login body.
     search = api.hits("/xrpc/app.bsky.feed.searchPosts")[0]

@@ -1,42 +1,55 @@
-"""What the platform API adapters share: their settings, secrets, HTTP client and time windows."""
+"""What the platform API adapters share: settings, secrets, HTTP clients, time windows and listings."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from .http import ApiClient
-from .secrets import SecretLookup, read_secret, require_secret
+from ..handles import normalise_handle
+from .base import Batch, Query, RawItem, SourceBase, SourceContext
+from .listing import Page, read_listing
+from .secrets import read_secret, require_secret
 
 
-class ApiSource:
+class ApiSource(SourceBase):
     """Base of an adapter that reads a platform's web API (see base.Source for the interface)."""
 
     platform = ""
 
-    def __init__(self, settings: Any, *, config: Any = None, secrets: SecretLookup | None = None,
-                 now: datetime | None = None, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, settings: Any, ctx: SourceContext):
         self.name = settings.source_name
         self.settings = settings
-        self.config = config
-        self.now = (now or datetime.now(UTC)).astimezone(UTC)
+        self.config = ctx.config
+        self.now = ctx.now.astimezone(UTC)
         self.secrets: list[str] = []  # values to mask in every message
-        self._lookup = secrets
-        self._sleep = sleep
-        self.client: ApiClient | None = None
-        self._clients: list[ApiClient] = []
+        self._lookup = ctx.secrets
+        self._sleep = ctx.sleep
+        self.client: Any = None
+        self._clients: list[Any] = []
 
     @property
-    def since(self) -> datetime:
-        """How far back a first run reads."""
-        return self.now - timedelta(days=self.settings.lookback_days)
+    def floor(self) -> datetime:
+        """How far back a query's first run reads: `lookback_days`, else the start of the previous calendar month
+        in the municipality's time zone (so the first monthly report is complete)."""
+        if self.settings.lookback_days:
+            return self.now - timedelta(days=self.settings.lookback_days)
+        tz = self.config.municipality.tz if self.config else UTC
+        first = self.now.astimezone(tz).date().replace(day=1)
+        previous = (first - timedelta(days=1)).replace(day=1)
+        return datetime.combine(previous, time(), tz).astimezone(UTC)
 
-    @property
-    def revisit_since(self) -> datetime:
-        """Posts younger than this have their conversations read again for new replies."""
-        return self.now - timedelta(days=self.settings.revisit_days)
+    def own_handles(self, extra: list[str] = ()) -> set[str]:
+        """The municipality's own handles on this platform: the source's accounts and [accounts] in the config."""
+        listed = [*extra, *((self.config.accounts.get(self.platform, []) if self.config else []))]
+        return {normalise_handle(self.platform, h) for h in listed}
+
+    def is_own(self, item: RawItem, *path: str) -> bool:
+        """Whether the handle at payload[path[0]][path[1]]… is one of `self.own` (set by `open`)."""
+        value: Any = item.payload
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return isinstance(value, str) and normalise_handle(self.platform, value) in self.own
 
     def secret(self, needed_for: str, *, required: bool = True) -> str | None:
         """The configured secret's value (MissingCredentials when required and not set)."""
@@ -48,24 +61,35 @@ class ApiSource:
             self.secrets.append(value)
         return value
 
-    def open_client(self, headers: dict[str, str] | None = None, base_url: str | None = None) -> ApiClient:
+    def open_client(self, headers: dict[str, str] | None = None, base_url: str | None = None, *,
+                    credentials: bool = False) -> Any:
         """An HTTP client for this source, from now on `self.client` (all are closed by `close`).
-        `base_url` overrides the settings' (for a login that lives elsewhere)."""
+        `base_url` overrides the settings' (for a login that lives elsewhere); with `credentials` the client
+        sends nothing to any other host."""
+        from .client import ApiClient  # httpx and tenacity: loaded when a source runs, not with the config
+
         settings = self.settings if base_url is None else self.settings.model_copy(update={"base_url": base_url})
-        self.client = ApiClient(settings, headers=headers, secrets=self.secrets, sleep=self._sleep)
+        self.client = ApiClient(settings, headers=headers, secrets=self.secrets, sleep=self._sleep,
+                                credentials=credentials)
         self._clients.append(self.client)
         return self.client
+
+    def listing(self, name: str, label: str, fetch_page: Callable[[dict[str, Any] | None, int], Page], *,
+                key: Callable[[RawItem], str], when: Callable[[RawItem], datetime],
+                legacy: Callable[[str], str] = str, before: Callable[[], None] | None = None) -> Query:
+        """A query over a newest-first listing that leaves no gaps (see listing.read_listing). `before` runs first
+        when the query is read (an account lookup), so its failure is this query's alone."""
+
+        def read(watermark: str | None) -> Iterator[Batch]:
+            if before is not None:
+                before()
+            yield from read_listing(name, fetch_page, key=key, when=when, state=watermark, floor=self.floor,
+                                    max_pages=self.settings.max_pages, legacy=legacy)
+
+        return Query(name, label, read)
 
     def close(self) -> None:
         for client in self._clients:
             client.close()
         self._clients.clear()
         self.client = None
-
-
-def parse_time(value: str) -> datetime:
-    """An ISO-8601 time from an API (Z or offset) as an aware UTC datetime."""
-    when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)

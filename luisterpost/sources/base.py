@@ -1,10 +1,18 @@
-"""The one small interface every platform adapter implements."""
+"""The one small interface every platform adapter implements, and what adapters are built with."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+# Looks a secret up by name in a secret store (the flows pass one for Prefect Secret blocks); None when absent.
+SecretLookup = Callable[[str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +29,7 @@ class RawItem:
 
 @dataclass
 class Batch:
-    """Items fetched for one query of a source, and the watermark to store once they are committed.
+    """Items fetched for a query, and the watermark to store (under the key `query`) once they are committed.
 
     `problems` lists items the source could not even read (malformed lines, broken records), each
     with its ref; they are reported and skipped while the rest of the batch is stored."""
@@ -32,17 +40,58 @@ class Batch:
     problems: list[str] = field(default_factory=list)
 
 
-class Source(Protocol):
-    """A platform adapter: fetch raw items since a watermark, and normalise one raw item.
+@dataclass
+class Query:
+    """One thing a source reads (a hashtag, an account, a search, a feed, a file, a conversation): harvested and
+    recorded on its own, so one that fails never stops the others.
 
-    `fetch` receives the stored watermark per query (empty on the first run) and yields batches
-    in order; the harvester commits each batch's rows and its watermark in one transaction, so a
-    failure part-way leaves earlier batches stored and later ones untouched.
-    `normalise` returns one mention as a dict in the Mentions JSONL v1 shape (docs/mentions-jsonl.md).
-    """
+    `name` is the key its watermark is stored under, `label` what a user reads ("#lindeveen"), and
+    `read(watermark)` yields its batches given its stored watermark (None on its first run)."""
+
+    name: str
+    label: str
+    read: Callable[[str | None], Iterator[Batch]]
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What every adapter is built with besides its settings: the municipality's config, the time of the run,
+    where secrets come from when not from the environment, and how to wait (tests wait faster)."""
+
+    config: Config | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    secrets: SecretLookup | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+
+class Source(Protocol):
+    """A platform adapter.
+
+    `open(watermarks)` prepares the source (a login) and returns its queries, given every watermark it has
+    stored (a quota counter lives there too); raising there stops the whole source (SourceSkipped: skipped
+    with the reason). `thread(item)` returns the query that reads the conversation
+    around an item when it has one worth reading (the municipality's own posts, a Reddit post, a video, an
+    article with comments), however the item was found. `normalise` returns one mention as a dict in the
+    Mentions JSONL v1 shape (docs/mentions-jsonl.md). `close()` lets go of connections."""
 
     name: str
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]: ...
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]: ...
+
+    def thread(self, item: RawItem) -> Query | None: ...
 
     def normalise(self, item: RawItem) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class SourceBase:
+    """Defaults for adapters without conversations or connections."""
+
+    name: str
+
+    def thread(self, item: RawItem) -> Query | None:
+        return None
+
+    def close(self) -> None:
+        return None

@@ -1,4 +1,4 @@
-"""Bluesky: post search, the own accounts' posts and the threads under them.
+"""Bluesky: post search, the own accounts' posts, and the thread around every post of an own account.
 
 API (XRPC): com.atproto.server.createSession (app password), app.bsky.feed.searchPosts,
 app.bsky.feed.getAuthorFeed and app.bsky.feed.getPostThread; listings page with a `cursor`."""
@@ -7,12 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from ..config import BlueskySettings
-from .apisource import ApiSource, parse_time
-from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, unseen, utc_iso
+from .apisource import ApiSource
+from .base import Batch, Query, RawItem
+from .payload import decode_json, field
+from .errors import SourceError
+from .listing import Page, parse_time, utc_iso
+from .settings import HttpSourceSettings
+
+
+class BlueskySettings(HttpSourceSettings):
+    kind: Literal["bluesky"]
+    base_url: str = "https://bsky.social"
+    identifier: str  # the handle that logs in (with an app password)
+    search: list[str] = []
+    accounts: list[str] = []  # own accounts: their posts and the threads under them
+    secret: str | None = "bluesky-app-password"
 
 
 def post_url(post: Mapping[str, Any]) -> str | None:
@@ -59,47 +70,37 @@ def _when(item: RawItem) -> datetime:
 
 
 class BlueskySource(ApiSource):
-    """Reads Bluesky through the account's server. Watermarks: the newest indexedAt per search and account."""
+    """Reads Bluesky through the account's server. Watermarks: what was read per search and account."""
 
     platform = "bluesky"
     settings: BlueskySettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         password = self.secret(f"Bluesky login {self.settings.identifier}")
-        client = self.open_client()
+        client = self.open_client(credentials=True)
         response = client.request("POST", "xrpc/com.atproto.server.createSession", what="Bluesky login",
                                   json={"identifier": self.settings.identifier, "password": password})
-        session = response.json() if response.content else {}
-        token = session.get("accessJwt") if isinstance(session, dict) else None
+        session = decode_json(response, "Bluesky login")
+        token = session.get("accessJwt")
         if not token:
             raise SourceError("Bluesky login: the answer has no accessJwt: the API's answer changed shape")
         self.secrets.append(token)
         client.http.headers["Authorization"] = f"Bearer {token}"
-        seen: set[str] = set()
+        self.own = self.own_handles(self.settings.accounts)
+        queries = []
         for term in self.settings.search:
-            query = f"search:{term}"
-            params = {"q": term, "sort": "latest", "limit": 100,
-                      "since": watermarks.get(query) or utc_iso(self.since)}
-            pages = self._pages("xrpc/app.bsky.feed.searchPosts", params, "posts", f"search {term!r}")
-            yield from self._batches(query, pages, watermarks, seen)
+            queries.append(self._listing(f"search:{term}", f"search {term!r}", "xrpc/app.bsky.feed.searchPosts",
+                                         {"q": term, "sort": "latest", "limit": 100}, "posts"))
         for handle in self.settings.accounts:
             handle = handle.lstrip("@")
-            query = f"account:{handle}"
-            own: list[RawItem] = []
-            params = {"actor": handle, "filter": "posts_with_replies", "limit": 100}
-            pages = self._pages("xrpc/app.bsky.feed.getAuthorFeed", params, "feed", f"account @{handle}")
-            for batch in self._batches(query, pages, watermarks, seen, reread=True):
-                own += batch.items
-                yield batch
-            for item in own:
-                yield from self._thread(item, seen)
+            queries.append(self._listing(f"account:{handle}", f"account @{handle}", "xrpc/app.bsky.feed.getAuthorFeed",
+                                         {"actor": handle, "filter": "posts_with_replies", "limit": 100}, "feed"))
+        return queries
 
-    def _pages(self, path: str, params: dict[str, Any], key: str, what: str) -> Iterator[list[RawItem]]:
-        cursor = None
-        for number in range(1, self.settings.max_pages + 1):
+    def _listing(self, name: str, what: str, path: str, params: dict[str, Any], key: str) -> Query:
+        def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
             page_what = f"{what} page {number}"
-            data, _ = self.client.get_json(path, params={**params, **({"cursor": cursor} if cursor else {})},
-                                           what=page_what)
+            data, _ = self.client.get_json(path, params={**params, **(after or {})}, what=page_what)
             entries = field(data, key, what=page_what)
             if not isinstance(entries, list):
                 raise SourceError(f"{page_what}: {key} is not a list: the API's answer changed shape")
@@ -110,11 +111,10 @@ class BlueskySource(ApiSource):
                         continue  # a repost by the account, not its own words
                     entry = entry.get("post")
                 items.append(self._item(entry, page_what))
-            if items:
-                yield items
             cursor = data.get("cursor")
-            if not cursor or not entries:
-                return
+            return Page(items, {"cursor": cursor} if cursor and entries else None)
+
+        return self.listing(name, what, fetch_page, key=_key, when=_when)
 
     @staticmethod
     def _item(post: Any, what: str) -> RawItem:
@@ -122,28 +122,27 @@ class BlueskySource(ApiSource):
             raise SourceError(f"{what}: a post has no uri: the API's answer changed shape")
         return RawItem("bluesky", post["uri"], post, f"bluesky post {post['uri']}")
 
-    def _batches(self, query: str, pages: Iterator[list[RawItem]], watermarks: Mapping[str, str], seen: set[str],
-                 reread: bool = False) -> Iterator[Batch]:
-        for batch in newest_first(query, pages, key=_key, watermark=watermarks.get(query), when=_when,
-                                  since=self.since, reread_since=self.revisit_since if reread else None):
-            batch.items = unseen(batch.items, seen)
-            yield batch
-
-    def _thread(self, item: RawItem, seen: set[str]) -> Iterator[Batch]:
-        """The thread around an own post: what it replies to and every reply under it."""
+    def thread(self, item: RawItem) -> Query | None:
+        """The thread around a post of an own account: what it replies to and every reply under it."""
+        if not self.is_own(item, "author", "handle"):
+            return None
         what = f"thread of {item.id}"
-        data, _ = self.client.get_json("xrpc/app.bsky.feed.getPostThread",
-                                       params={"uri": item.id, "depth": 20, "parentHeight": 20}, what=what)
-        found: list[RawItem] = []
-        stack = [field(data, "thread", what=what)]
-        while stack:
-            node = stack.pop()
-            if not isinstance(node, dict) or "post" not in node:
-                continue  # a deleted or blocked post: nothing to read
-            found.append(self._item(node["post"], what))
-            stack.append(node.get("parent"))
-            stack.extend(node.get("replies") or [])
-        yield Batch(f"thread:{item.id}", unseen(found, seen), None)
+
+        def read(_: str | None) -> Iterator[Batch]:
+            data, _ = self.client.get_json("xrpc/app.bsky.feed.getPostThread",
+                                           params={"uri": item.id, "depth": 20, "parentHeight": 20}, what=what)
+            found: list[RawItem] = []
+            stack = [field(data, "thread", what=what)]
+            while stack:
+                node = stack.pop()
+                if not isinstance(node, dict) or "post" not in node:
+                    continue  # a deleted or blocked post: nothing to read
+                found.append(self._item(node["post"], what))
+                stack.append(node.get("parent"))
+                stack.extend(node.get("replies") or [])
+            yield Batch(f"thread:{item.id}", found, None)
+
+        return Query(f"thread:{item.id}", what, read)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_post(item.payload)

@@ -7,11 +7,20 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from ..config import DropFolderSettings
-from ..store.mentions import FIELDS, REQUIRED_FIELDS
-from .base import Batch, RawItem
+from ..strict import Strict
+from .base import Batch, Query, RawItem, SourceBase, SourceContext
+
+
+class DropFolderSettings(Strict):
+    kind: Literal["jsonl", "csv"]
+    name: str | None = None
+    path: str
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.kind}:{self.path}"
 
 
 def file_digest(path: Path) -> str:
@@ -23,30 +32,35 @@ def file_digest(path: Path) -> str:
     return sha.hexdigest()
 
 
-class DropFolderSource:
-    """Each new or changed file in the folder becomes one batch; its watermark is the file's SHA-256,
-    so a file is read again only when its content changes (and then only new rows are added)."""
+class DropFolderSource(SourceBase):
+    """Each file in the folder is a query; a new or changed one is read as a batch, with the file's SHA-256 as
+    its watermark, so a file is read again only when its content changes (and then only new rows are added)."""
 
-    def __init__(self, settings: DropFolderSettings, folder: Path):
+    def __init__(self, settings: DropFolderSettings, ctx: SourceContext):
         self.name = settings.source_name
         self.kind = settings.kind
-        self.folder = folder
+        self.folder = ctx.config.resolve(settings.path) if ctx.config else Path(settings.path)
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         if not self.folder.exists():
             # The folder is where people drop files: make it, so the first harvest shows where it is.
             self.folder.mkdir(parents=True)
         if not self.folder.is_dir():
             raise NotADirectoryError(f"drop folder {self.folder} is not a folder")
         suffixes = {".jsonl", ".ndjson"} if self.kind == "jsonl" else {".csv"}
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
-            digest = file_digest(path)
-            if watermarks.get(path.name) == digest:
-                continue
-            items, problems = self._read(path)
-            yield Batch(path.name, items, digest, problems)
+        files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark)) for path in files]
+
+    def _file(self, path: Path, watermark: str | None) -> Iterator[Batch]:
+        digest = file_digest(path)
+        if watermark == digest:
+            return
+        items, problems = self._read(path)
+        yield Batch(path.name, items, digest, problems)
 
     def _read(self, path: Path) -> tuple[list[RawItem], list[str]]:
+        from ..store.mentions import REQUIRED_FIELDS
+
         items: list[RawItem] = []
         problems: list[str] = []
         if self.kind == "jsonl":
@@ -81,4 +95,6 @@ class DropFolderSource:
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         """The file already holds Mentions v1: keep its known fields."""
+        from ..store.mentions import FIELDS
+
         return {name: item.payload.get(name) for name in FIELDS}

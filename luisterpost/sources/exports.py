@@ -15,12 +15,28 @@ import zipfile
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ..config import ExportSettings
-from .base import Batch, RawItem
+from ..strict import Strict
+from .base import Batch, Query, RawItem, SourceBase, SourceContext
 from .dropfolder import file_digest
+
+
+class ExportSettings(Strict):
+    kind: Literal["export"]
+    name: str | None = None
+    format: Literal["coosto", "spotler", "x-archive"]
+    path: str  # a folder: each new or changed export file in it is read once
+    # Mentions field → the export's column, to override the defaults (docs/sources.md lists them).
+    columns: dict[str, str] = {}
+    date_format: str | None = None  # strptime format of the date column; default: ISO and d-m-yyyy H:MM
+    timezone: str | None = None  # zone of dates without one; default: the municipality's
+    platform: str | None = None  # platform of every row, when the export has no column saying it
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"{self.format}:{self.path}"
 
 # Mentions field → the column the export names it (matched without regard to case or surrounding spaces).
 DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
@@ -73,30 +89,34 @@ def parse_date(value: Any, tz: ZoneInfo, date_format: str | None = None) -> str:
     return when.isoformat()
 
 
-class ExportSource:
-    """Reads export files from a folder, a batch per new or changed file."""
+class ExportSource(SourceBase):
+    """Reads export files from a folder: each file a query, read as a batch when new or changed."""
 
-    def __init__(self, settings: ExportSettings, folder: Path, tz: ZoneInfo):
+    def __init__(self, settings: ExportSettings, ctx: SourceContext):
         self.name = settings.source_name
         self.settings = settings
-        self.folder = folder
+        self.folder = ctx.config.resolve(settings.path) if ctx.config else Path(settings.path)
+        tz = ctx.config.municipality.tz if ctx.config else ZoneInfo("Europe/Amsterdam")
         self.tz = ZoneInfo(settings.timezone) if settings.timezone else tz
         columns = {**DEFAULT_COLUMNS.get(settings.format, {}), **settings.columns}
         self.columns = {k: v.strip().lower() for k, v in columns.items()}
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         if not self.folder.exists():
             self.folder.mkdir(parents=True)  # where people drop their exports: made, so it can be found
         suffixes = {".zip", ".js"} if self.settings.format == "x-archive" else {".csv", ".xlsx"}
-        for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
-            digest = file_digest(path)
-            if watermarks.get(path.name) == digest:
-                continue
-            try:
-                items, problems = self._read(path)
-            except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-                items, problems = [], [f"{path.name}: cannot be read: {exc}"]
-            yield Batch(path.name, items, digest, problems)
+        files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark)) for path in files]
+
+    def _file(self, path: Path, watermark: str | None) -> Iterator[Batch]:
+        digest = file_digest(path)
+        if watermark == digest:
+            return
+        try:
+            items, problems = self._read(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+            items, problems = [], [f"{path.name}: cannot be read: {exc}"]
+        yield Batch(path.name, items, digest, problems)
 
     # --- CSV and XLSX -----------------------------------------------------------------------------------------
 

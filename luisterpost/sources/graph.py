@@ -10,18 +10,42 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
-from .apisource import ApiSource, parse_time
-from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, unseen, utc_iso
+from .apisource import ApiSource
+from .base import Batch, Query, RawItem
+from .payload import field
+from .errors import SourceError
+from .listing import Page, parse_time, utc_iso
+from .settings import HttpSourceSettings
 
 FB_POST_FIELDS = ("id,message,created_time,permalink_url,from,shares,comments.summary(true).limit(0),"
                   "reactions.summary(true).limit(0)")
 FB_COMMENT_FIELDS = "id,message,created_time,from,parent{id},like_count,comment_count,permalink_url"
 IG_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,like_count,comments_count,media_type"
 IG_COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username,like_count}"
+
+
+class FacebookSettings(HttpSourceSettings):
+    kind: Literal["facebook"]
+    base_url: str = "https://graph.facebook.com/v21.0"
+    page_id: str
+    events: bool = True  # the page's events and what is posted on them
+    secret: str | None = "facebook-page-token"
+
+    def _label(self) -> str:
+        return self.page_id
+
+
+class InstagramSettings(HttpSourceSettings):
+    kind: Literal["instagram"]
+    base_url: str = "https://graph.facebook.com/v21.0"
+    account_id: str  # the Instagram professional account's id
+    secret: str | None = "instagram-token"
+
+    def _label(self) -> str:
+        return self.account_id
 
 
 def _count(value: Any, *path: str) -> int | None:
@@ -83,73 +107,66 @@ class _GraphSource(ApiSource):
 
     def _open(self, needed_for: str) -> None:
         token = self.secret(needed_for)
-        self.open_client({"Authorization": f"Bearer {token}"})
+        self.open_client({"Authorization": f"Bearer {token}"}, credentials=True)
 
-    def _pages(self, path: str, params: dict[str, Any], what: str, on: str | None = None) -> Iterator[list[RawItem]]:
-        """The pages of a Graph API list, following paging.next."""
-        url: str | None = path
-        query: dict[str, Any] | None = params
+    def _page(self, path: str, params: dict[str, Any], after: dict[str, Any] | None, what: str,
+              on: str | None = None) -> Page:
+        """One page of a Graph API list; `after` are the parameters of its paging.next link."""
+        data, _ = self.client.get_json(path, params={**params, **(after or {})}, what=what)
+        entries = field(data, "data", what=what)
+        if not isinstance(entries, list):
+            raise SourceError(f"{what}: data is not a list: the API's answer changed shape")
+        items = []
+        for entry in entries:
+            if not isinstance(entry, dict) or not entry.get("id"):
+                raise SourceError(f"{what}: an item has no id: the API's answer changed shape")
+            payload = {**entry, "_on": on} if on else entry
+            items.append(RawItem(self.platform, str(entry["id"]), payload, f"{self.platform} {entry['id']}"))
+        following = self.client.next_page((data.get("paging") or {}).get("next"), what)
+        return Page(items, following if items else None)
+
+    def _all(self, path: str, params: dict[str, Any], what: str, on: str | None = None) -> list[RawItem]:
+        """Every item of a Graph API list (up to max_pages pages)."""
+        found: list[RawItem] = []
+        after = None
         for number in range(1, self.settings.max_pages + 1):
-            page_what = f"{what} page {number}"
-            data, _ = self.client.get_json(url, params=query, what=page_what)
-            entries = field(data, "data", what=page_what)
-            if not isinstance(entries, list):
-                raise SourceError(f"{page_what}: data is not a list: the API's answer changed shape")
-            items = []
-            for entry in entries:
-                if not isinstance(entry, dict) or not entry.get("id"):
-                    raise SourceError(f"{page_what}: an item has no id: the API's answer changed shape")
-                payload = {**entry, "_on": on} if on else entry
-                items.append(RawItem(self.platform, str(entry["id"]), payload, f"{self.platform} {entry['id']}"))
-            if items:
-                yield items
-            url = (data.get("paging") or {}).get("next")
-            query = None  # the next URL carries them
-            if not url or not items:
-                return
+            page = self._page(path, params, after, f"{what} page {number}", on)
+            found += page.items
+            if page.after is None:
+                break
+            after = page.after
+        return found
 
-    def _listing(self, query: str, path: str, params: dict[str, Any], what: str, watermarks: Mapping[str, str],
-                 seen: set[str]) -> Iterator[Batch]:
-        for batch in newest_first(query, self._pages(path, params, what), key=self._key,
-                                  watermark=watermarks.get(query), when=self._when, since=self.since,
-                                  reread_since=self.revisit_since):
-            batch.items = unseen(batch.items, seen)
-            yield batch
+    def _listing(self, name: str, path: str, params: dict[str, Any], what: str) -> Query:
+        def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
+            return self._page(path, params, after, f"{what} page {number}")
 
-    def _all(self, path: str, params: dict[str, Any], what: str, on: str, seen: set[str]) -> list[RawItem]:
-        found = [i for page in self._pages(path, params, what, on) for i in page]
-        return unseen(found, seen)
+        return self.listing(name, what, fetch_page, key=self._key, when=self._when)
 
 
 class FacebookSource(_GraphSource):
-    """A Facebook page: its posts with comments, its events with their posts. Watermarks: newest created_time."""
+    """A Facebook page: its posts with comments, its events with their posts. Watermarks: what was read."""
 
     platform = "facebook"
+    settings: FacebookSettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         self._open(f"Facebook page {self.settings.page_id} (a page access token)")
         page = quote(self.settings.page_id)
-        seen: set[str] = set()
-        posts: list[RawItem] = []
-        params = {"fields": FB_POST_FIELDS, "limit": 100}
-        for batch in self._listing("posts", f"{page}/posts", params, "page posts", watermarks, seen):
-            posts += batch.items
-            yield batch
-        for post in posts:
-            comments = self._all(f"{quote(post.id)}/comments",
-                                 {"fields": FB_COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological",
-                                  "limit": 100}, f"comments on post {post.id}", post.id, seen)
-            yield Batch(f"comments:{post.id}", comments, None)
+        queries = [self._listing("posts", f"{page}/posts", {"fields": FB_POST_FIELDS, "limit": 100}, "page posts")]
         if self.settings.events:
-            events = [i for p in self._pages(f"{page}/events", {"fields": "id,name,start_time", "limit": 100},
-                                             "page events") for i in p]
-            for event in events:
-                start = self._event_start(event)
-                if start is not None and start < self.since:
-                    continue  # an event long past: nothing new is posted on it
-                feed = self._all(f"{quote(event.id)}/feed", {"fields": FB_POST_FIELDS, "limit": 100},
-                                 f"posts on event {event.id}", event.id, seen)
-                yield Batch(f"event:{event.id}", feed, None)
+            queries.append(Query("events", "page events", self._events))
+        return queries
+
+    def _events(self, _: str | None) -> Iterator[Batch]:
+        page = quote(self.settings.page_id)
+        for event in self._all(f"{page}/events", {"fields": "id,name,start_time", "limit": 100}, "page events"):
+            start = self._event_start(event)
+            if start is not None and start < self.floor:
+                continue  # an event long past: nothing new is posted on it
+            feed = self._all(f"{quote(event.id)}/feed", {"fields": FB_POST_FIELDS, "limit": 100},
+                             f"posts on event {event.id}", event.id)
+            yield Batch(f"event:{event.id}", feed, None)
 
     @staticmethod
     def _event_start(event: RawItem) -> datetime | None:
@@ -158,36 +175,52 @@ class FacebookSource(_GraphSource):
         except (KeyError, TypeError, ValueError):
             return None
 
+    def thread(self, item: RawItem) -> Query | None:
+        """The comments (and replies) under a post of the page."""
+        if item.payload.get("_on") is not None:
+            return None
+        what = f"comments on post {item.id}"
+
+        def read(_: str | None) -> Iterator[Batch]:
+            params = {"fields": FB_COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": 100}
+            yield Batch(f"comments:{item.id}", self._all(f"{quote(item.id)}/comments", params, what, item.id), None)
+
+        return Query(f"comments:{item.id}", what, read)
+
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_facebook(item.payload)
 
 
 class InstagramSource(_GraphSource):
-    """An Instagram professional account: its media with comments and replies. Watermark: newest timestamp."""
+    """An Instagram professional account: its media with comments and replies. Watermark: what was read."""
 
     platform = "instagram"
     time_field = "timestamp"
+    settings: InstagramSettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         self._open(f"Instagram account {self.settings.account_id} (an access token)")
-        seen: set[str] = set()
-        media: list[RawItem] = []
-        params = {"fields": IG_MEDIA_FIELDS, "limit": 50}
-        for batch in self._listing("media", f"{quote(self.settings.account_id)}/media", params, "media",
-                                   watermarks, seen):
-            media += batch.items
-            yield batch
-        for item in media:
-            comments = self._all(f"{quote(item.id)}/comments", {"fields": IG_COMMENT_FIELDS, "limit": 50},
-                                 f"comments on media {item.id}", item.id, seen)
+        return [self._listing("media", f"{quote(self.settings.account_id)}/media",
+                              {"fields": IG_MEDIA_FIELDS, "limit": 50}, "media")]
+
+    def thread(self, item: RawItem) -> Query | None:
+        """The comments under a media item, and the replies to them."""
+        if item.payload.get("_on") is not None:
+            return None
+        what = f"comments on media {item.id}"
+
+        def read(_: str | None) -> Iterator[Batch]:
+            comments = self._all(f"{quote(item.id)}/comments", {"fields": IG_COMMENT_FIELDS, "limit": 50}, what,
+                                 item.id)
             replies = []
             for comment in comments:
                 for reply in (comment.payload.get("replies") or {}).get("data", []):
-                    if isinstance(reply, dict) and reply.get("id") and reply["id"] not in seen:
-                        seen.add(reply["id"])
+                    if isinstance(reply, dict) and reply.get("id"):
                         payload = {**reply, "_on": item.id, "_parent": comment.id}
                         replies.append(RawItem("instagram", reply["id"], payload, f"instagram {reply['id']}"))
             yield Batch(f"comments:{item.id}", comments + replies, None)
+
+        return Query(f"comments:{item.id}", what, read)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_instagram(item.payload)

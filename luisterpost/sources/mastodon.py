@@ -1,4 +1,5 @@
-"""Mastodon (any instance): hashtag timelines, the own accounts' posts with the conversations around them, search.
+"""Mastodon (any instance): hashtag timelines, the own accounts' posts, search, and the conversation around every
+post of the municipality's own accounts.
 
 API: https://docs.joinmastodon.org/methods/ (timelines/tag, accounts/:id/statuses, statuses/:id/context,
 v2/search). Listings come newest first, 40 per page, with a Link header for the next (older) page."""
@@ -7,21 +8,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
-from ..config import MastodonSettings
-from .apisource import ApiSource, parse_time
-from .base import Batch, RawItem
-from .http import SourceError, newest_first, unseen
-from .text import html_to_text
+from pydantic import model_validator
+
+from .apisource import ApiSource
+from .base import Batch, Query, RawItem
+from .payload import field
+from .errors import SourceError, SourceSkipped
+from .listing import Page, parse_time
+from .settings import HttpSourceSettings
 
 PAGE_SIZE = 40
 
 
-def status_key(item: RawItem) -> tuple[int, str]:
-    """Mastodon ids grow over time; compared as numbers (longer is newer), as text when not numeric."""
-    return (len(item.id), item.id)
+class MastodonSettings(HttpSourceSettings):
+    kind: Literal["mastodon"]
+    hashtags: list[str] = []
+    accounts: list[str] = []  # the municipality's own accounts: their posts and the conversations around them
+    search: list[str] = []  # full-text search, where the instance allows it (mostly with a token)
+    secret: str | None = "mastodon-token"  # optional: an access token, for search and private limits
+
+    @model_validator(mode="after")
+    def _something(self) -> MastodonSettings:
+        if not (self.hashtags or self.accounts or self.search):
+            raise ValueError("give hashtags, accounts or search to follow")
+        return self
+
+
+def status_key(item: RawItem) -> str:
+    """Mastodon ids grow over time: zero-padded, so they sort as text the way they do as numbers."""
+    return item.id.zfill(24)
 
 
 def _status_time(item: RawItem) -> datetime:
@@ -30,6 +48,8 @@ def _status_time(item: RawItem) -> datetime:
 
 def normalise_status(status: Mapping[str, Any]) -> dict[str, Any]:
     """One Mastodon status as a mention (Mentions JSONL v1)."""
+    from .text import html_to_text  # BeautifulSoup: loaded when a source runs, not with the config
+
     account = status["account"]
     text = html_to_text(status["content"])
     if status.get("spoiler_text"):
@@ -54,78 +74,62 @@ def normalise_status(status: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MastodonSource(ApiSource):
-    """Reads one Mastodon instance. Watermarks: the newest status id per hashtag, account and search."""
+    """Reads one Mastodon instance. Watermarks: what was read per hashtag, account and search."""
 
     platform = "mastodon"
     settings: MastodonSettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
-        token = self.secret("Mastodon", required=False)
-        client = self.open_client({"Authorization": f"Bearer {token}"} if token else None)
-        seen: set[str] = set()
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
+        self.token = self.secret("Mastodon", required=False)
+        self.open_client({"Authorization": f"Bearer {self.token}"} if self.token else None,
+                         credentials=bool(self.token))
+        self.own = self.own_handles(self.settings.accounts)
+        queries = []
         for tag in self.settings.hashtags:
             tag = tag.lstrip("#")
-            yield from self._listing(f"tag:{tag}", f"api/v1/timelines/tag/{quote(tag)}", f"#{tag}", watermarks, seen)
+            queries.append(self._listing(f"tag:{tag}", f"#{tag}", f"api/v1/timelines/tag/{quote(tag)}"))
         for acct in self.settings.accounts:
-            acct = acct.lstrip("@")
-            what = f"account @{acct}"
-            account, _ = client.get_json("api/v1/accounts/lookup", params={"acct": acct}, what=what)
+            queries.append(self._account(acct.lstrip("@")))
+        for term in self.settings.search:
+            queries.append(self._listing(f"search:{term}", f"search {term!r}", "api/v2/search",
+                                         {"q": term, "type": "statuses"}, key="statuses"))
+        return queries
+
+    def _account(self, acct: str) -> Query:
+        what = f"account @{acct}"
+        found: dict[str, str] = {}
+
+        def lookup() -> None:
+            account, _ = self.client.get_json("api/v1/accounts/lookup", params={"acct": acct}, what=what)
             if "id" not in account:
                 raise SourceError(f"{what}: the lookup answer has no id: the API's answer changed shape")
-            own: list[RawItem] = []
-            for batch in self._listing(f"account:{acct}", f"api/v1/accounts/{quote(str(account['id']))}/statuses",
-                                       what, watermarks, seen, extra={"exclude_reblogs": "true"}, reread=True):
-                own += batch.items
-                yield batch
-            yield from self._conversations(own, what, seen)
-        for term in self.settings.search:
-            if not token:
-                yield Batch(f"search:{term}", [], None, [
-                    f"search {term!r}: skipped: Mastodon search needs an access token: set the environment variable "
-                    f"for secret '{self.settings.secret}' (see docs/sources.md)"])
-                continue
-            yield from self._listing(f"search:{term}", "api/v2/search", f"search {term!r}", watermarks, seen,
-                                     extra={"q": term, "type": "statuses"}, key="statuses")
+            found["path"] = f"api/v1/accounts/{quote(str(account['id']))}/statuses"
 
-    def _listing(self, query: str, path: str, what: str, watermarks: Mapping[str, str], seen: set[str], *,
-                 extra: dict[str, str] | None = None, key: str | None = None, reread: bool = False) -> Iterator[Batch]:
-        watermark = watermarks.get(query)
-        notes: list[str] = []
+        return self._listing(f"account:{acct}", what, lambda: found["path"], {"exclude_reblogs": "true"},
+                             before=lookup)
 
-        def pages() -> Iterator[list[RawItem]]:
-            params: dict[str, Any] | None = {"limit": PAGE_SIZE, **(extra or {})}
-            if watermark and not reread:
-                params["since_id"] = watermark  # the server stops at the watermark too
-            url: str | None = path
-            for number in range(1, self.settings.max_pages + 1):
-                page_what = f"{what} page {number}"
-                data, response = self.client.get_json(url, params=params, what=page_what,
-                                                      expect=dict if key else list)
-                statuses = data.get(key) if key else data
-                if not isinstance(statuses, list):
-                    raise SourceError(f"{page_what}: the answer has no list of {key}: the API's answer changed shape")
-                items = self._items(statuses, page_what)
-                if not items:
-                    return
-                yield items
-                following = response.links.get("next", {}).get("url")
-                if key:  # search pages with max_id, not Link headers
-                    following = path
-                    params = {**(params or {}), "max_id": min(items, key=status_key).id}
-                else:
-                    params = None  # the Link URL carries them
-                if not following:
-                    return
-                url = following
-            notes.append(f"{what}: stopped after max_pages = {self.settings.max_pages} pages; older posts are left")
+    def _listing(self, name: str, what: str, path: Any, extra: dict[str, str] | None = None, *,
+                 key: str | None = None, before: Any = None) -> Query:
+        def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
+            if name.startswith("search:") and not self.token:
+                raise SourceSkipped(f"{what}: skipped: Mastodon search needs an access token: set the environment "
+                                    f"variable for secret '{self.settings.secret}' (see docs/sources.md)")
+            page_what = f"{what} page {number}"
+            url = path() if callable(path) else path
+            data, response = self.client.get_json(url, params={"limit": PAGE_SIZE, **(extra or {}), **(after or {})},
+                                                  what=page_what, expect=dict if key else list)
+            statuses = field(data, key, what=page_what) if key else data
+            if not isinstance(statuses, list):
+                raise SourceError(f"{page_what}: the answer has no list of {key}: the API's answer changed shape")
+            items = self._items(statuses, page_what)
+            if not items:
+                return Page([], None)
+            if key:  # search pages with max_id, not Link headers
+                return Page(items, {"max_id": min(items, key=status_key).id})
+            return Page(items, self.client.next_page(response.links.get("next", {}).get("url"), page_what))
 
-        wm = (len(watermark), watermark) if watermark else None
-        for batch in newest_first(query, pages(), key=status_key, watermark=wm, when=_status_time, since=self.since,
-                                  reread_since=self.revisit_since if reread else None, to_text=lambda k: k[1]):
-            batch.items = unseen(batch.items, seen)
-            yield batch
-        if notes:
-            yield Batch(query, [], None, notes)
+        return self.listing(name, what, fetch_page, key=status_key, when=_status_time, legacy=lambda v: v.zfill(24),
+                            before=before)
 
     def _items(self, statuses: list[Any], what: str) -> list[RawItem]:
         items = []
@@ -135,18 +139,18 @@ class MastodonSource(ApiSource):
             items.append(RawItem("mastodon", str(status["id"]), status, f"mastodon status {status['id']}"))
         return items
 
-    def _conversations(self, own: list[RawItem], what: str, seen: set[str]) -> Iterator[Batch]:
-        """The threads around the own posts: residents' replies under them, and what they reply to."""
-        covered: set[str] = set()
-        for item in sorted(own, key=status_key):  # roots first: a root's context covers its replies' contexts
-            if item.id in covered:
-                continue
-            data, _ = self.client.get_json(f"api/v1/statuses/{quote(item.id)}/context",
-                                           what=f"{what}: conversation of status {item.id}")
+    def thread(self, item: RawItem) -> Query | None:
+        """The conversation around a post of an own account: residents' replies under it, and what it replies to."""
+        if not self.is_own(item, "account", "acct"):
+            return None
+        what = f"conversation of status {item.id}"
+
+        def read(_: str | None) -> Iterator[Batch]:
+            data, _ = self.client.get_json(f"api/v1/statuses/{quote(item.id)}/context", what=what)
             statuses = [*data.get("ancestors", []), *data.get("descendants", [])]
-            items = self._items(statuses, f"{what}: conversation of status {item.id}")
-            covered.update(i.id for i in items)
-            yield Batch(f"context:{item.id}", unseen(items, seen), None)
+            yield Batch(f"context:{item.id}", self._items(statuses, what), None)
+
+        return Query(f"context:{item.id}", what, read)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_status(item.payload)

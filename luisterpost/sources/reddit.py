@@ -1,21 +1,36 @@
 """Reddit: search in the configured subreddits, and the comments under every matching post.
 
-API: OAuth client credentials (POST /api/v1/access_token on www.reddit.com), then oauth.reddit.com
-/r/{sub}/search (a Listing, newest first with sort=new, paged by `after`) and /r/{sub}/comments/{id}."""
+API: OAuth client credentials (POST /api/v1/access_token on www.reddit.com, the documented login host), then
+oauth.reddit.com /r/{sub}/search (a Listing, newest first with sort=new, paged by `after`) and
+/r/{sub}/comments/{id}."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
-from ..config import RedditSettings
+from pydantic import Field
+
 from .apisource import ApiSource
-from .base import Batch, RawItem
-from .http import SourceError, decode_json, field, newest_first, unseen
+from .base import Batch, Query, RawItem
+from .payload import decode_json, field
+from .errors import SourceError
+from .listing import Page, utc_iso
+from .settings import HttpSourceSettings
 
 REDDIT = "https://www.reddit.com"
+
+
+class RedditSettings(HttpSourceSettings):
+    kind: Literal["reddit"]
+    base_url: str = "https://oauth.reddit.com"
+    auth_url: str = "https://www.reddit.com"  # where the app logs in; its secret goes only there
+    client_id: str
+    subreddits: list[str] = Field(min_length=1)
+    search: list[str] = Field(min_length=1)
+    secret: str | None = "reddit-client-secret"
 
 
 def _created(data: Mapping[str, Any]) -> str:
@@ -42,12 +57,17 @@ def normalise_thing(thing: Mapping[str, Any]) -> dict[str, Any]:
     raise ValueError(f"unknown kind {kind!r}")
 
 
-def _key(item: RawItem) -> float:
-    return float(item.payload["data"]["created_utc"])
-
-
 def _when(item: RawItem) -> datetime:
-    return datetime.fromtimestamp(_key(item), UTC)
+    return datetime.fromtimestamp(float(item.payload["data"]["created_utc"]), UTC)
+
+
+def _key(item: RawItem) -> str:
+    return utc_iso(_when(item))
+
+
+def _legacy(value: str) -> str:
+    # Older versions kept created_utc as a number.
+    return utc_iso(datetime.fromtimestamp(float(value), UTC))
 
 
 def _things(listing: Any, what: str) -> list[dict[str, Any]]:
@@ -58,51 +78,40 @@ def _things(listing: Any, what: str) -> list[dict[str, Any]]:
 
 
 class RedditSource(ApiSource):
-    """Reads Reddit with an app's client credentials. Watermarks: the newest created_utc per subreddit and term."""
+    """Reads Reddit with an app's client credentials. Watermarks: what was read per subreddit and term."""
 
     platform = "reddit"
     settings: RedditSettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         secret = self.secret("Reddit (the app's client secret)")
-        login = self.open_client(base_url=self.settings.auth_url)
+        login = self.open_client(base_url=self.settings.auth_url, credentials=True)
         response = login.request("POST", "api/v1/access_token", what="Reddit login",
                                  data={"grant_type": "client_credentials"}, auth=(self.settings.client_id, secret))
         token = decode_json(response, "Reddit login").get("access_token")
         if not token:
             raise SourceError("Reddit login: the answer has no access_token (check client_id and the secret)")
         self.secrets.append(token)
-        self.open_client({"Authorization": f"bearer {token}"})
-        seen: set[str] = set()
+        self.open_client({"Authorization": f"bearer {token}"}, credentials=True)
+        queries = []
         for sub in self.settings.subreddits:
             sub = sub.removeprefix("r/").strip("/")
             for term in self.settings.search:
-                query = f"r/{sub}:{term}"
-                posts: list[RawItem] = []
-                watermark = watermarks.get(query)
-                pages = self._search(sub, term, f"r/{sub} search {term!r}")
-                for batch in newest_first(query, pages, key=_key, watermark=float(watermark) if watermark else None,
-                                          when=_when, since=self.since, reread_since=self.revisit_since,
-                                          to_text=repr):
-                    batch.items = unseen(batch.items, seen)
-                    posts += batch.items
-                    yield batch
-                for post in posts:
-                    yield self._comments(sub, post, seen)
+                queries.append(self._search(sub, term))
+        return queries
 
-    def _search(self, sub: str, term: str, what: str) -> Iterator[list[RawItem]]:
-        after = None
-        for number in range(1, self.settings.max_pages + 1):
+    def _search(self, sub: str, term: str) -> Query:
+        what = f"r/{sub} search {term!r}"
+
+        def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
             page_what = f"{what} page {number}"
-            params = {"q": term, "restrict_sr": "1", "sort": "new", "limit": 100, "raw_json": 1}
-            listing, _ = self.client.get_json(f"r/{quote(sub)}/search", what=page_what,
-                                              params={**params, **({"after": after} if after else {})})
+            params = {"q": term, "restrict_sr": "1", "sort": "new", "limit": 100, "raw_json": 1, **(after or {})}
+            listing, _ = self.client.get_json(f"r/{quote(sub)}/search", what=page_what, params=params)
             items = [self._item(t, page_what) for t in _things(listing, page_what) if t.get("kind") == "t3"]
-            if items:
-                yield items
-            after = listing["data"].get("after")
-            if not after or not items:
-                return
+            following = listing["data"].get("after")
+            return Page(items, {"after": following} if following and items else None)
+
+        return self.listing(f"r/{sub}:{term}", what, fetch_page, key=_key, when=_when, legacy=_legacy)
 
     @staticmethod
     def _item(thing: Any, what: str) -> RawItem:
@@ -111,23 +120,32 @@ class RedditSource(ApiSource):
             raise SourceError(f"{what}: an item has no data.name: the API's answer changed shape")
         return RawItem("reddit", name, thing, f"reddit {name}")
 
-    def _comments(self, sub: str, post: RawItem, seen: set[str]) -> Batch:
-        what = f"comments of {post.id}"
-        listings, _ = self.client.get_json(f"r/{quote(sub)}/comments/{quote(post.id.removeprefix('t3_'))}",
-                                           params={"sort": "new", "limit": 500, "raw_json": 1}, what=what, expect=list)
-        if len(listings) < 2:
-            raise SourceError(f"{what}: expected the post and its comments: the API's answer changed shape")
-        found: list[RawItem] = []
-        stack = list(_things(listings[1], what))
-        while stack:
-            thing = stack.pop()
-            if not isinstance(thing, dict) or thing.get("kind") != "t1":
-                continue  # "more": comments beyond what one request returns
-            found.append(self._item(thing, what))
-            replies = thing["data"].get("replies")
-            if isinstance(replies, dict):
-                stack.extend(replies.get("data", {}).get("children", []))
-        return Batch(f"comments:{post.id}", unseen(found, seen), None)
+    def thread(self, item: RawItem) -> Query | None:
+        """The comments under a post (every matching post: residents ask their questions there)."""
+        if item.payload.get("kind") != "t3":
+            return None
+        sub = item.payload.get("data", {}).get("subreddit")
+        path = f"r/{quote(sub)}/comments/" if sub else "comments/"
+        what = f"comments of {item.id}"
+
+        def read(_: str | None) -> Iterator[Batch]:
+            listings, _ = self.client.get_json(path + quote(item.id.removeprefix("t3_")), what=what, expect=list,
+                                               params={"sort": "new", "limit": 500, "raw_json": 1})
+            if len(listings) < 2:
+                raise SourceError(f"{what}: expected the post and its comments: the API's answer changed shape")
+            found: list[RawItem] = []
+            stack = list(_things(listings[1], what))
+            while stack:
+                thing = stack.pop()
+                if not isinstance(thing, dict) or thing.get("kind") != "t1":
+                    continue  # "more": comments beyond what one request returns
+                found.append(self._item(thing, what))
+                replies = thing["data"].get("replies")
+                if isinstance(replies, dict):
+                    stack.extend(replies.get("data", {}).get("children", []))
+            yield Batch(f"comments:{item.id}", found, None)
+
+        return Query(f"comments:{item.id}", what, read)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_thing(item.payload)

@@ -8,18 +8,31 @@ import itertools
 import json
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
 
-from ..config import SnscrapeSettings
-from .base import Batch, RawItem
-from .http import SourceSkipped
-from .text import html_to_text
+from pydantic import Field
+
+from ..strict import Strict
+from .base import Batch, Query, RawItem, SourceBase, SourceContext
+from .errors import SourceSkipped
 
 # scraper kind → (snscrape module, scraper class); the target is the scraper's one argument.
 SCRAPERS = {
     "telegram-channel": ("snscrape.modules.telegram", "TelegramChannelScraper"),
     "mastodon-profile": ("snscrape.modules.mastodon", "MastodonProfileScraper"),
 }
+
+
+class SnscrapeSettings(Strict):
+    kind: Literal["snscrape"]
+    name: str | None = None
+    scraper: Literal["telegram-channel", "mastodon-profile"]
+    targets: list[str] = Field(min_length=1)  # channel names, or profiles as user@instance
+    max_items: int = Field(default=500, ge=1)  # per target and run
+
+    @property
+    def source_name(self) -> str:
+        return self.name or f"snscrape:{self.scraper}"
 
 
 def load_scraper(kind: str, python: tuple[int, int] = sys.version_info[:2]) -> Callable[[str], Any]:
@@ -45,6 +58,8 @@ def identity(payload: Mapping[str, Any]) -> tuple[str, str]:
 
 def normalise_scraped(payload: Mapping[str, Any]) -> dict[str, Any]:
     """A snscrape Telegram post or Mastodon toot (its own JSON form) as a mention (Mentions JSONL v1)."""
+    from .text import html_to_text
+
     platform, item_id = identity(payload)
     if platform == "mastodon":
         user = payload["user"]
@@ -67,19 +82,23 @@ def _order(item_id: str) -> tuple[int, str]:
     return (len(tail), tail)
 
 
-class ScraperSource:
+class ScraperSource(SourceBase):
     """Reads each target newest first up to the stored watermark (the newest item's id) or `max_items`."""
 
-    def __init__(self, settings: SnscrapeSettings, scraper: Callable[[str], Any] | None = None):
+    def __init__(self, settings: SnscrapeSettings, ctx: SourceContext | None = None,
+                 scraper: Callable[[str], Any] | None = None):
         self.name = settings.source_name
         self.settings = settings
         self._scraper = scraper
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         scraper = self._scraper or load_scraper(self.settings.scraper)
-        for target in self.settings.targets:
-            query = f"{self.settings.scraper}:{target}"
-            watermark = watermarks.get(query)
+        return [self._target(scraper, target) for target in self.settings.targets]
+
+    def _target(self, scraper: Callable[[str], Any], target: str) -> Query:
+        query = f"{self.settings.scraper}:{target}"
+
+        def read(watermark: str | None) -> Iterator[Batch]:
             stop = json.loads(watermark) if watermark else None
             items: list[RawItem] = []
             for scraped in itertools.islice(scraper(target).get_items(), self.settings.max_items):
@@ -90,6 +109,8 @@ class ScraperSource:
                 items.append(RawItem(platform, item_id, payload, f"{query} {payload.get('url')}"))
             newest = max((_order(i.id) for i in items), default=None)
             yield Batch(query, items, json.dumps(list(newest)) if newest else None)
+
+        return Query(query, target, read)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_scraped(item.payload)

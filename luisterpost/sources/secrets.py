@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from .base import SecretLookup
+from .errors import MissingCredentials
 
-from .http import MissingCredentials
-
-# Looks a secret up by name in a secret store (the flows pass one for Prefect Secret blocks); None when absent.
-SecretLookup = Callable[[str], str | None]
+__all__ = ["SecretLookup", "env_name", "read_secret", "require_secret"]
 
 
 def env_name(name: str) -> str:

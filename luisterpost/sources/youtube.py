@@ -2,22 +2,35 @@
 
 Endpoints: search (100 quota units a call), channels, playlistItems, commentThreads and comments (1 unit
 each). The source keeps its own count of units used per day (Pacific time, when Google resets the quota)
-and stops, saying so, before it would go over `daily_quota`."""
+and stops, saying so, before it would go over `daily_quota`; the next day it goes on where it stopped."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ..config import YouTubeSettings
-from .apisource import ApiSource, parse_time
-from .base import Batch, RawItem
-from .http import SourceError, field, newest_first, unseen, utc_iso
+from pydantic import Field
+
+from .apisource import ApiSource
+from .base import Batch, Query, RawItem
+from .payload import field
+from .errors import SourceError, SourceStopped
+from .listing import Page, parse_time, utc_iso
+from .settings import HttpSourceSettings
 
 COST = {"search": 100, "channels": 1, "playlistItems": 1, "commentThreads": 1, "comments": 1}
 QUOTA_DAY = ZoneInfo("America/Los_Angeles")
+
+
+class YouTubeSettings(HttpSourceSettings):
+    kind: Literal["youtube"]
+    base_url: str = "https://www.googleapis.com/youtube/v3"
+    search: list[str] = []
+    channels: list[str] = []  # channel ids (UC…) whose uploads are followed, e.g. the municipality's own
+    daily_quota: int = Field(default=10_000, ge=1)  # API units this source may use per day (Pacific time)
+    secret: str | None = "youtube-api-key"
 
 
 class QuotaReached(Exception):
@@ -70,26 +83,41 @@ def _when(item: RawItem) -> datetime:
 
 
 class YouTubeSource(ApiSource):
-    """Reads YouTube with an API key. Watermarks: the newest publishedAt per term and channel, and units used per day."""
+    """Reads YouTube with an API key. Watermarks: what was read per term and channel, and units used per day."""
 
     platform = "youtube"
     settings: YouTubeSettings
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         key = self.secret("YouTube (an API key)")
         # The key travels in a header, never in the URL (URLs end up in logs and error messages).
-        self.open_client({"X-Goog-Api-Key": key})
+        self.open_client({"X-Goog-Api-Key": key}, credentials=True)
         self.day = self.now.astimezone(QUOTA_DAY).date().isoformat()
         self.quota_query = f"quota:{self.day}"
-        self.used = int(watermarks.get(self.quota_query, 0))
-        try:
-            for batch in self._videos_and_comments(watermarks):
-                yield batch
+        self.used = int(watermarks.get(self.quota_query) or 0)
+        queries = []
+        for term in self.settings.search:
+            params = {"part": "snippet", "q": term, "type": "video", "order": "date", "maxResults": 50,
+                      "relevanceLanguage": "nl"}
+            queries.append(self._listing(f"search:{term}", f"search {term!r}", "search", params))
+        for channel in self.settings.channels:
+            queries.append(self._channel(channel))
+        return queries
+
+    def _metered(self, query: Query) -> Query:
+        """`query` with today's unit count stored after each of its batches, and a stop when the quota is spent."""
+
+        def read(watermark: str | None) -> Iterator[Batch]:
+            try:
+                for batch in query.read(watermark):
+                    yield batch
+                    yield Batch(self.quota_query, [], str(self.used))
+            except QuotaReached:
                 yield Batch(self.quota_query, [], str(self.used))
-        except QuotaReached:
-            yield Batch(self.quota_query, [], str(self.used), [
-                f"stopped for the daily quota: {self.used:,} of {self.settings.daily_quota:,} units used today "
-                "(Pacific time); the rest follows when the quota resets"])
+                raise SourceStopped(f"stopped for the daily quota: {self.used:,} of {self.settings.daily_quota:,} "
+                                    "units used today (Pacific time); the rest follows when the quota resets") from None
+
+        return Query(query.name, query.label, read)
 
     def _call(self, endpoint: str, params: dict[str, Any], what: str) -> dict[str, Any]:
         cost = COST[endpoint]
@@ -106,79 +134,70 @@ class YouTubeSource(ApiSource):
         self.used += cost
         return data
 
-    def _videos_and_comments(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
-        seen: set[str] = set()
-        for term in self.settings.search:
-            query = f"search:{term}"
-            params = {"part": "snippet", "q": term, "type": "video", "order": "date", "maxResults": 50,
-                      "publishedAfter": watermarks.get(query) or utc_iso(self.since), "relevanceLanguage": "nl"}
-            yield from self._listing(query, "search", params, f"search {term!r}", watermarks, seen, reread=False)
-        for channel in self.settings.channels:
-            what = f"channel {channel}"
+    def _channel(self, channel: str) -> Query:
+        what = f"channel {channel}"
+        found: dict[str, str] = {}
+
+        def lookup() -> None:
             data = self._call("channels", {"part": "contentDetails", "id": channel}, what)
             items = data.get("items") or []
             if not items:
                 raise SourceError(f"{what}: no such channel (check the channel id, it starts with UC)")
-            uploads = field(items[0], "contentDetails", "relatedPlaylists", "uploads", what=what)
-            params = {"part": "snippet,contentDetails", "playlistId": uploads, "maxResults": 50}
-            yield from self._listing(f"channel:{channel}", "playlistItems", params, what, watermarks, seen,
-                                     reread=True)
+            found["uploads"] = field(items[0], "contentDetails", "relatedPlaylists", "uploads", what=what)
 
-    def _listing(self, query: str, endpoint: str, params: dict[str, Any], what: str, watermarks: Mapping[str, str],
-                 seen: set[str], reread: bool) -> Iterator[Batch]:
-        videos: list[RawItem] = []
+        params: Callable[[], dict[str, Any]] = lambda: {"part": "snippet,contentDetails", "playlistId": found["uploads"],
+                                                        "maxResults": 50}
+        return self._listing(f"channel:{channel}", what, "playlistItems", params, before=lookup)
 
-        def pages() -> Iterator[list[RawItem]]:
+    def _listing(self, name: str, what: str, endpoint: str, params: Any, before: Any = None) -> Query:
+        def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
+            page_what = f"{what} page {number}"
+            base = params() if callable(params) else params
+            data = self._call(endpoint, {**base, **(after or {})}, page_what)
+            items = []
+            for entry in field(data, "items", what=page_what):
+                try:
+                    video = _video_id(entry)
+                except (KeyError, TypeError):
+                    raise SourceError(f"{page_what}: an item has no video id: the API's answer changed shape") from None
+                items.append(RawItem("youtube", video, entry, f"youtube video {video}"))
+            token = data.get("nextPageToken")
+            return Page(items, {"pageToken": token} if token and items else None)
+
+        return self._metered(self.listing(name, what, fetch_page, key=_key, when=_when, before=before))
+
+    def thread(self, item: RawItem) -> Query | None:
+        """The comments (and replies) under a video."""
+        if item.payload.get("kind") == "youtube#comment":
+            return None
+        video = item.id
+        what = f"comments of video {video}"
+
+        def read(_: str | None) -> Iterator[Batch]:
+            found: list[RawItem] = []
             token = None
             for number in range(1, self.settings.max_pages + 1):
-                page_what = f"{what} page {number}"
-                data = self._call(endpoint, {**params, **({"pageToken": token} if token else {})}, page_what)
-                entries = field(data, "items", what=page_what)
-                items = []
-                for entry in entries:
-                    try:
-                        video = _video_id(entry)
-                    except (KeyError, TypeError):
-                        raise SourceError(f"{page_what}: an item has no video id: the API's answer changed shape") from None
-                    items.append(RawItem("youtube", video, entry, f"youtube video {video}"))
-                if items:
-                    yield items
+                params = {"part": "snippet,replies", "videoId": video, "maxResults": 100, "order": "time",
+                          "textFormat": "plainText", **({"pageToken": token} if token else {})}
+                try:
+                    data = self._call("commentThreads", params, f"{what} page {number}")
+                except SourceError as exc:
+                    if "disabled" in str(exc).lower():
+                        break  # comments are off for this video
+                    raise
+                for thread in field(data, "items", what=what):
+                    top = field(thread, "snippet", "topLevelComment", what=what)
+                    found.append(RawItem("youtube", top["id"], top, f"youtube comment {top['id']}"))
+                    replies = (thread.get("replies") or {}).get("comments") or []
+                    if thread["snippet"].get("totalReplyCount", 0) > len(replies):
+                        replies = self._replies(top["id"], what)
+                    found += [RawItem("youtube", r["id"], r, f"youtube comment {r['id']}") for r in replies]
                 token = data.get("nextPageToken")
-                if not token or not items:
-                    return
+                if not token:
+                    break
+            yield Batch(f"comments:{video}", found, None)
 
-        for batch in newest_first(query, pages(), key=_key, watermark=watermarks.get(query), when=_when,
-                                  since=self.since, reread_since=self.revisit_since if reread else None):
-            batch.items = unseen(batch.items, seen)
-            videos += batch.items
-            yield batch
-        for video in videos:
-            yield self._comments(video.id, seen)
-
-    def _comments(self, video: str, seen: set[str]) -> Batch:
-        what = f"comments of video {video}"
-        found: list[RawItem] = []
-        token = None
-        for number in range(1, self.settings.max_pages + 1):
-            params = {"part": "snippet,replies", "videoId": video, "maxResults": 100, "order": "time",
-                      "textFormat": "plainText", **({"pageToken": token} if token else {})}
-            try:
-                data = self._call("commentThreads", params, f"{what} page {number}")
-            except SourceError as exc:
-                if "disabled" in str(exc).lower():
-                    return Batch(f"comments:{video}", found, None)  # comments are off for this video
-                raise
-            for thread in field(data, "items", what=what):
-                top = field(thread, "snippet", "topLevelComment", what=what)
-                found.append(RawItem("youtube", top["id"], top, f"youtube comment {top['id']}"))
-                replies = (thread.get("replies") or {}).get("comments") or []
-                if thread["snippet"].get("totalReplyCount", 0) > len(replies):
-                    replies = self._replies(top["id"], what)
-                found += [RawItem("youtube", r["id"], r, f"youtube comment {r['id']}") for r in replies]
-            token = data.get("nextPageToken")
-            if not token:
-                break
-        return Batch(f"comments:{video}", unseen(found, seen), None)
+        return self._metered(Query(f"comments:{video}", what, read))
 
     def _replies(self, parent: str, what: str) -> list[dict[str, Any]]:
         data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,

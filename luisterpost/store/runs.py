@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -13,8 +13,23 @@ def utcnow() -> datetime:
 
 
 @dataclass
+class QueryOutcome:
+    """What one query of a source did in one run; stored in harvest_run_queries."""
+
+    query: str
+    label: str
+    status: str = "ok"  # ok | partial | failed | skipped | stopped | not run
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    error: str | None = None
+    behind: str | None = None  # posts not read yet, in words
+
+
+@dataclass
 class SourceOutcome:
-    """What one source did in one run; stored in harvest_run_sources."""
+    """What one source did in one run; stored in harvest_run_sources (and its queries in harvest_run_queries)."""
 
     source: str
     status: str = "ok"  # ok | partial | failed | skipped
@@ -25,6 +40,12 @@ class SourceOutcome:
     error: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    queries: list[QueryOutcome] = field(default_factory=list)
+
+    @property
+    def behind(self) -> list[str]:
+        """What its queries have not read yet, one line each."""
+        return [f"{q.label}: {q.behind}" for q in self.queries if q.behind]
 
 
 def start_run(con: duckdb.DuckDBPyConnection, kind: str) -> int:
@@ -46,6 +67,14 @@ def record_source(con: duckdb.DuckDBPyConnection, run_id: int, outcome: SourceOu
             outcome.status, outcome.fetched, outcome.new, outcome.updated, outcome.skipped, outcome.error,
         ],
     )
+    con.execute("DELETE FROM harvest_run_queries WHERE run_id = ? AND source = ?", [run_id, outcome.source])
+    for q in outcome.queries:
+        con.execute(
+            "INSERT INTO harvest_run_queries (run_id, source, query, label, status, fetched, new, updated, skipped,"
+            " error, behind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [run_id, outcome.source, q.query, q.label, q.status, q.fetched, q.new, q.updated, q.skipped, q.error,
+             q.behind],
+        )
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, outcomes: list[SourceOutcome]) -> str:

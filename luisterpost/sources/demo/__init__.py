@@ -4,23 +4,39 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from ...config import DemoSourceSettings
-from ..base import Batch, RawItem
-from .life import REPLY_DELAY_CAP, TZ, simulate
+from pydantic import Field
+
+from ...strict import Strict
+from ..base import Batch, Query, RawItem, SourceBase, SourceContext
 
 QUERY = "all"  # the demo has one stream; its watermark is the instant harvested up to
 BATCH_ITEMS = 2000
 
 
-class DemoSource:
+class DemoSourceSettings(Strict):
+    kind: Literal["demo"]
+    name: str = "demo"
+    seed: int = 2024
+    months: int = Field(default=13, ge=1, le=60)
+    # Generate up to this date (inclusive); default: now. Fixing it makes the data identical on every machine.
+    until: date | None = None
+
+    @property
+    def source_name(self) -> str:
+        return self.name
+
+
+class DemoSource(SourceBase):
     """Serves the simulated posts created after the watermark and up to `now` (or the configured `until`)."""
 
-    def __init__(self, settings: DemoSourceSettings, now: datetime | None = None):
+    def __init__(self, settings: DemoSourceSettings, ctx: SourceContext):
+        from .life import TZ
+
         self.name = settings.source_name
         self.settings = settings
-        now = now or datetime.now(UTC)
+        now = ctx.now
         if settings.until:
             # The end of the configured day, Amsterdam time, unless that is still in the future.
             end_of_day = datetime.combine(settings.until + timedelta(days=1), datetime.min.time(), TZ)
@@ -36,9 +52,14 @@ class DemoSource:
             month = (month - timedelta(days=1)).replace(day=1)
         return month
 
-    def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
+    def open(self, watermarks: Mapping[str, str]) -> list[Query]:
+        return [Query(QUERY, "the demo municipality", self._read)]
+
+    def _read(self, watermark: str | None) -> Iterator[Batch]:
         """Yield the posts after the watermark in batches of whole days, each with the watermark at its last day's end."""
-        since = datetime.fromisoformat(watermarks[QUERY]) if QUERY in watermarks else None
+        from .life import REPLY_DELAY_CAP, TZ, simulate
+
+        since = datetime.fromisoformat(watermark) if watermark else None
         first = self.first_day()
         if since is not None:
             # Threads that started up to a week earlier may still get replies after the watermark.

@@ -1,0 +1,34 @@
+"""What can go wrong while reading a source, as exceptions whose message a user can read and act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class SourceError(Exception):
+    """A query (or, raised while opening, the whole source) cannot go on; the message says what and where."""
+
+
+class SourceSkipped(SourceError):
+    """A source or query cannot run here (a missing secret, an optional part not installed): skipped, not failed."""
+
+
+class MissingCredentials(SourceSkipped):
+    """A source needs a secret that is not set."""
+
+
+class SourceStopped(SourceError):
+    """The source must stop for now (a daily quota spent, a rate limit that lasts too long): the queries not
+    yet read wait for the next run, where they continue from where they stopped."""
+
+
+class NetworkError(SourceError):
+    """The platform stayed unreachable or kept failing after every retry; worth trying again next run."""
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret value replaced by ***."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
