@@ -1,5 +1,6 @@
 """Exports from other listening and webcare tools, dropped in a folder: Coosto and Spotler Engage (OBI4wan)
-CSV/XLSX exports, and an X (Twitter) archive. Each new or changed file is read once (watermark: its SHA-256).
+CSV/XLSX exports, and an X (Twitter) archive. Each file is read once for its content and the source's mapping
+(watermark: the file's SHA-256 and a digest of the mapping), so changing either reads it again.
 
 Column names differ per tool and per export setting: the defaults below are what those exports call them;
 `columns` in the [[sources]] table overrides any of them (docs/sources.md)."""
@@ -83,20 +84,30 @@ class ExportSource:
         self.tz = ZoneInfo(settings.timezone) if settings.timezone else tz
         columns = {**DEFAULT_COLUMNS.get(settings.format, {}), **settings.columns}
         self.columns = {k: v.strip().lower() for k, v in columns.items()}
+        self.mapping = self._mapping_digest()
 
     def fetch(self, watermarks: Mapping[str, str]) -> Iterator[Batch]:
         if not self.folder.exists():
             self.folder.mkdir(parents=True)  # where people drop their exports: made, so it can be found
         suffixes = {".zip", ".js"} if self.settings.format == "x-archive" else {".csv", ".xlsx"}
         for path in sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes):
-            digest = file_digest(path)
-            if watermarks.get(path.name) == digest:
+            watermark = f"{file_digest(path)}+{self.mapping}"
+            if watermarks.get(path.name) == watermark:
                 continue
             try:
                 items, problems = self._read(path)
             except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
                 items, problems = [], [f"{path.name}: cannot be read: {exc}"]
-            yield Batch(path.name, items, digest, problems)
+            # A file rejected as a whole gave nothing to keep: left unmarked, it is read and reported again on
+            # every run until the file or the mapping is fixed.
+            yield Batch(path.name, items, watermark if items or not problems else None, problems)
+
+    def _mapping_digest(self) -> str:
+        """A short digest of everything that decides how a file's rows become mentions: the format, the columns
+        (defaults included, so new defaults apply to files read before), date format, time zone and platform."""
+        mapping = {"format": self.settings.format, "columns": sorted(self.columns.items()),
+                   "date_format": self.settings.date_format, "timezone": self.tz.key, "platform": self.settings.platform}
+        return hashlib.sha256(json.dumps(mapping).encode()).hexdigest()[:16]
 
     # --- CSV and XLSX -----------------------------------------------------------------------------------------
 
