@@ -349,8 +349,17 @@ class Config(_Strict):
         return (self.base_dir / path).resolve()
 
     def own_handles(self) -> dict[str, set[str]]:
-        """Own handles per platform, normalised for matching (see `normalise_handle`)."""
-        return {p: {normalise_handle(p, h) for h in handles} for p, handles in self.accounts.items()}
+        """Own handles per platform as mentions store it ("x" and "X (Twitter)" are "twitter"), normalised for
+        matching (see `normalise_handle`)."""
+        # Imported here: the sources import this module. Exports translate the platform names tools use with
+        # the same table, so an account listed as "x" matches the posts an export calls "X".
+        from .sources.exports import platform_name
+
+        found: dict[str, set[str]] = {}
+        for name, handles in self.accounts.items():
+            platform = platform_name(name)
+            found.setdefault(platform, set()).update(normalise_handle(platform, h) for h in handles)
+        return found
 
 
 def normalise_handle(platform: str, handle: str) -> str:

@@ -24,14 +24,17 @@ from .base import Batch, RawItem
 from .dropfolder import file_digest
 
 # Mentions field → the column the export names it (matched without regard to case or surrounding spaces).
+# The reply and conversation columns tie the municipality's answers to what they answer (webcare response);
+# neither tool documents its export columns publicly, so these are assumed names (docs/sources.md).
 DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
     "coosto": {
         "id": "id", "created_at": "date", "author_handle": "author", "text": "message", "url": "url",
         "platform": "source", "author_followers": "followers", "lang": "language",
+        "in_reply_to_id": "in reply to", "conversation_id": "conversation id",
     },
     "spotler": {
         "id": "bericht id", "created_at": "datum", "author_handle": "afzender", "text": "bericht", "url": "link",
-        "platform": "kanaal", "in_reply_to_id": "reactie op", "author_name": "naam",
+        "platform": "kanaal", "in_reply_to_id": "reactie op", "author_name": "naam", "conversation_id": "gesprek id",
     },
 }
 REQUIRED = ("created_at", "author_handle", "text")
@@ -41,6 +44,13 @@ PLATFORMS = {"x": "twitter", "twitter": "twitter", "x (twitter)": "twitter", "ni
              "linkedin": "linkedin", "reddit": "reddit", "mastodon": "mastodon", "bluesky": "bluesky",
              "whatsapp": "whatsapp", "forum": "forum", "fora": "forum", "blog": "blog", "blogs": "blog",
              "tiktok": "tiktok", "threads": "threads"}
+
+
+def platform_name(value: str) -> str:
+    """The platform's name as stored ("X" → "twitter"): how tools name it translated, else lower case with
+    only letters, digits and _ ("onbekend" when nothing is left)."""
+    value = value.strip().lower()
+    return PLATFORMS.get(value) or re.sub(r"[^a-z0-9_]+", "_", value).strip("_") or "onbekend"
 DATE_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M", "%d-%m-%Y", "%Y-%m-%d")
 X_DATE = "%a %b %d %H:%M:%S %z %Y"  # as X archives write created_at
@@ -170,10 +180,8 @@ class ExportSource:
         return None
 
     def _platform(self, record: Mapping[str, Any]) -> str:
-        if self.settings.platform:
-            return self.settings.platform
-        value = str(self._value(record, "platform") or "").strip().lower()
-        return PLATFORMS.get(value) or re.sub(r"[^a-z0-9_]+", "_", value).strip("_") or "onbekend"
+        # The configured platform is named as freely as the column: both are translated the same way.
+        return platform_name(self.settings.platform or str(self._value(record, "platform") or ""))
 
     def _number(self, record: Mapping[str, Any], field: str) -> Any:
         value = self._value(record, field)
