@@ -51,6 +51,8 @@ def platform_name(value: str) -> str:
     only letters, digits and _ ("onbekend" when nothing is left)."""
     value = value.strip().lower()
     return PLATFORMS.get(value) or re.sub(r"[^a-z0-9_]+", "_", value).strip("_") or "onbekend"
+
+
 DATE_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M", "%d-%m-%Y", "%Y-%m-%d")
 X_DATE = "%a %b %d %H:%M:%S %z %Y"  # as X archives write created_at
