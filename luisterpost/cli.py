@@ -121,6 +121,36 @@ def _print_harvest(result: dict) -> bool:
     return failed
 
 
+@app.command("renormalise")
+def renormalise_command(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only this source (its name in the config).")] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Only raw payloads fetched on or after this day, YYYY-MM-DD (local time).")] = None,
+) -> None:
+    """Normalise the stored raw payloads again with today's normalisers and update the mentions in place:
+    changed fields replaced, items that could not be normalised before added, nothing duplicated; what changed
+    is enriched again. Nothing is fetched. Items that still do not normalise are reported as ref: reason."""
+    from .renormalise import renormalise, sources_named
+    from .store import open_db
+
+    config = _config(ctx)
+    day = _day(since) if since else None
+    sources_named(config, source)  # a misspelt name is reported before the database is opened
+    result = renormalise(open_db(config.database_path), config, source=source, since=day)
+    for done in result.sources:
+        for problem in done.problems[:50]:
+            console.print(f"[yellow]skipped[/] {escape(problem)}", highlight=False, markup=True)
+        if len(done.problems) > 50:
+            console.print(f"… and {len(done.problems) - 50:,} more skipped")
+        note = f" ({done.note})" if done.note else ""
+        out.print(f"{done.source}: {done.read:,} read, {done.updated:,} updated, {done.inserted:,} inserted, "
+                  f"{done.unchanged:,} unchanged, {len(done.problems):,} skipped{note}", highlight=False, markup=False)
+    out.print(f"{result.enriched:,} mentions enriched again", highlight=False)
+    if any(done.problems or done.failed for done in result.sources):
+        raise typer.Exit(1)
+
+
 def _month(value: str) -> str:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
         raise typer.BadParameter(f"{value!r} is not a month like 2026-10")

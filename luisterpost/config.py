@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
-from .handles import normalise_handle
+from .handles import normalise_handle, platform_name
 from .labels import dutch_label
 from .schedule import BusinessCalendar, WeeklySchedule, business_calendar, parse_schedule
 from .sources.registry import KINDS, SourceSettings
@@ -182,8 +182,15 @@ class Config(Strict):
         return (self.base_dir / path).resolve()
 
     def own_handles(self) -> dict[str, set[str]]:
-        """Own handles per platform, normalised for matching (see `normalise_handle`)."""
-        return {p: {normalise_handle(p, h) for h in handles} for p, handles in self.accounts.items()}
+        """Own handles per platform as mentions store it ("x" and "X (Twitter)" are "twitter"), normalised for
+        matching (see `normalise_handle`)."""
+        # Exports translate the platform names tools use with the same table, so an account listed as "x"
+        # matches the posts an export calls "X".
+        found: dict[str, set[str]] = {}
+        for name, handles in self.accounts.items():
+            platform = platform_name(name)
+            found.setdefault(platform, set()).update(normalise_handle(platform, h) for h in handles)
+        return found
 
 
 def _key(loc: tuple[Any, ...]) -> str:

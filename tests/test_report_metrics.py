@@ -67,6 +67,17 @@ def test_days_without_posts_and_the_last_good_harvest(db):
     assert row["last_ok"] == datetime(2026, 10, 20, 3, tzinfo=UTC)
 
 
+def test_a_renormalise_run_is_no_harvest(db):
+    harvested, renormalised = datetime(2026, 10, 20, 3, tzinfo=UTC), datetime(2026, 10, 22, 9, tzinfo=UTC)
+    for run, kind, finished in ((1, "harvest", harvested), (2, "renormalise", renormalised)):
+        db.execute("INSERT INTO harvest_runs (run_id, kind, started_at, finished_at, status) VALUES (?, ?, ?, ?, 'ok')",
+                   [run, kind, finished, finished])
+        db.execute("INSERT INTO harvest_run_sources (run_id, source, started_at, finished_at, status) VALUES (?, 'feed', ?, ?, 'ok')",
+                   [run, finished, finished])
+    [row] = _coverage(db, Period.month(2026, 10, AMSTERDAM))
+    assert (row["runs"], row["last_ok"]) == (1, harvested)
+
+
 def test_sentiment_quality_counts_corrections_that_agreed(db):
     from .conftest import store_enrichment
 

@@ -170,9 +170,7 @@ def test_spotler_xlsx_with_a_configured_column_mapping(db, tmp_path):
     assert wrong.status == "partial" and wrong.new == 0
     assert "engage.xlsx:1: missing column(s) author_handle (column 'afzender')" in wrong.error
     assert "'Van'" in wrong.error and "columns = {" in wrong.error
-    (folder / "engage.xlsx").touch()
-    book.save(folder / "engage.xlsx")  # the same file again, read with the right mapping under a new name
-    (folder / "engage.xlsx").rename(folder / "engage-2.xlsx")
+    # The same file, unchanged, is read again once the mapping is fixed.
     fixed = run_export(db, export_config(tmp_path, format="spotler", columns={"author_handle": "Van"}))
     assert fixed.status == "ok", fixed.error
     assert db.execute("SELECT platform, id, author_handle, text FROM mentions ORDER BY id").fetchall() == [

@@ -1,5 +1,6 @@
 """Exports from other listening and webcare tools, dropped in a folder: Coosto and Spotler Engage (OBI4wan)
-CSV/XLSX exports, and an X (Twitter) archive. Each new or changed file is read once (watermark: its SHA-256).
+CSV/XLSX exports, and an X (Twitter) archive. Each file is read once for its content and the source's mapping
+(watermark: the file's SHA-256 and a digest of the mapping), so changing either reads it again.
 
 Column names differ per tool and per export setting: the defaults below are what those exports call them;
 `columns` in the [[sources]] table overrides any of them (docs/sources.md)."""
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from ..handles import platform_name
 from ..strict import Strict
 from .base import Batch, Query, RawItem, SourceBase, SourceContext
 from .dropfolder import file_digest
@@ -39,23 +41,20 @@ class ExportSettings(Strict):
         return self.name or f"{self.format}:{self.path}"
 
 # Mentions field → the column the export names it (matched without regard to case or surrounding spaces).
+# The reply and conversation columns tie the municipality's answers to what they answer (webcare response);
+# neither tool documents its export columns publicly, so these are assumed names (docs/sources.md).
 DEFAULT_COLUMNS: dict[str, dict[str, str]] = {
     "coosto": {
         "id": "id", "created_at": "date", "author_handle": "author", "text": "message", "url": "url",
         "platform": "source", "author_followers": "followers", "lang": "language",
+        "in_reply_to_id": "in reply to", "conversation_id": "conversation id",
     },
     "spotler": {
         "id": "bericht id", "created_at": "datum", "author_handle": "afzender", "text": "bericht", "url": "link",
-        "platform": "kanaal", "in_reply_to_id": "reactie op", "author_name": "naam",
+        "platform": "kanaal", "in_reply_to_id": "reactie op", "author_name": "naam", "conversation_id": "gesprek id",
     },
 }
 REQUIRED = ("created_at", "author_handle", "text")
-# How export tools name platforms → our platform names.
-PLATFORMS = {"x": "twitter", "twitter": "twitter", "x (twitter)": "twitter", "nieuws": "news", "news": "news",
-             "online nieuws": "news", "facebook": "facebook", "instagram": "instagram", "youtube": "youtube",
-             "linkedin": "linkedin", "reddit": "reddit", "mastodon": "mastodon", "bluesky": "bluesky",
-             "whatsapp": "whatsapp", "forum": "forum", "fora": "forum", "blog": "blog", "blogs": "blog",
-             "tiktok": "tiktok", "threads": "threads"}
 DATE_FORMATS = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S",
                 "%Y-%m-%d %H:%M", "%d-%m-%Y", "%Y-%m-%d")
 X_DATE = "%a %b %d %H:%M:%S %z %Y"  # as X archives write created_at
@@ -100,6 +99,7 @@ class ExportSource(SourceBase):
         self.tz = ZoneInfo(settings.timezone) if settings.timezone else tz
         columns = {**DEFAULT_COLUMNS.get(settings.format, {}), **settings.columns}
         self.columns = {k: v.strip().lower() for k, v in columns.items()}
+        self.mapping = self._mapping_digest()
 
     def open(self, watermarks: Mapping[str, str]) -> list[Query]:
         if not self.folder.exists():
@@ -109,14 +109,23 @@ class ExportSource(SourceBase):
         return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark)) for path in files]
 
     def _file(self, path: Path, watermark: str | None) -> Iterator[Batch]:
-        digest = file_digest(path)
-        if watermark == digest:
+        current = f"{file_digest(path)}+{self.mapping}"
+        if watermark == current:
             return
         try:
             items, problems = self._read(path)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
             items, problems = [], [f"{path.name}: cannot be read: {exc}"]
-        yield Batch(path.name, items, digest, problems)
+        # A file rejected as a whole gave nothing to keep: left unmarked, it is read and reported again on
+        # every run until the file or the mapping is fixed.
+        yield Batch(path.name, items, current if items or not problems else None, problems)
+
+    def _mapping_digest(self) -> str:
+        """A short digest of everything that decides how a file's rows become mentions: the format, the columns
+        (defaults included, so new defaults apply to files read before), date format, time zone and platform."""
+        mapping = {"format": self.settings.format, "columns": sorted(self.columns.items()),
+                   "date_format": self.settings.date_format, "timezone": self.tz.key, "platform": self.settings.platform}
+        return hashlib.sha256(json.dumps(mapping).encode()).hexdigest()[:16]
 
     # --- CSV and XLSX -----------------------------------------------------------------------------------------
 
@@ -179,10 +188,8 @@ class ExportSource(SourceBase):
         return None
 
     def _platform(self, record: Mapping[str, Any]) -> str:
-        if self.settings.platform:
-            return self.settings.platform
-        value = str(self._value(record, "platform") or "").strip().lower()
-        return PLATFORMS.get(value) or re.sub(r"[^a-z0-9_]+", "_", value).strip("_") or "onbekend"
+        # The configured platform is named as freely as the column: both are translated the same way.
+        return platform_name(self.settings.platform or str(self._value(record, "platform") or ""))
 
     def _number(self, record: Mapping[str, Any], field: str) -> Any:
         value = self._value(record, field)

@@ -1,4 +1,5 @@
--- source_coverage: per source, the mentions it stored for [$start, $end) and its harvest runs in that period.
+-- source_coverage: per source, the mentions it stored for [$start, $end) and its harvest runs in that period
+-- (renormalising stored payloads fetches nothing: not a harvest run).
 WITH stored AS (
     SELECT
         source,
@@ -15,6 +16,7 @@ runs AS (
         count(*)                                   AS runs,
         count(*) FILTER (WHERE status = 'failed')  AS failed
     FROM harvest_run_sources
+    ANTI JOIN (SELECT run_id FROM harvest_runs WHERE kind = 'renormalise') USING (run_id)
     WHERE started_at >= $start AND started_at < $end
     GROUP BY source
 ),
