@@ -394,7 +394,9 @@ def sentiment_eval(
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Show what is stored and how the last harvest runs went."""
+    """Show what is stored, how the last harvest runs went, the queries that failed in the last harvest and
+    the queries with posts not read yet (gaps the next runs close)."""
+    from .sources.listing import open_gaps
     from .store import open_db
 
     config = _config(ctx)
@@ -407,6 +409,22 @@ def status(ctx: typer.Context) -> None:
         "SELECT run_id, kind, started_at, status FROM harvest_runs ORDER BY run_id DESC LIMIT 5"
     ).fetchall():
         out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {run_status}", highlight=False)
+    failed = con.execute(
+        "SELECT source, label, status, error FROM harvest_run_queries WHERE run_id = (SELECT max(run_id)"
+        " FROM harvest_runs WHERE kind = 'harvest') AND status NOT IN ('ok', 'not run') ORDER BY source, label"
+    ).fetchall()
+    if failed:
+        out.print("last harvest, queries not read in full:", highlight=False)
+        for source, label, query_status, error in failed:
+            reason = (error or "").splitlines()[0] if error else ""
+            out.print(f"  {source} / {label}: {query_status}: {reason}", highlight=False, markup=False)
+    gaps = [(source, query, gap) for source, query, value in
+            con.execute("SELECT source, query, value FROM watermarks ORDER BY source, query").fetchall()
+            for gap in open_gaps(value)]
+    if gaps:
+        out.print("posts not read yet (the next harvests continue there):", highlight=False)
+        for source, query, gap in gaps:
+            out.print(f"  {source} / {query}: {gap.words()}", highlight=False, markup=False)
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ import pyarrow as pa
 from .errors import UserError
 from .sources.base import Batch, Query, RawItem, Source
 from .sources.errors import SourceError, SourceSkipped, SourceStopped, redact
-from .sources.listing import Gap, open_gaps
+from .sources.listing import open_gaps
 from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
@@ -215,7 +215,7 @@ class _Run:
         result.error = _redact("\n".join(problems), self.source) or None
         gaps = open_gaps(self.watermarks.get(query.name))
         if gaps:
-            result.behind = "; ".join(_gap_words(g) for g in gaps) + "; the next runs continue there"
+            result.behind = "; ".join(f"{g.words()} not read yet" for g in gaps) + "; the next runs continue there"
         return result
 
     def conversations(self, threads: list[Query]) -> None:
@@ -248,16 +248,6 @@ def _status(outcome: SourceOutcome) -> str:
     if any(s != "ok" for s in statuses if s != "not run") or outcome.skipped:
         return "partial"
     return "ok"
-
-
-def _gap_words(gap: Gap) -> str:
-    newer = f"older than {_short_time(gap.before)}" if gap.before else "the newest"
-    older = f"back to {_short_time(gap.after)}" if gap.after else "back to the oldest"
-    return f"posts {newer} {older} not read yet"
-
-
-def _short_time(value: str) -> str:
-    return value[:16].replace("T", " ") + " UTC"
 
 
 def _recent_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, since: datetime) -> list[RawItem]:

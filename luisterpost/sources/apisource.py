@@ -8,6 +8,7 @@ from typing import Any
 
 from ..handles import normalise_handle
 from .base import Batch, Query, RawItem, SourceBase, SourceContext
+from .errors import SourceError
 from .listing import Page, read_listing
 from .secrets import read_secret, require_secret
 
@@ -73,6 +74,14 @@ class ApiSource(SourceBase):
                                 credentials=credentials)
         self._clients.append(self.client)
         return self.client
+
+    def page(self, items: list[RawItem], next_url: str | None, what: str) -> Page:
+        """A page of a listing whose next page is at `next_url` (a Link header, paging.next). A link that must
+        not be followed (another host) leaves the page good and the listing stopped with that error."""
+        try:
+            return Page(items, self.client.next_page(next_url, what) if items else None)
+        except SourceError as exc:
+            return Page(items, None, exc)
 
     def listing(self, name: str, label: str, fetch_page: Callable[[dict[str, Any] | None, int], Page], *,
                 key: Callable[[RawItem], str], when: Callable[[RawItem], datetime],

@@ -78,6 +78,12 @@ def network_cause(exc: httpx.TransportError, timeout: float) -> tuple[str, bool]
     return f"connection failed ({exc.__class__.__name__}: {text[:160]})", True
 
 
+def _origin(url: httpx.URL) -> str:
+    """scheme://host[:port]: where a request goes, as credentials are bound to it."""
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
 class ApiClient:
     """An httpx client for one source with its retry policy.
 
@@ -113,10 +119,9 @@ class ApiClient:
 
     def _guard(self, request: httpx.Request) -> None:
         # Runs for every request, redirects included: a secret never leaves the host it belongs to.
-        if self.credentials and (request.url.host, request.url.scheme) != (self.base.host, self.base.scheme):
-            raise SourceError(f"refused to send credentials to {request.url.scheme}://{request.url.host}: "
-                              f"this source's secret goes only to {self.base.scheme}://{self.base.host} "
-                              "(a link or redirect in the API's answer points elsewhere)")
+        if self.credentials and _origin(request.url) != _origin(self.base):
+            raise SourceError(f"refused to send credentials to {_origin(request.url)}: this source's secret goes "
+                              f"only to {_origin(self.base)} (a link or redirect in the API's answer points elsewhere)")
 
     def _describe(self, method: str, url: str) -> str:
         # Host and path only: query strings may carry tokens or keys.
@@ -215,9 +220,9 @@ class ApiClient:
         if not url:
             return None
         link = self.base.join(url)
-        if (link.host, link.scheme) != (self.base.host, self.base.scheme):
-            raise SourceError(f"{what}: the next-page link points at {link.scheme}://{link.host}, not at "
-                              f"{self.base.scheme}://{self.base.host}: refused (credentials go only to their own host)")
+        if _origin(link) != _origin(self.base):
+            raise SourceError(f"{what}: the next-page link points at {_origin(link)}, not at {_origin(self.base)}: "
+                              "refused (credentials go only to their own host)")
         params = {k: v for k, v in link.params.multi_items() if k not in {"access_token", "key"}}
         return params or None
 

@@ -122,8 +122,7 @@ class _GraphSource(ApiSource):
                 raise SourceError(f"{what}: an item has no id: the API's answer changed shape")
             payload = {**entry, "_on": on} if on else entry
             items.append(RawItem(self.platform, str(entry["id"]), payload, f"{self.platform} {entry['id']}"))
-        following = self.client.next_page((data.get("paging") or {}).get("next"), what)
-        return Page(items, following if items else None)
+        return self.page(items, (data.get("paging") or {}).get("next"), what)
 
     def _all(self, path: str, params: dict[str, Any], what: str, on: str | None = None) -> list[RawItem]:
         """Every item of a Graph API list (up to max_pages pages)."""
@@ -132,6 +131,8 @@ class _GraphSource(ApiSource):
         for number in range(1, self.settings.max_pages + 1):
             page = self._page(path, params, after, f"{what} page {number}", on)
             found += page.items
+            if page.error is not None:
+                raise page.error
             if page.after is None:
                 break
             after = page.after

@@ -23,10 +23,12 @@ VERSION = 2
 
 @dataclass
 class Page:
-    """One page of a listing, newest first, and the parameters that ask for the next (older) page (None at its end)."""
+    """One page of a listing, newest first, and the parameters that ask for the next (older) page (None at its end).
+    `error`: the page is good but the way to the next one is not (raised once the page is stored)."""
 
     items: list[RawItem]
     after: dict[str, Any] | None
+    error: Exception | None = None
 
 
 @dataclass
@@ -54,6 +56,16 @@ class Gap:
 
     before: str | None
     after: str | None
+
+    def words(self) -> str:
+        """The gap as a user reads it: "posts older than 2026-10-08 14:00 UTC back to 2026-10-01 00:00 UTC"."""
+        newer = f"older than {_minutes(self.before)}" if self.before else "the newest"
+        older = f"back to {_minutes(self.after)}" if self.after else "back to the oldest"
+        return f"posts {newer} {older}"
+
+
+def _minutes(value: str) -> str:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 @dataclass
@@ -140,6 +152,8 @@ def read_listing(query: str, fetch_page: Callable[[dict[str, Any] | None, int], 
                     span.hi, span.hi_at = below.hi, below.hi_at
                 span.lo, span.lo_at, span.next, span.end = below.lo, below.lo_at, below.next, below.end
                 del spans[number + 1]
+            elif page.error is not None:
+                span.next = None  # no way on from here: the gap stays and is reported until the cause is mended
             elif ended == "bottom" or page.after is None:
                 # Everything down to the floor (or the listing's end) is read: older spans are inside it.
                 lowest = [s for s in spans[number + 1:] if s.lo is not None]
@@ -150,6 +164,8 @@ def read_listing(query: str, fetch_page: Callable[[dict[str, Any] | None, int], 
             else:
                 span.next = page.after
             yield Batch(query, kept, coverage.to_text())
+            if page.error is not None and not ended:
+                raise page.error
             if ended == "joined":
                 break  # go on below the joined span, from where it stopped
             if ended or page.after is None:

@@ -126,7 +126,7 @@ class MastodonSource(ApiSource):
                 return Page([], None)
             if key:  # search pages with max_id, not Link headers
                 return Page(items, {"max_id": min(items, key=status_key).id})
-            return Page(items, self.client.next_page(response.links.get("next", {}).get("url"), page_what))
+            return self.page(items, response.links.get("next", {}).get("url"), page_what)
 
         return self.listing(name, what, fetch_page, key=status_key, when=_status_time, legacy=lambda v: v.zfill(24),
                             before=before)
