@@ -180,14 +180,22 @@ def test_harvest_command_runs_the_nightly_flow_once(prefect_home, write_config, 
     (drop / "posts.jsonl").write_text(
         json.dumps({"platform": "facebook", "id": "1", "created_at": "2026-10-01T08:00:00+02:00",
                     "author_handle": "jan", "text": "Waar is de milieustraat?"}) + "\n{kapot\n", encoding="utf-8")
-    path = write_config(ACCOUNTS + '\n[[sources]]\nkind = "jsonl"\nname = "drop"\npath = "drop"\n')
+    with socket.socket() as probe:  # a port where nothing listens: a platform that is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    path = write_config(ACCOUNTS + '\n[[sources]]\nkind = "jsonl"\nname = "drop"\npath = "drop"\n'
+                        f'\n[[sources]]\nkind = "mastodon"\nname = "down"\nbase_url = "http://127.0.0.1:{port}"\n'
+                        'hashtags = ["lindeveen"]\nretries = 1\nbackoff_seconds = 0.01\n')
     env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
     result = subprocess.run([str(BIN / "luisterpost"), "--config", str(path), "harvest"],
                             capture_output=True, text=True, env=env, timeout=600)
-    # A skipped row makes the source partial, and a partial or failed source the command's exit code 1.
+    # A skipped row makes the source partial, a dead platform fails: the command's exit code is 1, with no traceback.
     assert result.returncode == 1, result.stderr[-3000:]
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     assert "partial drop: 2 fetched, 1 new, 0 updated, 1 skipped" in result.stdout
+    assert " failed down: 0 fetched" in result.stdout
+    assert (f"#lindeveen page 1: GET 127.0.0.1/api/v1/timelines/tag/lindeveen: connection refused"
+            in result.stdout)
     assert "posts.jsonl:2: not valid JSON" in result.stdout
 
 
