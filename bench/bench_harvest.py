@@ -1,4 +1,4 @@
-"""Harvest concurrency (issue 6): 10 Mastodon sources × 20 pages against a server on 127.0.0.1 that takes
+"""Harvest concurrency: 10 Mastodon sources × 20 pages against a server on 127.0.0.1 that takes
 200 ms per request. Sources are harvested concurrently, so the whole harvest should take about as long as the
 slowest source, not the sum of all. Measures one source alone, the ten one after another, and the ten through
 the nightly flow (Prefect ephemeral mode; the harvest window is the first source's start to the last one's end).

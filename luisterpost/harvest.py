@@ -23,6 +23,10 @@ from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
 from .store.runs import QueryOutcome, SourceOutcome, get_watermarks, set_watermark, utcnow
 
 
+# The watermark under which a source keeps the items whose conversations a stopped run could not read.
+PENDING = "conversations:pending"
+
+
 def _explain(exc: BaseException) -> str:
     """An error as a user reads it: our own messages as they are, anything else with its type."""
     if isinstance(exc, SourceError | UserError):
@@ -138,15 +142,20 @@ def harvest_source(
         for query in queries:
             run.query(query)
         roots = run.roots
+        # Conversations an earlier run had to leave (a quota, a rate limit), then those of young posts.
+        waiting = json.loads(watermarks.get(PENDING) or "[]")
         revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0)
-        if revisit_days:
-            since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days)
-            for item in _recent_items(con, source, lock, since):
-                if item.id not in roots:
-                    thread = source.thread(item)
-                    if thread is not None:
-                        roots[item.id] = thread
-        run.conversations(list(roots.values()))
+        since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days or 0)
+        earlier = _stored_items(con, source, lock, waiting, since if revisit_days else None) if waiting or revisit_days else []
+        for item in earlier:
+            if item.id not in roots:
+                thread = source.thread(item)
+                if thread is not None:
+                    roots[item.id] = thread
+        left = run.conversations(roots)
+        if left or waiting:
+            with lock:
+                set_watermark(con, source.name, PENDING, json.dumps(left))
         outcome.status = _status(outcome)
         outcome.error = _redact("\n".join(q.error for q in outcome.queries if q.error), source) or None
         return outcome
@@ -218,19 +227,28 @@ class _Run:
             result.behind = "; ".join(f"{g.words()} not read yet" for g in gaps) + "; the next runs continue there"
         return result
 
-    def conversations(self, threads: list[Query]) -> None:
-        """Read every conversation; record the failed ones by name and the rest as one line."""
+    def conversations(self, threads: dict[str, Query]) -> list[str]:
+        """Read every conversation (by the id of the item it is about); record the failed ones by name and the
+        rest as one line. Return the ids of those not read because the source had to stop."""
+        threads = dict(threads)
         together = QueryOutcome("conversations", f"conversations ({len(threads)})")
-        for thread in threads:
+        left = []
+        for item_id, thread in list(threads.items()):  # reading them finds more, read next run
             result = self.query(thread, record=False)
             if result.status == "ok":
                 _add(together, result)
-            elif result.status == "not run":
-                together.status, together.behind = "not run", result.behind
+            elif result.status in {"not run", "stopped"}:
+                left.append(item_id)
+                if result.status == "stopped":
+                    self.outcome.queries.append(result)  # says why the source stopped
             else:
                 self.outcome.queries.append(result)
+        if left:
+            together.status = "not run"
+            together.behind = f"{len(left):,} conversations not read yet (the source stopped); the next run reads them"
         if threads:
             self.outcome.queries.append(together)
+        return left
 
 
 def _add(total: Any, part: Any) -> None:
@@ -250,10 +268,13 @@ def _status(outcome: SourceOutcome) -> str:
     return "ok"
 
 
-def _recent_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, since: datetime) -> list[RawItem]:
-    """The raw items this source stored of posts created since `since` (their conversations are read again)."""
+def _stored_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, ids: list[str],
+                  since: datetime | None) -> list[RawItem]:
+    """The raw items this source stored with one of `ids`, or of posts created since `since`: their
+    conversations are read (again)."""
     with lock:
-        rows = con.execute(sql_query("harvest/recent_raw_items"), {"source": source.name, "since": since}).fetchall()
+        rows = con.execute(sql_query("harvest/stored_raw_items"),
+                           {"source": source.name, "ids": ids, "since": since}).fetchall()
     return [RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}") for platform, item_id, payload in rows]
 
 

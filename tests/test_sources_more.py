@@ -232,3 +232,22 @@ def test_snscrape_telegram_channel_posts_are_stored_and_the_watermark_moves(db):
     assert mention | {"created_at": None} == {
         "platform": "telegram", "id": "gemeentelindeveen/13", "created_at": None, "author_handle": "gemeentelindeveen",
         "text": "Nieuw", "url": "https://t.me/gemeentelindeveen/13"}
+
+
+def test_conversations_a_stopped_run_left_are_read_by_the_next_run(db, api, monkeypatch):
+    MASTODON.serve(api)
+    # The first conversation read meets a rate limit that lasts too long: the source stops there.
+    api.inject("/api/v1/statuses/113200000000000110/context", Reply({"error": "slow down"}, 429, {"Retry-After": "3600"}))
+    first = harvest(db, MASTODON, api, monkeypatch, max_wait_seconds=60, revisit_days=0)
+    assert first.status == "partial"
+    assert "conversation of status 113200000000000110: rate limited: asked to wait 3600 s" in first.error
+    assert first.behind == ["conversations (2): 2 conversations not read yet (the source stopped); the next run reads them"]
+    replies = {"113200000000000111", "113200000000000099"}  # only reachable through the conversations
+    assert not replies & set(stored(db, "mastodon"))
+    # No post is young enough to be revisited: the conversations are read because the last run had to leave them.
+    again = harvest(db, MASTODON, api, monkeypatch, revisit_days=0)
+    assert again.status == "ok", again.error
+    assert replies <= set(stored(db, "mastodon"))
+    assert get_watermarks(db, "src")["conversations:pending"] == "[]"
+    third = harvest(db, MASTODON, api, monkeypatch, revisit_days=0)
+    assert [q.label for q in third.queries] == ["#lindeveen", "account @gemeentelindeveen"]  # nothing left to read
