@@ -144,10 +144,9 @@ def harvest_source(
         roots = run.roots
         # Conversations an earlier run had to leave (a quota, a rate limit), then those of young posts.
         waiting = json.loads(watermarks.get(PENDING) or "[]")
-        revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0)
-        since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days or 0)
-        earlier = _stored_items(con, source, lock, waiting, since if revisit_days else None) if waiting or revisit_days else []
-        for item in earlier:
+        revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0) or 0
+        young = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days) if revisit_days else None
+        for item in _stored_items(con, source, lock, waiting, young) if waiting or young else []:
             if item.id not in roots:
                 thread = source.thread(item)
                 if thread is not None:
@@ -171,7 +170,7 @@ class _Run:
                  on_batch: Callable[[SourceOutcome], None] | None, watermarks: dict[str, str]):
         self.con, self.source, self.lock, self.outcome, self.on_batch = con, source, lock, outcome, on_batch
         self.watermarks = watermarks
-        self.seen: set[str] = set()  # each item once per run, whichever query returns it
+        self.seen: set[tuple[str, str]] = set()  # each item once per run, whichever query returns it
         self.roots: dict[str, Query] = {}  # items with a conversation to read, by id, however they were found
         self.stopped: str | None = None
 
@@ -230,10 +229,10 @@ class _Run:
     def conversations(self, threads: dict[str, Query]) -> list[str]:
         """Read every conversation (by the id of the item it is about); record the failed ones by name and the
         rest as one line. Return the ids of those not read because the source had to stop."""
-        threads = dict(threads)
+        threads = dict(threads)  # reading them finds more: those are read by a later run
         together = QueryOutcome("conversations", f"conversations ({len(threads)})")
         left = []
-        for item_id, thread in list(threads.items()):  # reading them finds more, read next run
+        for item_id, thread in threads.items():
             result = self.query(thread, record=False)
             if result.status == "ok":
                 _add(together, result)
