@@ -1,6 +1,7 @@
 -- stg_mentions: incoming mentions with every field as text (`incoming`) → typed Mentions v1 rows, each
 -- with `error` saying what is wrong (NULL when the row is good) and `copy` = 1 on the row to store when
--- a batch holds the same (platform, id) twice. Only renames, trims, casts and checks.
+-- a batch holds the same (platform, id) twice. Only renames, trims, casts and checks. Every source's rows pass
+-- here before they are stored, so nothing stored breaks these rules (docs/mentions-jsonl.md).
 WITH cleaned AS (
     SELECT
         seq,
@@ -29,6 +30,10 @@ typed AS (
     SELECT
         *,
         try_cast(created_at_text AS TIMESTAMPTZ)   AS created_at,
+        -- The same text as a wall-clock time, ignoring the zone: its distance from created_at is the offset.
+        try_cast(created_at_text AS TIMESTAMP)     AS created_at_wall,
+        -- A date alone would silently become midnight UTC.
+        regexp_matches(created_at_text, '[Tt ]\d{2}:\d{2}') AS created_at_has_time,
         -- A time without a zone is ambiguous (local? UTC?): v1 requires the zone.
         regexp_matches(created_at_text, '([zZ]|[+-]\d{2}(:?\d{2})?)$') AS created_at_has_zone,
         -- Counts must be plain whole numbers: a cast alone would round 2.5 to 3.
@@ -51,10 +56,17 @@ checked AS (
                 THEN 'platform "' || platform || '" may hold only letters, digits and _'
             WHEN id IS NULL THEN 'missing required field "id"'
             WHEN created_at_text IS NULL THEN 'missing required field "created_at"'
-            WHEN created_at IS NULL
+            WHEN created_at IS NULL OR created_at_wall IS NULL
                 THEN 'created_at "' || created_at_text || '" is not an ISO-8601 date and time'
+            WHEN NOT created_at_has_time
+                THEN 'created_at "' || created_at_text || '" is a date without a time (write e.g. 2026-10-08T14:03:00+02:00)'
             WHEN NOT created_at_has_zone
                 THEN 'created_at "' || created_at_text || '" has no time zone (add Z or +01:00)'
+            WHEN abs(epoch(created_at_wall) - epoch(created_at)) > 14 * 3600
+                THEN 'created_at "' || created_at_text || '" has an offset beyond ±14:00'
+            -- Beyond these years a time is a mistake, and some cannot even be shown (year 0, year 10000).
+            WHEN created_at < TIMESTAMPTZ '2000-01-01 00:00:00+00' OR created_at >= TIMESTAMPTZ '2101-01-01 00:00:00+00'
+                THEN 'created_at "' || created_at_text || '" is outside the years 2000–2100'
             WHEN author_handle IS NULL THEN 'missing required field "author_handle"'
             WHEN text IS NULL THEN 'missing required field "text"'
             WHEN author_followers_text IS NOT NULL AND author_followers IS NULL
