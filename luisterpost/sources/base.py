@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..mentions_file import MentionsChunk
 
 
 @dataclass(frozen=True)
@@ -24,12 +27,16 @@ class Batch:
     """Items fetched for one query of a source, and the watermark to store once they are committed.
 
     `problems` lists items the source could not even read (malformed lines, broken records), each
-    with its ref; they are reported and skipped while the rest of the batch is stored."""
+    with its ref; they are reported and skipped while the rest of the batch is stored.
+
+    `chunk`, instead of items, holds rows already read from a Mentions file (luisterpost.mentions_file):
+    they are staged as they are, without normalising, and the file itself is their raw payload."""
 
     query: str
     items: list[RawItem]
     watermark: str | None
     problems: list[str] = field(default_factory=list)
+    chunk: MentionsChunk | None = None
 
 
 class Source(Protocol):

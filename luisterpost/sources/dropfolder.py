@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..config import DropFolderSettings
-from ..store.mentions import FIELDS, REQUIRED_FIELDS
+from ..errors import UserError
+from ..mentions_file import read_mentions
+from ..store.mentions import FIELDS
 from .base import Batch, RawItem
 
 
@@ -24,8 +24,9 @@ def file_digest(path: Path) -> str:
 
 
 class DropFolderSource:
-    """Each new or changed file in the folder becomes one batch; its watermark is the file's SHA-256,
-    so a file is read again only when its content changes (and then only new rows are added)."""
+    """Each new or changed file in the folder is read by the shared mentions-file reader, a batch per chunk; its
+    watermark is the file's SHA-256, so a file is read again only when its content changes (and then only new
+    rows are added)."""
 
     def __init__(self, settings: DropFolderSettings, folder: Path):
         self.name = settings.source_name
@@ -43,42 +44,20 @@ class DropFolderSource:
             digest = file_digest(path)
             if watermarks.get(path.name) == digest:
                 continue
-            items, problems = self._read(path)
-            yield Batch(path.name, items, digest, problems)
+            yield from self._batches(path, digest)
 
-    def _read(self, path: Path) -> tuple[list[RawItem], list[str]]:
-        items: list[RawItem] = []
-        problems: list[str] = []
-        if self.kind == "jsonl":
-            with path.open("rb") as handle:
-                for number, raw in enumerate(handle, start=1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-                    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                        problems.append(f"{path.name}:{number}: not valid JSON ({exc.__class__.__name__})")
-                        continue
-                    if not isinstance(record, dict):
-                        problems.append(f"{path.name}:{number}: not a JSON object")
-                        continue
-                    items.append(self._item(record, f"{path.name}:{number}"))
-        else:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [f for f in REQUIRED_FIELDS if f not in (reader.fieldnames or [])]
-                if missing:
-                    return [], [f"{path.name}:1: missing required column(s): {', '.join(missing)}"]
-                start = 2
-                for record in reader:
-                    items.append(self._item(record, f"{path.name}:{start}"))
-                    start = reader.line_num + 1
-        return items, problems
-
-    @staticmethod
-    def _item(record: dict[str, Any], ref: str) -> RawItem:
-        return RawItem(str(record.get("platform") or ""), str(record.get("id") or ""), record, ref)
+    def _batches(self, path: Path, digest: str) -> Iterator[Batch]:
+        """A batch per chunk of the file (each stored in its own transaction), then one that only carries the
+        file's watermark: the file counts as done once every chunk is stored. A file that cannot be read on
+        ends with its problem and is done too: only a changed file is worth reading again."""
+        try:
+            for chunk in read_mentions(path, self.kind, ref=path.name):
+                yield Batch(path.name, [], None, chunk=chunk)
+        except UserError as exc:
+            yield Batch(path.name, [], digest, [str(exc)])
+            return
+        yield Batch(path.name, [], digest)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
-        """The file already holds Mentions v1: keep its known fields."""
+        """The file already holds Mentions v1: keep its known fields (files are read as chunks, not items)."""
         return {name: item.payload.get(name) for name in FIELDS}
