@@ -72,6 +72,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | Non
                 result.add(chunk, new, updated, rejected)
                 _count(outcome, result)
                 record_source(con, result.run_id, outcome)
+            del chunk  # its rows are stored: free them before the next chunk is read
     except UserError as exc:
         # The file cannot be read on (an unclosed quote, say): what came before the problem is stored.
         outcome.status = "failed"

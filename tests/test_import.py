@@ -80,10 +80,12 @@ def test_reimport_adds_nothing_and_a_reseen_post_updates_engagement(db, tmp_path
 
 
 def test_the_same_post_twice_in_one_file_is_stored_once_last_copy_wins(db, tmp_path):
-    path = write_jsonl(tmp_path / "m.jsonl", [GOOD, {**GOOD, "likes": 9}])
+    path = write_jsonl(tmp_path / "m.jsonl", [GOOD, {**GOOD, "likes": 9}, {**GOOD, "likes": "x"},
+                                              {**GOOD, "id": "2"}, {**GOOD, "id": "2", "likes": 4}])
     result = import_file(db, path)
-    assert (result.new, result.updated) == (1, 0)
-    assert db.execute("SELECT likes FROM mentions").fetchall() == [(9,)]
+    assert (result.new, result.updated, result.skipped) == (2, 0, 1)
+    # The last good copy: a later copy that is rejected does not count.
+    assert db.execute("SELECT id, likes FROM mentions ORDER BY id").fetchall() == [("1", 9), ("2", 4)]
 
 
 def test_undecodable_line_is_reported_and_the_rest_loads(db, tmp_path):

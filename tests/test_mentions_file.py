@@ -221,3 +221,27 @@ def test_a_drop_folder_file_that_cannot_be_read_on_reports_it_and_keeps_what_cam
     outcome = harvest_source(db, source)
     assert outcome.new == 1 and outcome.error.startswith("m.csv:3: a quoted field opens on this line")
     assert harvest_source(db, source).fetched == 0  # marked done: only a changed file is worth reading again
+
+
+def test_fields_lose_surrounding_spaces_and_empty_ones_count_as_missing(db, tmp_path):
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps({**GOOD, "platform": " Mastodon ", "id": " 7", "likes": "12 ", "url": " ",
+                                "text": "  De tekst houdt zijn spaties  "}) + "\n", encoding="utf-8")
+    assert import_file(db, path).problems == []
+    assert db.execute("SELECT platform, id, likes, url, text FROM mentions").fetchall() == [
+        ("mastodon", "7", 12, None, "  De tekst houdt zijn spaties  ")]
+
+
+def test_line_numbers_stay_right_across_read_blocks_and_chunks(db, tmp_path, monkeypatch):
+    from luisterpost.mentions_file import jsonl
+
+    monkeypatch.setattr(jsonl, "READ_BYTES", 7)  # blocks end mid-line, mid-character and between \r and \n
+    lines = [json.dumps({**GOOD, "id": str(i), "text": "één"}, ensure_ascii=False) for i in range(1, 9)]
+    lines[2], lines[5] = "   ", "{kapot"
+    path = tmp_path / "m.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode())  # a BOM, CRLF, no newline at the end
+    whole = import_file(db, path)
+    chunked = import_file(open_db(":memory:"), path, rows=2)
+    assert whole.problems == chunked.problems == [f"{path}:6: not valid JSON"]
+    assert (whole.read, whole.new) == (chunked.read, chunked.new) == (7, 6)
+    assert texts(db) == [(str(i), "één") for i in (1, 2, 4, 5, 7, 8)]

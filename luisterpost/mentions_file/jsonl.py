@@ -24,8 +24,11 @@ def jsonl_tables(handle: BinaryIO, encoding: TextEncoding, ref: str, rows: int) 
     """Yield the non-blank lines of `handle` (positioned after any byte-order mark) as LINES_SCHEMA tables of at
     most `rows` rows. A line that is not valid in the encoding has `line` NULL and `unreadable` saying so."""
     if encoding.is_utf8:
-        for first, data, ends in _line_blocks(handle, rows, ref):
-            yield _batched(_utf8_table(first, data, ends))
+        for block in _line_blocks(handle, rows, ref):
+            table = _batched(_utf8_table(*block))
+            del block
+            yield table
+            del table  # let the chunk's bytes go before the next are read
     else:
         yield from _decoded_tables(handle, encoding, ref, rows)
 
@@ -34,31 +37,32 @@ def _line_blocks(handle: BinaryIO, rows: int, ref: str) -> Iterator[tuple[int, m
     """Yield (number of the first line, whole lines as bytes, the offset just past each line).
 
     Lines are found with one vectorised search per block and never copied one by one: the bytes go to Arrow
-    as they were read."""
-    buffer, ends = b"", np.empty(0, np.int64)
-    first, done = 1, False
+    as they were read. Each chunk gets a buffer of its own, as the one before may still be in use."""
+    carry, first, done = b"", 1, False
     while True:
-        blocks, found, size = [buffer], [ends], len(buffer)
-        while not done and sum(len(f) for f in found) < rows and size < CHUNK_BYTES:
+        buffer = bytearray(carry)
+        found = [np.flatnonzero(np.frombuffer(carry, np.uint8) == 0x0A) + 1]
+        lines = len(found[0])
+        while not done and lines < rows and len(buffer) < CHUNK_BYTES:
             block = handle.read(READ_BYTES)
             if not block:
                 done = True
                 break
-            found.append(np.flatnonzero(np.frombuffer(block, np.uint8) == 0x0A) + (size + 1))
-            blocks.append(block)
-            size += len(block)
-        buffer, ends = b"".join(blocks), np.concatenate(found)
-        if done and size and (not len(ends) or ends[-1] != size):
-            ends = np.append(ends, size)  # the last line has no newline
+            found.append(np.flatnonzero(np.frombuffer(block, np.uint8) == 0x0A) + (len(buffer) + 1))
+            lines += len(found[-1])
+            buffer += block
+        ends = np.concatenate(found)
+        if done and buffer and (not len(ends) or ends[-1] != len(buffer)):
+            ends = np.append(ends, len(buffer))  # the last line has no newline
         if not len(ends):
             if done:
                 return
             raise UserError(f"{ref}:{first}: a line longer than {CHUNK_BYTES >> 20} MiB is not a mention")
         count = min(rows, len(ends))
         cut = int(ends[count - 1])
+        carry = bytes(memoryview(buffer)[cut:])
         yield first, memoryview(buffer)[:cut], ends[:count]
         first += count
-        buffer, ends = buffer[cut:], ends[count:] - cut
 
 
 def _utf8_table(first: int, data: memoryview, ends: np.ndarray) -> pa.Table:
