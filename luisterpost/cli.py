@@ -65,21 +65,36 @@ def import_command(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="A Mentions JSONL v1 or CSV file.")],
     format: Annotated[Optional[str], typer.Option("--format", help="jsonl or csv (default: from the extension).")] = None,
+    encoding: Annotated[Optional[str], typer.Option(
+        "--encoding", help="The file's text encoding, e.g. cp1252 (default: detected; see docs/mentions-jsonl.md).")] = None,
 ) -> None:
-    """Import mentions from a file; bad rows are reported as file:line and skipped."""
+    """Import mentions from a file, then enrich them; bad rows are reported as file:line and skipped."""
+    from .enrich.run import enrich_pending, matcher_for, scorer_for
     from .importer import import_file
     from .store import open_db
 
     config = _config(ctx)
     con = open_db(config.database_path)
-    result = import_file(con, file, format)
+
+    def enrich() -> None:
+        # Metrics and reports read enrichments: what was imported counts there straight away, not after a harvest.
+        enriched = enrich_pending(con, matcher_for(config), scorer_for(config))
+        out.print(f"{enriched:,} mentions enriched", highlight=False)
+
+    try:
+        result = import_file(con, file, format, encoding=encoding)
+    except UserError:
+        enrich()  # a file that cannot be read on keeps what came before the problem: enrich that too
+        raise
     for problem in result.problems[:50]:
         console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
-    if len(result.problems) > 50:
-        console.print(f"… and {len(result.problems) - 50:,} more skipped rows")
-    out.print(f"{file}: {result.read:,} rows read, {result.new:,} new, {result.updated:,} updated, "
-              f"{len(result.problems):,} skipped", highlight=False)
-    if result.problems:
+    if result.skipped > 50:
+        console.print(f"… and {result.skipped - 50:,} more skipped rows")
+    read_as = f" (read as {result.encoding})" if result.encoding not in (None, "UTF-8") else ""
+    out.print(f"{file}: {result.read:,} rows read{read_as}, {result.new:,} new, {result.updated:,} updated, "
+              f"{result.skipped:,} skipped", highlight=False)
+    enrich()
+    if result.skipped:
         raise typer.Exit(1)
 
 
@@ -394,9 +409,10 @@ def sentiment_eval(
 
 @app.command()
 def status(ctx: typer.Context) -> None:
-    """Show what is stored, how the last harvest runs went, the queries that failed in the last harvest and
-    the queries with posts not read yet (gaps the next runs close)."""
+    """Show what is stored, how the last harvest and import runs went, the queries that failed in the last
+    harvest and the queries with posts not read yet (gaps the next runs close)."""
     from .sources.listing import open_gaps
+    from .sql import query
     from .store import open_db
 
     config = _config(ctx)
@@ -405,10 +421,11 @@ def status(ctx: typer.Context) -> None:
         "SELECT platform, count(*), min(created_at), max(created_at) FROM mentions GROUP BY ALL ORDER BY 2 DESC"
     ).fetchall():
         out.print(f"{platform:>10}: {count:>9,} mentions, {first:%Y-%m-%d} .. {last:%Y-%m-%d}", highlight=False)
-    for run_id, kind, started, run_status in con.execute(
-        "SELECT run_id, kind, started_at, status FROM harvest_runs ORDER BY run_id DESC LIMIT 5"
+    for run_id, kind, started, run_status, new, skipped in con.execute(
+        query("report/recent_runs"), {"limit": 5}
     ).fetchall():
-        out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {run_status}", highlight=False)
+        out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {RUN_STATUS.get(run_status, run_status)}; "
+                  f"{new:,} new, {skipped:,} skipped", highlight=False)
     failed = con.execute(
         "SELECT source, label, status, error FROM harvest_run_queries WHERE run_id = (SELECT max(run_id)"
         " FROM harvest_runs WHERE kind = 'harvest') AND status NOT IN ('ok', 'not run') ORDER BY source, label"
@@ -418,13 +435,21 @@ def status(ctx: typer.Context) -> None:
         for source, label, query_status, error in failed:
             reason = (error or "").splitlines()[0] if error else ""
             out.print(f"  {source} / {label}: {query_status}: {reason}", highlight=False, markup=False)
-    gaps = [(source, query, gap) for source, query, value in
+    gaps = [(source, key, gap) for source, key, value in
             con.execute("SELECT source, query, value FROM watermarks ORDER BY source, query").fetchall()
             for gap in open_gaps(value)]
     if gaps:
         out.print("posts not read yet (the next harvests continue there):", highlight=False)
-        for source, query, gap in gaps:
-            out.print(f"  {source} / {query}: {gap.words()}", highlight=False, markup=False)
+        for source, key, gap in gaps:
+            out.print(f"  {source} / {key}: {gap.words()}", highlight=False, markup=False)
+
+
+# Run statuses that need words: while this command reads the database no run can be writing it, so a run
+# still 'running' was stopped (the next import marks import runs 'interrupted').
+RUN_STATUS = {
+    "running": "did not finish (stopped part-way)",
+    "interrupted": "interrupted part-way (what it stored is kept; running it again completes it)",
+}
 
 
 def main() -> None:

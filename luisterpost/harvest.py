@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
@@ -19,9 +19,11 @@ from .sources.errors import SourceError, SourceSkipped, SourceStopped, redact
 from .sources.listing import open_gaps
 from .sql import query as sql_query
 from .store import transaction
-from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
+from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming, store_staged
 from .store.runs import QueryOutcome, SourceOutcome, get_watermarks, set_watermark, utcnow
 
+if TYPE_CHECKING:
+    from .mentions_file import MentionsChunk
 
 # The watermark under which a source keeps the items whose conversations a stopped run could not read.
 PENDING = "conversations:pending"
@@ -58,6 +60,9 @@ class PreparedBatch:
 def prepare_batch(source: Source, batch: Batch) -> PreparedBatch:
     """Normalise a batch into the tables `write_batch` stores. Pure CPU work: no database, no lock needed,
     so concurrent sources normalise in parallel and only take turns for the write."""
+    if batch.chunk is not None:
+        # Rows a file reader already read and shaped: nothing to normalise.
+        return PreparedBatch(batch, INCOMING_SCHEMA.empty_table(), pa.table({}), [], list(batch.problems))
     problems = list(batch.problems)
     rows: dict[str, list[object]] = {name: [] for name in ("seq", "parse_error", *FIELDS)}
     refs: list[str] = []
@@ -88,6 +93,8 @@ def write_batch(
     """Store a prepared batch, and its watermark, in one transaction; return its counts."""
     now = now or utcnow()
     batch = prepared.batch
+    if batch.chunk is not None:
+        return _write_chunk(con, source, batch, batch.chunk, now)
     with transaction(con):
         if batch.items:
             con.register("raw_batch", prepared.raw)
@@ -106,6 +113,23 @@ def write_batch(
     return SourceOutcome(
         # Unreadable records count as fetched (and skipped), as rows read do in an import.
         source=source.name, fetched=len(batch.items) + len(batch.problems), new=counts.new, updated=counts.updated,
+        skipped=len(problems), error="\n".join(problems) or None,
+    )
+
+
+def _write_chunk(
+    con: duckdb.DuckDBPyConnection, source: Source, batch: Batch, chunk: MentionsChunk, now: datetime
+) -> SourceOutcome:
+    """Store a batch's chunk of a Mentions file, and its watermark, in one transaction; return its counts. No
+    raw_items rows: the file is the raw payload. Bad rows are named as file:line."""
+    with transaction(con):
+        rejected = chunk.stage(con)
+        new, updated = store_staged(con, source=source.name, now=now)
+        if batch.watermark is not None:
+            set_watermark(con, source.name, batch.query, batch.watermark)
+    problems = batch.problems + chunk.describe(rejected)
+    return SourceOutcome(
+        source=source.name, fetched=chunk.rows + len(batch.problems), new=new, updated=updated,
         skipped=len(problems), error="\n".join(problems) or None,
     )
 

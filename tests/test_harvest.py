@@ -147,6 +147,21 @@ def test_items_that_cannot_be_normalised_are_skipped_and_named(db):
     assert db.execute("SELECT count(*) FROM raw_items WHERE source = 'flaky'").fetchall() == [(9,)]
 
 
+def test_harvested_items_keep_the_same_time_rules_as_files(db):
+    class Dated(Flaky):
+        def normalise(self, item):
+            times = {"10": "1899-10-01T12:00:00Z", "11": "2026-10-01", "12": "2026-10-01T12:00:00+25:00"}
+            return {**super().normalise(item), "created_at": times.get(item.id, "2026-10-01T12:00:00Z")}
+
+    outcome = harvest_source(db, Dated("none"))
+    assert outcome.error.splitlines() == [
+        'mastodon 10: created_at "1899-10-01T12:00:00Z" is outside the years 2000–2100',
+        'mastodon 11: created_at "2026-10-01" is a date without a time (write e.g. 2026-10-08T14:03:00+02:00)',
+        'mastodon 12: created_at "2026-10-01T12:00:00+25:00" has an offset beyond ±14:00',
+    ]
+    assert outcome.new == 6
+
+
 def test_drop_folder_imports_each_file_once_and_rereads_changed_files(db, tmp_path):
     folder = tmp_path / "drop"
     source = drop_folder(DropFolderSettings(kind="jsonl", name="drop", path="drop"), tmp_path)
@@ -157,7 +172,7 @@ def test_drop_folder_imports_each_file_once_and_rereads_changed_files(db, tmp_pa
     (folder / "notes.txt").write_text("not a mentions file", encoding="utf-8")
     first = harvest_source(db, source)
     assert (first.status, first.new, first.skipped) == ("partial", 1, 1)
-    assert first.error == "a.jsonl:2: not valid JSON (JSONDecodeError)"
+    assert first.error == "a.jsonl:2: not valid JSON"
     assert harvest_source(db, source).fetched == 0
     (folder / "a.jsonl").write_text(json.dumps(line) + "\n" + json.dumps({**line, "id": "2"}) + "\n", encoding="utf-8")
     again = harvest_source(db, source)

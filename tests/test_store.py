@@ -1,4 +1,5 @@
-"""Storage: migrations apply once and are recorded; the authors view follows the mentions."""
+"""Storage: migrations apply once and are recorded; the authors view follows the mentions; times that cannot be
+shown are moved aside."""
 
 from __future__ import annotations
 
@@ -39,3 +40,20 @@ def test_authors_view_shows_each_authors_last_known_values(db, tmp_path):
         ("bluesky", "anouk", None, None, 1),
         ("mastodon", "anouk", "Anouk", 25, 2),  # the last known name, though the newest post had none
     ]
+
+
+def test_mentions_stored_with_times_outside_2000_2100_are_moved_aside(tmp_path):
+    # As a database written before created_at was checked for its years: such rows broke status and reports.
+    path = tmp_path / "old.duckdb"
+    con = open_db(path)
+    con.execute("DROP TABLE mentions_out_of_range")
+    con.execute("DELETE FROM schema_migrations WHERE version >= 3")
+    for id, created_at in (("1", "2026-10-08 10:00:00+00"), ("2", "9999-10-08 10:00:00+00"),
+                           ("3", "0001-01-01 00:10:00+01"), ("4", "1899-10-08 10:00:00+00")):
+        con.execute("INSERT INTO mentions (platform, id, created_at, author_handle, text, source, first_seen_at,"
+                    " updated_at) VALUES ('x', ?, ?::TIMESTAMPTZ, 'a', 't', 's', now(), now())", [id, created_at])
+    con.close()
+    con = open_db(path)
+    assert con.execute("SELECT id FROM mentions").fetchall() == [("1",)]
+    assert con.execute("SELECT id FROM mentions_out_of_range ORDER BY id").fetchall() == [("2",), ("3",), ("4",)]
+    assert con.execute("SELECT min(created_at), max(created_at) FROM mentions").fetchall()[0][0].year == 2026

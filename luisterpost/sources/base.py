@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..mentions_file import MentionsChunk
 
 # Looks a secret up by name in a secret store (the flows pass one for Prefect Secret blocks); None when absent.
 SecretLookup = Callable[[str], "str | None"]
@@ -32,12 +33,16 @@ class Batch:
     """Items fetched for a query, and the watermark to store (under the key `query`) once they are committed.
 
     `problems` lists items the source could not even read (malformed lines, broken records), each
-    with its ref; they are reported and skipped while the rest of the batch is stored."""
+    with its ref; they are reported and skipped while the rest of the batch is stored.
+
+    `chunk`, instead of items, holds rows already read from a Mentions file (luisterpost.mentions_file):
+    they are staged as they are, without normalising, and the file itself is their raw payload."""
 
     query: str
     items: list[RawItem]
     watermark: str | None
     problems: list[str] = field(default_factory=list)
+    chunk: MentionsChunk | None = None
 
 
 @dataclass

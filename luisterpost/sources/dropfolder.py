@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import UserError
 from ..strict import Strict
 from .base import Batch, Query, RawItem, SourceBase, SourceContext
 
@@ -32,9 +31,20 @@ def file_digest(path: Path) -> str:
     return sha.hexdigest()
 
 
+def folder_files(folder: Path, suffixes: set[str]) -> list[Path]:
+    """The files in `folder` with one of `suffixes`, in name order; the folder is made when missing, so the
+    first harvest shows where people drop their files."""
+    if not folder.exists():
+        folder.mkdir(parents=True)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"drop folder {folder} is not a folder")
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+
+
 class DropFolderSource(SourceBase):
-    """Each file in the folder is a query; a new or changed one is read as a batch, with the file's SHA-256 as
-    its watermark, so a file is read again only when its content changes (and then only new rows are added)."""
+    """Each file in the folder is a query: a new or changed one is read by the shared mentions-file reader, a
+    batch per chunk; its watermark is the file's SHA-256, so a file is read again only when its content changes
+    (and then only new rows are added)."""
 
     def __init__(self, settings: DropFolderSettings, ctx: SourceContext):
         self.name = settings.source_name
@@ -42,59 +52,29 @@ class DropFolderSource(SourceBase):
         self.folder = ctx.config.resolve(settings.path) if ctx.config else Path(settings.path)
 
     def open(self, watermarks: Mapping[str, str]) -> list[Query]:
-        if not self.folder.exists():
-            # The folder is where people drop files: make it, so the first harvest shows where it is.
-            self.folder.mkdir(parents=True)
-        if not self.folder.is_dir():
-            raise NotADirectoryError(f"drop folder {self.folder} is not a folder")
         suffixes = {".jsonl", ".ndjson"} if self.kind == "jsonl" else {".csv"}
-        files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
-        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark)) for path in files]
+        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark))
+                for path in folder_files(self.folder, suffixes)]
 
     def _file(self, path: Path, watermark: str | None) -> Iterator[Batch]:
+        """A batch per chunk of the file (each stored in its own transaction), then one that only carries the
+        file's watermark: the file counts as done once every chunk is stored. A file that cannot be read on
+        ends with its problem and is done too: only a changed file is worth reading again."""
+        from ..mentions_file import read_mentions  # pyarrow: loaded when a file is read, not with the config
+
         digest = file_digest(path)
         if watermark == digest:
             return
-        items, problems = self._read(path)
-        yield Batch(path.name, items, digest, problems)
-
-    def _read(self, path: Path) -> tuple[list[RawItem], list[str]]:
-        from ..store.mentions import REQUIRED_FIELDS
-
-        items: list[RawItem] = []
-        problems: list[str] = []
-        if self.kind == "jsonl":
-            with path.open("rb") as handle:
-                for number, raw in enumerate(handle, start=1):
-                    if not raw.strip():
-                        continue
-                    try:
-                        record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
-                    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                        problems.append(f"{path.name}:{number}: not valid JSON ({exc.__class__.__name__})")
-                        continue
-                    if not isinstance(record, dict):
-                        problems.append(f"{path.name}:{number}: not a JSON object")
-                        continue
-                    items.append(self._item(record, f"{path.name}:{number}"))
-        else:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.DictReader(handle)
-                missing = [f for f in REQUIRED_FIELDS if f not in (reader.fieldnames or [])]
-                if missing:
-                    return [], [f"{path.name}:1: missing required column(s): {', '.join(missing)}"]
-                start = 2
-                for record in reader:
-                    items.append(self._item(record, f"{path.name}:{start}"))
-                    start = reader.line_num + 1
-        return items, problems
-
-    @staticmethod
-    def _item(record: dict[str, Any], ref: str) -> RawItem:
-        return RawItem(str(record.get("platform") or ""), str(record.get("id") or ""), record, ref)
+        try:
+            for chunk in read_mentions(path, self.kind, ref=path.name):
+                yield Batch(path.name, [], None, chunk=chunk)
+        except UserError as exc:
+            yield Batch(path.name, [], digest, [str(exc)])
+            return
+        yield Batch(path.name, [], digest)
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
-        """The file already holds Mentions v1: keep its known fields."""
+        """The file already holds Mentions v1: keep its known fields (files are read as chunks, not items)."""
         from ..store.mentions import FIELDS
 
         return {name: item.payload.get(name) for name in FIELDS}

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from ..handles import platform_name
 from ..strict import Strict
 from .base import Batch, Query, RawItem, SourceBase, SourceContext
-from .dropfolder import file_digest
+from .dropfolder import file_digest, folder_files
 
 
 class ExportSettings(Strict):
@@ -102,11 +102,9 @@ class ExportSource(SourceBase):
         self.mapping = self._mapping_digest()
 
     def open(self, watermarks: Mapping[str, str]) -> list[Query]:
-        if not self.folder.exists():
-            self.folder.mkdir(parents=True)  # where people drop their exports: made, so it can be found
         suffixes = {".zip", ".js"} if self.settings.format == "x-archive" else {".csv", ".xlsx"}
-        files = sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
-        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark)) for path in files]
+        return [Query(path.name, path.name, lambda watermark, path=path: self._file(path, watermark))
+                for path in folder_files(self.folder, suffixes)]
 
     def _file(self, path: Path, watermark: str | None) -> Iterator[Batch]:
         current = f"{file_digest(path)}+{self.mapping}"

@@ -43,17 +43,20 @@ def stage(con: duckdb.DuckDBPyConnection, incoming: pa.Table | str) -> list[Reje
     """Validate `incoming` into the temp table `staged`; return the rejected rows.
 
     `incoming` is a table shaped as INCOMING_SCHEMA, or a SQL query that returns that shape."""
+    # The last batch's rows go first: replacing the table would hold both batches in memory at once.
+    con.execute("DROP TABLE IF EXISTS staged")
     if isinstance(incoming, str):
         con.execute(f"CREATE OR REPLACE TEMP VIEW incoming AS {incoming}")
     else:
         con.register("incoming", incoming)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {query('staging/stg_mentions')}")
+        con.execute(f"CREATE TEMP TABLE staged AS {query('staging/stg_mentions')}")
     finally:
         if isinstance(incoming, str):
             con.execute("DROP VIEW incoming")
         else:
             con.unregister("incoming")
+    con.execute(query("staging/superseded_copies"))
     rows = con.execute("SELECT seq, error FROM staged WHERE error IS NOT NULL ORDER BY seq").fetchall()
     return [Rejected(seq, reason) for seq, reason in rows]
 
@@ -64,7 +67,12 @@ def store_staged(con: duckdb.DuckDBPyConnection, *, source: str, now: datetime) 
     Returns (new, updated): mentions not stored before, and stored ones whose text or counts changed.
     Call inside a transaction."""
     params = {"source": source, "now": now}
-    new = con.execute(query("store/insert_new_mentions"), params).fetchall()[0][0]
+    stored = con.execute(query("store/count_stored_copies")).fetchall()[0][0]
+    if not stored:
+        # All new, as in a first load: a plain insert, which DuckDB writes in parallel, and nothing to update.
+        return con.execute(query("store/insert_staged_mentions"), params).fetchall()[0][0], 0
+    copies = con.execute("SELECT count(*) FROM staged WHERE copy = 1").fetchall()[0][0]
+    new = con.execute(query("store/insert_new_mentions"), params).fetchall()[0][0] if stored < copies else 0
     updated = con.execute(query("store/update_seen_mentions"), {"now": now}).fetchall()[0][0]
     return new, updated
 

@@ -32,7 +32,7 @@ class SourceOutcome:
     """What one source did in one run; stored in harvest_run_sources (and its queries in harvest_run_queries)."""
 
     source: str
-    status: str = "ok"  # ok | partial | failed | skipped
+    status: str = "ok"  # ok | partial | failed | skipped, and running | interrupted for an import
     fetched: int = 0
     new: int = 0
     updated: int = 0
@@ -63,7 +63,8 @@ def record_source(con: duckdb.DuckDBPyConnection, run_id: int, outcome: SourceOu
         " (run_id, source, started_at, finished_at, status, fetched, new, updated, skipped, error)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            run_id, outcome.source, outcome.started_at or utcnow(), outcome.finished_at or utcnow(),
+            run_id, outcome.source, outcome.started_at or utcnow(),
+            outcome.finished_at or (None if outcome.status == "running" else utcnow()),
             outcome.status, outcome.fetched, outcome.new, outcome.updated, outcome.skipped, outcome.error,
         ],
     )
@@ -80,7 +81,9 @@ def record_source(con: duckdb.DuckDBPyConnection, run_id: int, outcome: SourceOu
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, outcomes: list[SourceOutcome]) -> str:
     """Close the run with an overall status derived from its sources; return that status."""
     statuses = {o.status for o in outcomes}
-    if statuses and statuses <= {"failed", "skipped"} and "failed" in statuses:
+    if "interrupted" in statuses:
+        status = "interrupted"
+    elif statuses and statuses <= {"failed", "skipped"} and "failed" in statuses:
         status = "failed"
     elif statuses - {"ok", "skipped"}:
         status = "partial"
@@ -90,6 +93,20 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: int, outcomes: list[Sourc
         "UPDATE harvest_runs SET finished_at = ?, status = ? WHERE run_id = ?", [utcnow(), status, run_id]
     )
     return status
+
+
+def close_interrupted(con: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """Mark runs of `kind` still 'running' as 'interrupted'; return how many there were.
+
+    Call only when no run of that kind can be going on: one process at a time writes the database file, and an
+    import runs one at a time within it. Their counts stay as they were: what their stored chunks hold."""
+    stale = [row[0] for row in con.execute(
+        "SELECT run_id FROM harvest_runs WHERE kind = ? AND status = 'running'", [kind]).fetchall()]
+    if stale:
+        con.execute("UPDATE harvest_run_sources SET status = 'interrupted' WHERE status = 'running'"
+                    " AND list_contains(?, run_id)", [stale])
+        con.execute("UPDATE harvest_runs SET status = 'interrupted' WHERE list_contains(?, run_id)", [stale])
+    return len(stale)
 
 
 def get_watermarks(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:

@@ -1,33 +1,36 @@
--- stg_jsonl_lines: one JSONL line per row (`jsonl_lines(seq, line)`) → the Mentions v1 fields as text.
--- Each line is parsed once; fields of any JSON type come back as text and are typed in stg_mentions.
-WITH lines AS (
-    SELECT seq, line, json_valid(line) AS valid
-    FROM jsonl_lines
-),
-
-fields AS (
+-- stg_jsonl_lines: one JSONL line per row (`jsonl_lines(seq, line, unreadable)`) → the Mentions v1 fields as text.
+-- Each line is parsed once, straight into the v1 fields; unknown fields are ignored. Fields of any JSON type come
+-- back as text (numbers as numbers, objects and arrays as JSON) and are typed in stg_mentions.
+WITH parsed AS (
     SELECT
         seq,
-        CASE
-            WHEN NOT valid THEN 'not valid JSON'
-            WHEN json_type(line) <> 'OBJECT' THEN 'not a JSON object'
-        END AS parse_error,
-        CASE WHEN valid AND json_type(line) = 'OBJECT' THEN json_extract_string(line, [
-            '$.platform', '$.id', '$.created_at', '$.author_handle', '$.text', '$.url',
-            '$.author_id', '$.author_name', '$.author_followers', '$.in_reply_to_id',
-            '$.conversation_id', '$.lang', '$.likes', '$.reposts', '$.replies', '$.quotes', '$.views'
-        ]) END AS v
-    FROM lines
+        line,
+        unreadable,
+        -- NULL for a line that is not JSON (or is null); any other value that is not an object gives all
+        -- fields NULL. Both are told apart below, for those lines only.
+        try(from_json(line, '{
+            "platform": "VARCHAR", "id": "VARCHAR", "created_at": "VARCHAR", "author_handle": "VARCHAR",
+            "text": "VARCHAR", "url": "VARCHAR", "author_id": "VARCHAR", "author_name": "VARCHAR",
+            "author_followers": "VARCHAR", "in_reply_to_id": "VARCHAR", "conversation_id": "VARCHAR",
+            "lang": "VARCHAR", "likes": "VARCHAR", "reposts": "VARCHAR", "replies": "VARCHAR",
+            "quotes": "VARCHAR", "views": "VARCHAR"
+        }')) AS v
+    FROM jsonl_lines
 ),
 
 final AS (
     SELECT
-        seq, parse_error,
-        v[1] AS platform, v[2] AS id, v[3] AS created_at, v[4] AS author_handle, v[5] AS text,
-        v[6] AS url, v[7] AS author_id, v[8] AS author_name, v[9] AS author_followers,
-        v[10] AS in_reply_to_id, v[11] AS conversation_id, v[12] AS lang,
-        v[13] AS likes, v[14] AS reposts, v[15] AS replies, v[16] AS quotes, v[17] AS views
-    FROM fields
+        seq,
+        CASE
+            WHEN unreadable IS NOT NULL THEN unreadable
+            WHEN v IS NULL AND NOT json_valid(line) THEN 'not valid JSON'
+            WHEN v IS NULL THEN 'not a JSON object'
+            WHEN v.platform IS NULL AND json_type(line) <> 'OBJECT' THEN 'not a JSON object'
+        END AS parse_error,
+        v.platform, v.id, v.created_at, v.author_handle, v.text, v.url, v.author_id, v.author_name,
+        v.author_followers, v.in_reply_to_id, v.conversation_id, v.lang,
+        v.likes, v.reposts, v.replies, v.quotes, v.views
+    FROM parsed
 )
 
 SELECT * FROM final

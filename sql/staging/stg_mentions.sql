@@ -1,34 +1,55 @@
 -- stg_mentions: incoming mentions with every field as text (`incoming`) → typed Mentions v1 rows, each
--- with `error` saying what is wrong (NULL when the row is good) and `copy` = 1 on the row to store when
--- a batch holds the same (platform, id) twice. Only renames, trims, casts and checks.
-WITH cleaned AS (
+-- with `error` saying what is wrong (NULL when the row is good) and `copy` = 1 on the good rows to store.
+-- Only renames, trims, casts and checks. Every source's rows pass
+-- here before they are stored, so nothing stored breaks these rules (docs/mentions-jsonl.md).
+WITH trimmed AS (
+    -- Every field but the text without surrounding spaces. Trimmed only when there is a space at either end:
+    -- trimming copies the string, and most have none.
     SELECT
         seq,
         parse_error,
-        lower(nullif(trim(platform), ''))          AS platform,
-        nullif(trim(id), '')                       AS id,
-        nullif(trim(created_at), '')               AS created_at_text,
-        nullif(trim(author_handle), '')            AS author_handle,
         text,
-        nullif(trim(url), '')                      AS url,
-        nullif(trim(author_id), '')                AS author_id,
-        nullif(trim(author_name), '')              AS author_name,
-        nullif(trim(author_followers), '')         AS author_followers_text,
-        nullif(trim(in_reply_to_id), '')           AS in_reply_to_id,
-        nullif(trim(conversation_id), '')          AS conversation_id,
-        lower(nullif(trim(lang), ''))              AS lang,
-        nullif(trim(likes), '')                    AS likes_text,
-        nullif(trim(reposts), '')                  AS reposts_text,
-        nullif(trim(replies), '')                  AS replies_text,
-        nullif(trim(quotes), '')                   AS quotes_text,
-        nullif(trim(views), '')                    AS views_text
+        CASE
+            WHEN starts_with(COLUMNS(* EXCLUDE (seq, parse_error, text)), ' ')
+              OR ends_with(COLUMNS(* EXCLUDE (seq, parse_error, text)), ' ')
+            THEN trim(COLUMNS(* EXCLUDE (seq, parse_error, text)))
+            ELSE COLUMNS(* EXCLUDE (seq, parse_error, text))
+        END
     FROM incoming
+),
+
+cleaned AS (
+    SELECT
+        seq,
+        parse_error,
+        lower(nullif(platform, ''))        AS platform,
+        nullif(id, '')                     AS id,
+        nullif(created_at, '')             AS created_at_text,
+        nullif(author_handle, '')          AS author_handle,
+        text,
+        nullif(url, '')                    AS url,
+        nullif(author_id, '')              AS author_id,
+        nullif(author_name, '')            AS author_name,
+        nullif(author_followers, '')       AS author_followers_text,
+        nullif(in_reply_to_id, '')         AS in_reply_to_id,
+        nullif(conversation_id, '')        AS conversation_id,
+        lower(nullif(lang, ''))            AS lang,
+        nullif(likes, '')                  AS likes_text,
+        nullif(reposts, '')                AS reposts_text,
+        nullif(replies, '')                AS replies_text,
+        nullif(quotes, '')                 AS quotes_text,
+        nullif(views, '')                  AS views_text
+    FROM trimmed
 ),
 
 typed AS (
     SELECT
         *,
         try_cast(created_at_text AS TIMESTAMPTZ)   AS created_at,
+        -- The same text as a wall-clock time, ignoring the zone: its distance from created_at is the offset.
+        try_cast(created_at_text AS TIMESTAMP)     AS created_at_wall,
+        -- A date alone would silently become midnight UTC. (Of the texts that cast, only those lack a colon.)
+        contains(created_at_text, ':')             AS created_at_has_time,
         -- A time without a zone is ambiguous (local? UTC?): v1 requires the zone.
         regexp_matches(created_at_text, '([zZ]|[+-]\d{2}(:?\d{2})?)$') AS created_at_has_zone,
         -- Counts must be plain whole numbers: a cast alone would round 2.5 to 3.
@@ -51,10 +72,17 @@ checked AS (
                 THEN 'platform "' || platform || '" may hold only letters, digits and _'
             WHEN id IS NULL THEN 'missing required field "id"'
             WHEN created_at_text IS NULL THEN 'missing required field "created_at"'
-            WHEN created_at IS NULL
+            WHEN created_at IS NULL OR created_at_wall IS NULL
                 THEN 'created_at "' || created_at_text || '" is not an ISO-8601 date and time'
+            WHEN NOT created_at_has_time
+                THEN 'created_at "' || created_at_text || '" is a date without a time (write e.g. 2026-10-08T14:03:00+02:00)'
             WHEN NOT created_at_has_zone
                 THEN 'created_at "' || created_at_text || '" has no time zone (add Z or +01:00)'
+            WHEN abs(epoch(created_at_wall) - epoch(created_at)) > 14 * 3600
+                THEN 'created_at "' || created_at_text || '" has an offset beyond ±14:00'
+            -- Beyond these years a time is a mistake, and some cannot even be shown (year 0, year 10000).
+            WHEN created_at < TIMESTAMPTZ '2000-01-01 00:00:00+00' OR created_at >= TIMESTAMPTZ '2101-01-01 00:00:00+00'
+                THEN 'created_at "' || created_at_text || '" is outside the years 2000–2100'
             WHEN author_handle IS NULL THEN 'missing required field "author_handle"'
             WHEN text IS NULL THEN 'missing required field "text"'
             WHEN author_followers_text IS NOT NULL AND author_followers IS NULL
@@ -76,9 +104,10 @@ checked AS (
 final AS (
     SELECT
         seq, error,
-        -- 1 for the last good row of a (platform, id) in the batch: that copy is the one stored.
-        CASE WHEN error IS NULL
-            THEN row_number() OVER (PARTITION BY platform, id, error IS NULL ORDER BY seq DESC) END AS copy, platform, id, created_at, author_handle, author_id, author_name, author_followers,
+        -- 1 on every good row; where a batch holds a (platform, id) more than once, staging/superseded_copies
+        -- then keeps it on the last good copy only (that copy is the one stored).
+        CASE WHEN error IS NULL THEN 1 END AS copy,
+        platform, id, created_at, author_handle, author_id, author_name, author_followers,
         text, url, in_reply_to_id, conversation_id, lang, likes, reposts, replies, quotes, views
     FROM checked
 )

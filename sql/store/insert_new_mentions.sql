@@ -1,4 +1,7 @@
--- insert_new_mentions: good rows of `staged` whose (platform, id) is not stored yet. Parameters: $source, $now.
+-- insert_new_mentions: good rows of `staged` whose (platform, id) is not stored yet, for a batch that holds
+-- stored keys too. Parameters: $source, $now.
+-- The stored keys are found with a semi join, which DuckDB builds on the batch; an anti join from `staged` hashes
+-- every stored key instead, and costs more the more is stored.
 INSERT INTO mentions
 SELECT
     b.platform, b.id, b.created_at, b.author_handle, b.author_id, b.author_name, b.author_followers,
@@ -6,5 +9,5 @@ SELECT
     b.likes, b.reposts, b.replies, b.quotes, b.views,
     $source AS source, $now AS first_seen_at, $now AS updated_at
 FROM staged AS b
-ANTI JOIN mentions AS m USING (platform, id)
-WHERE b.error IS NULL AND b.copy = 1
+WHERE b.copy = 1
+  AND b.seq NOT IN (SELECT s.seq FROM staged AS s SEMI JOIN mentions AS m USING (platform, id))
