@@ -20,7 +20,11 @@ from .sources.listing import Gap, open_gaps
 from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
-from .store.runs import QueryOutcome, SourceOutcome, get_watermarks, set_watermark, utcnow
+from .store.runs import QueryOutcome, SourceOutcome, clear_watermark, get_watermarks, set_watermark, utcnow
+
+# A conversation found but not read yet is kept as a watermark "conversation <its query>" holding the item's
+# [platform, id]: a run that stops, fails or is killed before reading it leaves it for the next run.
+PENDING = "conversation "
 
 
 def _explain(exc: BaseException) -> str:
@@ -135,6 +139,7 @@ def harvest_source(
             outcome.status, outcome.error = "failed", _redact(_explain(exc), source)
             return outcome
         run = _Run(con, source, lock, outcome, on_batch, watermarks)
+        run.resume()
         for query in queries:
             run.query(query)
         roots = run.roots
@@ -164,7 +169,26 @@ class _Run:
         self.watermarks = watermarks
         self.seen: set[str] = set()  # each item once per run, whichever query returns it
         self.roots: dict[str, Query] = {}  # items with a conversation to read, by id, however they were found
+        self.pending: dict[str, str] = {}  # conversation query name → its PENDING watermark
         self.stopped: str | None = None
+
+    def resume(self) -> None:
+        """Take up the conversations that earlier runs found but did not read."""
+        marks = {tuple(json.loads(value)): name for name, value in self.watermarks.items() if name.startswith(PENDING)}
+        if not marks:
+            return
+        ids = [item_id for _, item_id in marks]
+        with self.lock:
+            rows = self.con.execute("SELECT platform, id, payload FROM raw_items WHERE source = ? AND id IN"
+                                    " (SELECT unnest(?::VARCHAR[]))", [self.source.name, ids]).fetchall()
+        for platform, item_id, payload in rows:
+            name = marks.get((platform, item_id))
+            thread = self.source.thread(RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}"))
+            if name and thread is not None:
+                self.roots[item_id], self.pending[thread.name] = thread, name
+        with self.lock, transaction(self.con):
+            for name in set(marks.values()) - set(self.pending.values()):
+                clear_watermark(self.con, self.source.name, name)  # its item was never stored
 
     def query(self, query: Query, *, record: bool = True) -> QueryOutcome:
         """Harvest one query; return (and, with `record`, keep) its outcome."""
@@ -177,11 +201,13 @@ class _Run:
         problems: list[str] = []
         try:
             for batch in query.read(self.watermarks.get(query.name)):
+                found = []
                 for item in batch.items:
                     if item.id not in self.roots:
                         thread = self.source.thread(item)
                         if thread is not None:
                             self.roots[item.id] = thread
+                            found.append(item)
                 fresh = []
                 for item in batch.items:
                     if (item.platform, item.id) not in self.seen:
@@ -190,6 +216,8 @@ class _Run:
                 batch.items = fresh
                 prepared = prepare_batch(self.source, batch)
                 with self.lock:
+                    if record and found:  # conversations found by a listing: marked before the batch is stored
+                        self._mark(found)
                     part = write_batch(self.con, self.source, prepared)
                 if batch.watermark is not None:
                     self.watermarks[batch.query] = batch.watermark
@@ -218,11 +246,21 @@ class _Run:
             result.behind = "; ".join(_gap_words(g) for g in gaps) + "; the next runs continue there"
         return result
 
+    def _mark(self, items: list[RawItem]) -> None:
+        with transaction(self.con):
+            for item in items:
+                name = PENDING + self.roots[item.id].name
+                set_watermark(self.con, self.source.name, name, json.dumps([item.platform, item.id]))
+                self.pending[self.roots[item.id].name] = name
+
     def conversations(self, threads: list[Query]) -> None:
         """Read every conversation; record the failed ones by name and the rest as one line."""
         together = QueryOutcome("conversations", f"conversations ({len(threads)})")
         for thread in threads:
             result = self.query(thread, record=False)
+            if result.status in ("ok", "partial") and thread.name in self.pending:
+                with self.lock:
+                    clear_watermark(self.con, self.source.name, self.pending.pop(thread.name))
             if result.status == "ok":
                 _add(together, result)
             elif result.status == "not run":

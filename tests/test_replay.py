@@ -68,8 +68,6 @@ def ids(cls: type) -> str:
     return cls.kind
 
 
-UNREAD = pytest.mark.xfail(strict=True, reason="a conversation found by a run that stops, fails or is killed before "
-                                               "reading it is not read again once its post is older than revisit_days")
 UNHEEDED = pytest.mark.xfail(strict=True, reason="the RateLimit-* headers of the atproto services are not heeded")
 
 
@@ -252,7 +250,6 @@ def test_a_failing_query_is_named_and_the_others_are_stored(db, api, monkeypatch
     assert stored(db, world.platform) == world.expected(listings)
 
 
-@UNREAD
 @pytest.mark.parametrize("cls", WORLDS, ids=ids)
 def test_a_conversation_that_fails_is_named_and_read_again_by_the_next_run(db, api, monkeypatch, cls):
     world, threaded = busy_world(cls, posts=80)
@@ -307,7 +304,6 @@ def run_until_done(db, world, api, monkeypatch, first: SourceOutcome, runs: int 
     return outcomes
 
 
-@UNREAD
 def test_mastodon_retry_after_longer_than_max_wait_stops_and_the_next_run_completes(db, api, monkeypatch):
     world = stop_world(Mastodon)
     world.serve(api)
@@ -326,8 +322,7 @@ def test_mastodon_retry_after_longer_than_max_wait_stops_and_the_next_run_comple
     run_until_done(db, world, api, monkeypatch, first)
 
 
-@pytest.mark.parametrize("cls", [pytest.param(Mastodon, marks=UNREAD), pytest.param(Reddit, marks=UNREAD),
-                                 pytest.param(Bluesky, marks=UNHEEDED)], ids=ids)
+@pytest.mark.parametrize("cls", [Mastodon, Reddit, pytest.param(Bluesky, marks=UNHEEDED)], ids=ids)
 def test_a_used_up_rate_limit_with_a_far_reset_stops_and_the_next_run_completes(db, api, monkeypatch, cls):
     world = stop_world(cls)
     world.budget = 2  # two more requests in this window; it resets in an hour
@@ -342,7 +337,6 @@ def test_a_used_up_rate_limit_with_a_far_reset_stops_and_the_next_run_completes(
     run_until_done(db, world, api, monkeypatch, first)
 
 
-@UNREAD
 def test_youtube_daily_quota_stops_and_the_next_days_complete_every_item_once(db, api, monkeypatch):
     world = stop_world(YouTube)
     world.serve(api)
@@ -356,7 +350,6 @@ def test_youtube_daily_quota_stops_and_the_next_days_complete_every_item_once(db
     assert len(outcomes) > 2
 
 
-@UNREAD
 def test_news_retry_after_longer_than_max_wait_stops_and_the_next_run_reads_the_rest(db, api, monkeypatch):
     world = News()
     listings = [world.MAIN, *world.OTHERS]
@@ -407,7 +400,6 @@ def kill_world(cls: type[World]) -> World:
     return world
 
 
-@UNREAD
 @pytest.mark.parametrize("cls", WORLDS, ids=ids)
 def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(tmp_path, monkeypatch, cls):
     world = kill_world(cls)

@@ -104,3 +104,8 @@ def set_watermark(con: duckdb.DuckDBPyConnection, source: str, query: str, value
         "INSERT OR REPLACE INTO watermarks (source, query, value, updated_at) VALUES (?, ?, ?, ?)",
         [source, query, value, utcnow()],
     )
+
+
+def clear_watermark(con: duckdb.DuckDBPyConnection, source: str, query: str) -> None:
+    """Forget the watermark of (source, query)."""
+    con.execute("DELETE FROM watermarks WHERE source = ? AND query = ?", [source, query])
