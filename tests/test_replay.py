@@ -68,7 +68,6 @@ def ids(cls: type) -> str:
     return cls.kind
 
 
-UNHEEDED = pytest.mark.xfail(strict=True, reason="the RateLimit-* headers of the atproto services are not heeded")
 
 
 # --- 1. replies reachable only through the conversation endpoint ------------------------------------------------
@@ -322,7 +321,7 @@ def test_mastodon_retry_after_longer_than_max_wait_stops_and_the_next_run_comple
     run_until_done(db, world, api, monkeypatch, first)
 
 
-@pytest.mark.parametrize("cls", [Mastodon, Reddit, pytest.param(Bluesky, marks=UNHEEDED)], ids=ids)
+@pytest.mark.parametrize("cls", [Mastodon, Reddit, Bluesky], ids=ids)
 def test_a_used_up_rate_limit_with_a_far_reset_stops_and_the_next_run_completes(db, api, monkeypatch, cls):
     world = stop_world(cls)
     world.budget = 2  # two more requests in this window; it resets in an hour
