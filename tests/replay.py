@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import random
 from collections import defaultdict
 from collections.abc import Iterable
@@ -748,6 +749,16 @@ class _Graph(World):
     the cursor names the last item of the page (opaque, base64), and `next` carries the token as Graph's does."""
 
     TOKEN = ""
+    THROTTLED = (4, "(#4) Application request limit reached")  # the error code and message of a used-up limit
+
+    def rate_headers(self, remaining: int) -> dict[str, str]:
+        used = 100 if remaining == 0 else max(0, 100 - remaining // 3)  # percentages of the limit
+        return {"X-App-Usage": json.dumps({"call_count": used, "total_cputime": used // 2, "total_time": used // 2})}
+
+    def limited(self) -> Reply:
+        code, message = self.THROTTLED
+        return Reply({"error": {"message": message, "type": "OAuthException", "is_transient": True, "code": code,
+                                "fbtrace_id": "AbC"}}, 400, self.rate_headers(0))
 
     def error(self, status: int) -> Reply:
         if status == 404:
@@ -791,6 +802,7 @@ class Facebook(_Graph):
     env = {"FACEBOOK_PAGE_TOKEN": "EAAGfakePageTokenReplay"}
     TOKEN = "EAAGfakePageTokenReplay"
     PAGE = "104000000000123"
+    THROTTLED = (80001, "(#80001) There have been too many calls to this Page account. Wait a bit and try again.")
     MAIN = "posts"
     OTHERS = ["events"]
 

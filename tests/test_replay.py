@@ -25,7 +25,8 @@ from luisterpost.sources.listing import open_gaps
 from luisterpost.store import open_db
 from luisterpost.store.runs import SourceOutcome, get_watermarks, record_source, start_run
 from tests.fakeapi import FakeApi, Reply
-from tests.replay import FLOOR, LISTED, NOW, WORLDS, Bluesky, Facebook, Mastodon, News, Reddit, World, YouTube, spread
+from tests.replay import (FLOOR, LISTED, NOW, WORLDS, Bluesky, Facebook, Instagram, Mastodon, News, Reddit, World,
+                          YouTube, spread)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATIENCE = {"retries": 2, "backoff_seconds": 0.01, "timeout_seconds": 5, "max_wait_seconds": 60}
@@ -66,6 +67,17 @@ def statuses(outcome: SourceOutcome) -> list[tuple[str, str]]:
 
 def ids(cls: type) -> str:
     return cls.kind
+
+
+def fill(world: World, listing: str, times: list[datetime], own_every: int = 0) -> list[str]:
+    """Posts at these times in a listing (for "events": on an event of the page); returns their ids."""
+    if listing == "events":
+        world.events[f"80{len(world.events) + 1}"] = NOW + timedelta(days=10 + len(world.events))
+        listing = f"event:{list(world.events)[-1]}"
+    return [world.post(listing, at, own=bool(own_every) and n % own_every == 0) for n, at in enumerate(times)]
+
+
+THROTTLE = pytest.mark.xfail(strict=True, reason="Graph API rate-limit errors fail each query instead of stopping")
 
 
 
@@ -207,14 +219,8 @@ def test_a_failing_query_is_named_and_the_others_are_stored(db, api, monkeypatch
     world = cls()
     listings = [world.MAIN, *world.OTHERS]
     for number, name in enumerate(listings):
-        if name == "events":
-            for event in ("801", "802"):
-                world.events[event] = NOW + timedelta(days=10 + int(event) - 800)
-                for at in spread(30, NOW - timedelta(days=5), NOW - timedelta(hours=2 + number)):
-                    world.post(f"event:{event}", at)
-            continue
-        for at in spread(40 if cls is News else 60, NOW - timedelta(days=6), NOW - timedelta(hours=1 + number)):
-            world.post(name, at, own=True) if name == "uploads" else world.post(name, at)
+        times = spread(40 if cls is News else 60, NOW - timedelta(days=6), NOW - timedelta(hours=1 + number))
+        fill(world, name, times, own_every=1 if name == "uploads" else 0)
     world.serve(api)
     if cls is Facebook:  # its queries come in a fixed order: the page's posts, then its events
         failing, order_read = (world.MAIN if order == "first" else "events"), listings
@@ -279,38 +285,38 @@ def test_a_conversation_that_fails_is_named_and_read_again_by_the_next_run(db, a
 
 # --- 4. quota and rate-limit stops ---------------------------------------------------------------------------
 
-def stop_world(cls: type[World]) -> World:
-    """Two listings of posts from the last weeks (older than revisit_days), with conversations."""
+def stop_world(cls: type[World]) -> tuple[World, list[str]]:
+    """Two listings (one on Instagram) of posts from the last weeks, older than revisit_days, with conversations."""
     world = cls()
-    for number, name in enumerate([world.MAIN, world.OTHERS[0]]):
-        made = [world.post(name, at, own=n % 5 == 0)
-                for n, at in enumerate(spread(220 - 150 * number, NOW - timedelta(days=25), NOW - timedelta(days=4)))]
+    listings = [world.MAIN, *world.OTHERS[:1]]
+    for number, name in enumerate(listings):
+        made = fill(world, name, spread(220 - 150 * number, NOW - timedelta(days=25), NOW - timedelta(days=4)), 5)
         world.conversation_under([p for p in made if world.threaded(p)][:40])
-    return world
+    return world, listings
 
 
-def run_until_done(db, world, api, monkeypatch, first: SourceOutcome, runs: int = 8, **settings: Any) -> list:
+def run_until_done(db, world, api, monkeypatch, first: SourceOutcome, listings: list[str], runs: int = 8,
+                   **settings: Any) -> list:
     outcomes = [first]
     for day in range(1, runs):
-        outcomes.append(harvest(db, world, api, monkeypatch, now=NOW + timedelta(days=day),
-                                listings=[world.MAIN, world.OTHERS[0]], **settings))
+        outcomes.append(harvest(db, world, api, monkeypatch, now=NOW + timedelta(days=day), listings=listings,
+                                **settings))
         if outcomes[-1].status == "ok":
             break
     assert outcomes[-1].status == "ok", [o.error for o in outcomes]
-    assert stored(db, world.platform) == world.expected([world.MAIN, world.OTHERS[0]])
-    assert sum(o.new for o in outcomes) == len(world.expected([world.MAIN, world.OTHERS[0]]))
+    assert stored(db, world.platform) == world.expected(listings)
+    assert sum(o.new for o in outcomes) == len(world.expected(listings))
     assert not gaps(db)
     return outcomes
 
 
 def test_mastodon_retry_after_longer_than_max_wait_stops_and_the_next_run_completes(db, api, monkeypatch):
-    world = stop_world(Mastodon)
+    world, listings = stop_world(Mastodon)
     world.serve(api)
     path = world.tag_path("lindeveen")
     third_page = world.newest(world.MAIN)[79]  # the last status of page 2: page 3 asks for what is below it
     api.add(path, world.metered(world._timeline(world.MAIN, path)), params={"max_id": third_page})
     api.inject(path, Reply({"error": "Too many requests"}, 429, {"Retry-After": "3600"}), params={"max_id": third_page})
-    listings = [world.MAIN, world.OTHERS[0]]
     first = harvest(db, world, api, monkeypatch, listings=listings)
     assert first.status == "partial"
     assert "#lindeveen page 3: rate limited: asked to wait 3600 s" in first.error
@@ -318,34 +324,48 @@ def test_mastodon_retry_after_longer_than_max_wait_stops_and_the_next_run_comple
     own = len([i for i in stored(db, "mastodon") if world.threaded(i)])
     assert statuses(first) == [("#lindeveen", "stopped"), ("#oosterwolde", "not run"),
                                (f"conversations ({own})", "not run")]
-    run_until_done(db, world, api, monkeypatch, first)
+    run_until_done(db, world, api, monkeypatch, first, listings)
 
 
 @pytest.mark.parametrize("cls", [Mastodon, Reddit, Bluesky], ids=ids)
 def test_a_used_up_rate_limit_with_a_far_reset_stops_and_the_next_run_completes(db, api, monkeypatch, cls):
-    world = stop_world(cls)
+    world, listings = stop_world(cls)
     world.budget = 2  # two more requests in this window; it resets in an hour
     world.serve(api)
-    listings = [world.MAIN, world.OTHERS[0]]
     first = harvest(db, world, api, monkeypatch, listings=listings)
     assert first.status == "partial", first.error
     assert "rate limit used up for" in first.error and "longer than max_wait_seconds = 60" in first.error
     assert [s for _, s in statuses(first)] == ["stopped", "not run", "not run"]
     assert len(stored(db, world.platform)) == 2 * world.page_size  # the pages read are kept
     world.budget = None  # an hour later
-    run_until_done(db, world, api, monkeypatch, first)
+    run_until_done(db, world, api, monkeypatch, first, listings)
+
+
+@THROTTLE
+@pytest.mark.parametrize("cls", [Facebook, Instagram], ids=ids)
+def test_a_graph_rate_limit_error_stops_and_the_next_run_completes(db, api, monkeypatch, cls):
+    world, listings = stop_world(cls)
+    world.budget = 2
+    world.serve(api)
+    first = harvest(db, world, api, monkeypatch, listings=listings)
+    assert first.status == "partial", first.error
+    assert world.THROTTLED[1] in first.error and "the rest follows next run" in first.error
+    assert [s for _, s in statuses(first)] == ["stopped"] + ["not run"] * len(listings)
+    assert len(stored(db, world.platform)) == 2 * world.page_size
+    world.budget = None
+    run_until_done(db, world, api, monkeypatch, first, listings)
 
 
 def test_youtube_daily_quota_stops_and_the_next_days_complete_every_item_once(db, api, monkeypatch):
-    world = stop_world(YouTube)
+    world, listings = stop_world(YouTube)
     world.serve(api)
-    first = harvest(db, world, api, monkeypatch, listings=[world.MAIN, world.OTHERS[0]], daily_quota=350)
+    first = harvest(db, world, api, monkeypatch, listings=listings, daily_quota=350)
     assert first.status == "partial"
     assert "stopped for the daily quota: 300 of 350 units used today" in first.error
     assert statuses(first) == [("search 'Lindeveen'", "stopped"), ("search 'Oosterwolde'", "not run"),
                                ("conversations (150)", "not run")]
     assert len(stored(db, "youtube")) == 150
-    outcomes = run_until_done(db, world, api, monkeypatch, first, runs=10, daily_quota=350)
+    outcomes = run_until_done(db, world, api, monkeypatch, first, listings, runs=10, daily_quota=350)
     assert len(outcomes) > 2
 
 
