@@ -77,7 +77,6 @@ def fill(world: World, listing: str, times: list[datetime], own_every: int = 0) 
     return [world.post(listing, at, own=bool(own_every) and n % own_every == 0) for n, at in enumerate(times)]
 
 
-THROTTLE = pytest.mark.xfail(strict=True, reason="Graph API rate-limit errors fail each query instead of stopping")
 
 
 
@@ -341,7 +340,6 @@ def test_a_used_up_rate_limit_with_a_far_reset_stops_and_the_next_run_completes(
     run_until_done(db, world, api, monkeypatch, first, listings)
 
 
-@THROTTLE
 @pytest.mark.parametrize("cls", [Facebook, Instagram], ids=ids)
 def test_a_graph_rate_limit_error_stops_and_the_next_run_completes(db, api, monkeypatch, cls):
     world, listings = stop_world(cls)
