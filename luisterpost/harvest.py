@@ -20,7 +20,8 @@ from .sources.listing import Gap, open_gaps
 from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming
-from .store.runs import QueryOutcome, SourceOutcome, clear_watermark, get_watermarks, set_watermark, utcnow
+from .store.runs import (QueryOutcome, SourceOutcome, clear_watermarks, get_watermarks, set_watermark, set_watermarks,
+                         utcnow)
 
 # A conversation found but not read yet is kept as a watermark "conversation <its query>" holding the item's
 # [platform, id]: a run that stops, fails or is killed before reading it leaves it for the next run.
@@ -186,9 +187,10 @@ class _Run:
             thread = self.source.thread(RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}"))
             if name and thread is not None:
                 self.roots[item_id], self.pending[thread.name] = thread, name
-        with self.lock, transaction(self.con):
-            for name in set(marks.values()) - set(self.pending.values()):
-                clear_watermark(self.con, self.source.name, name)  # its item was never stored
+        stale = set(marks.values()) - set(self.pending.values())
+        if stale:  # their items were never stored
+            with self.lock:
+                clear_watermarks(self.con, self.source.name, sorted(stale))
 
     def query(self, query: Query, *, record: bool = True) -> QueryOutcome:
         """Harvest one query; return (and, with `record`, keep) its outcome."""
@@ -247,20 +249,18 @@ class _Run:
         return result
 
     def _mark(self, items: list[RawItem]) -> None:
-        with transaction(self.con):
-            for item in items:
-                name = PENDING + self.roots[item.id].name
-                set_watermark(self.con, self.source.name, name, json.dumps([item.platform, item.id]))
-                self.pending[self.roots[item.id].name] = name
+        marks = {PENDING + self.roots[item.id].name: json.dumps([item.platform, item.id]) for item in items}
+        set_watermarks(self.con, self.source.name, marks)
+        self.pending.update({name.removeprefix(PENDING): name for name in marks})
 
     def conversations(self, threads: list[Query]) -> None:
         """Read every conversation; record the failed ones by name and the rest as one line."""
         together = QueryOutcome("conversations", f"conversations ({len(threads)})")
+        read = []
         for thread in threads:
             result = self.query(thread, record=False)
             if result.status in ("ok", "partial") and thread.name in self.pending:
-                with self.lock:
-                    clear_watermark(self.con, self.source.name, self.pending.pop(thread.name))
+                read.append(self.pending.pop(thread.name))
             if result.status == "ok":
                 _add(together, result)
             elif result.status == "not run":
@@ -269,6 +269,9 @@ class _Run:
                 self.outcome.queries.append(result)
         if threads:
             self.outcome.queries.append(together)
+        if read:  # cleared in one write; were the run killed before it, the next would read them once more
+            with self.lock:
+                clear_watermarks(self.con, self.source.name, read)
 
 
 def _add(total: Any, part: Any) -> None:

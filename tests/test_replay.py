@@ -409,7 +409,7 @@ ROWS = ("SELECT platform, id, created_at, author_handle, text, url, in_reply_to_
 def kill_world(cls: type[World]) -> World:
     """Two listing pages of posts (two feeds for news) from the last weeks, with conversations."""
     world = cls()
-    count = 40 if cls is News else world.page_size + 30
+    count = 40 if cls is News else world.page_size + 10
     for name in [world.MAIN, world.OTHERS[0]] if cls is News else [world.MAIN]:
         made = [world.post(name, at, own=n % 4 == 0)
                 for n, at in enumerate(spread(count, NOW - timedelta(days=20), NOW - timedelta(days=4)))]
@@ -421,7 +421,7 @@ def kill_world(cls: type[World]) -> World:
 def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(tmp_path, monkeypatch, cls):
     world = kill_world(cls)
     listings = [world.MAIN, world.OTHERS[0]] if cls is News else None
-    with FakeApi(latency=0.01) as api:
+    with FakeApi() as api:
         world.serve(api)
         clean = open_db(str(tmp_path / "clean.duckdb"))
         assert harvest(clean, world, api, monkeypatch, listings=listings).status == "ok"
@@ -431,6 +431,7 @@ def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(t
         asked = 1 if cls is News else 2
         assert sum(r.path == path for r in api.requests) >= asked
         api.requests.clear()
+        api.latency = 0.02  # slow enough to kill it while it waits for a page
         killed = tmp_path / "killed.duckdb"
         open_db(str(killed)).close()
         env = {**os.environ, **world.env}
@@ -444,6 +445,7 @@ def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(t
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         assert process.returncode == -signal.SIGKILL
+        api.latency = 0
         con = open_db(str(killed))
         assert 0 < len(stored(con, world.platform)) < len(stored(clean, world.platform))
         outcomes = [harvest(con, world, api, monkeypatch, listings=listings)]
