@@ -507,7 +507,7 @@ class Reddit(World):
 
     def post(self, listings: str | Iterable[str], at: datetime, *, own: bool = False) -> str:
         item_id = super().post(listings, at, own=own)
-        sub = next(iter([listings] if isinstance(listings, str) else listings)).split(":")[0]
+        sub = next(iter([listings] if isinstance(listings, str) else listings), self.MAIN).split(":")[0]
         data = self.payloads[item_id]["data"]
         data |= {"subreddit": sub, "permalink": f"/r/{sub}/comments/{data['id']}/x/",
                  "url": f"https://www.reddit.com/r/{sub}/comments/{data['id']}/x/"}
