@@ -461,12 +461,9 @@ def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(t
 # --- posts a listing shows late --------------------------------------------------------------------------------
 
 LATE = {Reddit: timedelta(minutes=40), YouTube: timedelta(hours=5), Bluesky: timedelta(minutes=20)}
-SHOWN_LATE = pytest.mark.xfail(strict=True, reason="a listing stops at the newest post read before, so a post its "
-                                                   "search indexes late, below that one, is never read")
 
 
-@pytest.mark.parametrize("cls", [pytest.param(Reddit, marks=SHOWN_LATE), pytest.param(YouTube, marks=SHOWN_LATE),
-                                 Bluesky], ids=ids)
+@pytest.mark.parametrize("cls", list(LATE), ids=ids)
 def test_a_post_the_listing_shows_only_after_newer_ones_were_read_is_still_stored(db, api, monkeypatch, cls):
     # Searches list posts newest first by when they were made, but index them with a delay: a post made an hour
     # before the newest one read may show up only after that run.
