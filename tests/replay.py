@@ -231,11 +231,15 @@ class World:
 
 class Mastodon(World):
     """A Mastodon instance: hashtag timelines, account statuses and statuses/:id/context, 40 a page, older pages
-    through a Link header with max_id (given only when a page is full, as Mastodon does)."""
+    through a Link header with max_id (given only when a page is full, as Mastodon does). A reader without a
+    token sees at most 60 replies of a conversation (in the order of its tree), as Mastodon shows logged-out
+    readers."""
 
     kind = platform = "mastodon"
     page_size = 40
     own_name = "gemeentelindeveen"
+    env = {"MASTODON_TOKEN": "mastodon-replay-token"}
+    LOGGED_OUT_REPLIES = 60
     OWN_ID = "2001"
     MAIN = "tag:lindeveen"
     OTHERS = ["tag:oosterwolde", "tag:raadsvergadering"]
@@ -326,8 +330,18 @@ class Mastodon(World):
         item_id = request.path.split("/")[-2]
         if item_id not in self.payloads:
             return Reply({"error": "Record not found"}, 404)
+        descendants = self._tree(item_id)
+        if "Authorization" not in request.headers:
+            descendants = descendants[:self.LOGGED_OUT_REPLIES]
         return Reply({"ancestors": [self.payloads[i] for i in self.ancestors(item_id)],
-                      "descendants": [self.payloads[i] for i in super().conversation(item_id)]})
+                      "descendants": [self.payloads[i] for i in descendants]})
+
+    def _tree(self, item_id: str) -> list[str]:
+        """The replies below a status depth first, each status's replies oldest first (Mastodon's order)."""
+        found = []
+        for child in sorted(self.children[item_id], key=int):
+            found += [child, *self._tree(child)]
+        return found
 
     def tag_path(self, tag: str) -> str:
         return f"/api/v1/timelines/tag/{tag}"
