@@ -131,11 +131,6 @@ def test_replies_under_posts_found_in_a_listing_are_stored_and_late_ones_a_day_l
     assert first.new + second.new == len(world.expected(listings))
 
 
-MASTODON_60 = pytest.mark.xfail(strict=True, reason="a conversation cut at 60 replies for want of a token is "
-                                                    "stored as if whole, without a word")
-
-
-@MASTODON_60
 def test_a_mastodon_conversation_cut_short_for_want_of_a_token_says_so(db, api, monkeypatch):
     world, threaded = busy_world(Mastodon)
     world.serve(api)
