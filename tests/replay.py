@@ -746,7 +746,9 @@ class YouTube(World):
         parent = _arg(request, "parentId")
         replies = sorted(self.children.get(parent, []), key=lambda c: self.times[c])
         limit = int(_arg(request, "maxResults", "20"))
-        return Reply(self._list("comment", [self.payloads[r] for r in replies[:limit]], 0, limit, len(replies) > limit))
+        start = self._offset(_arg(request, "pageToken"))
+        chunk = [self.payloads[r] for r in replies[start:start + limit]]
+        return Reply(self._list("comment", chunk, start, limit, start + limit < len(replies)))
 
     def serve(self, api: FakeApi) -> None:
         api.add("/search", self._search)
