@@ -161,10 +161,6 @@ def test_the_municipalitys_answers_under_residents_posts_come_with_the_own_accou
     assert stored(db, world.platform) == world.expected(listings)
 
 
-PAGED_REPLIES = pytest.mark.xfail(strict=True, reason="only the first page of replies to a YouTube comment is read")
-
-
-@PAGED_REPLIES
 def test_youtube_replies_to_a_comment_beyond_one_page_are_all_read(db, api, monkeypatch):
     world = YouTube()
     video = world.post(world.MAIN, NOW - timedelta(days=2))

@@ -204,9 +204,17 @@ class YouTubeSource(ApiSource):
         return self._metered(Query(f"comments:{video}", what, read))
 
     def _replies(self, parent: str, what: str) -> list[dict[str, Any]]:
-        data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
-                                       "textFormat": "plainText"}, f"{what}: replies to {parent}")
-        return list(field(data, "items", what=what))
+        replies: list[dict[str, Any]] = []
+        token = None
+        for _ in range(self.settings.max_pages):
+            data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
+                                           "textFormat": "plainText", **({"pageToken": token} if token else {})},
+                              f"{what}: replies to {parent}")
+            replies += field(data, "items", what=what)
+            token = data.get("nextPageToken")
+            if not token:
+                break
+        return replies
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_item(item.payload)
