@@ -99,6 +99,10 @@ class World:
         """The request (path, the query parameters that tell it apart) of a listing's pages."""
         raise NotImplementedError
 
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        """The request of the conversation under a post, like `route_of`."""
+        return f"/{item_id}/comments", {}  # the Graph API's
+
     def error(self, status: int) -> Reply:
         """The platform's answer with this error status."""
         return Reply({"error": {404: "Record not found", 500: "Internal server error"}.get(status, "error")}, status)
@@ -214,6 +218,10 @@ class World:
             chain.append(item_id)
         return chain[::-1]
 
+    def stored_id(self, item_id: str) -> str:
+        """The id the adapter stores the item under."""
+        return item_id
+
     def newest(self, listing: str) -> list[str]:
         return sorted(self.listing_ids(listing), key=lambda i: (self.times[i], i), reverse=True)
 
@@ -253,6 +261,9 @@ class Mastodon(World):
 
     def route_of(self, listing: str) -> tuple[str, dict[str, str]]:
         return self.tag_path(listing[4:]), {}
+
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        return f"/api/v1/statuses/{item_id}/context", {}
 
     def rate_headers(self, remaining: int) -> dict[str, str]:
         reset = datetime.now(UTC) + timedelta(seconds=self.reset_in if remaining == 0 else 300)
@@ -381,6 +392,9 @@ class Bluesky(World):
     def route_of(self, listing: str) -> tuple[str, dict[str, str]]:
         return "/xrpc/app.bsky.feed.searchPosts", {"q": listing[7:]}
 
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        return "/xrpc/app.bsky.feed.getPostThread", {"uri": item_id}
+
     def error(self, status: int) -> Reply:
         return Reply({"error": "NotFound" if status == 404 else "InternalServerError",
                       "message": "Not Found" if status == 404 else "Internal Server Error"}, status)
@@ -508,6 +522,9 @@ class Reddit(World):
     def route_of(self, listing: str) -> tuple[str, dict[str, str]]:
         return f"/r/{listing.split(':')[0]}/search", {}
 
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        return f"/r/{self.payloads[item_id]['data']['subreddit']}/comments/{item_id[3:]}", {}
+
     def error(self, status: int) -> Reply:
         return Reply({"message": "Not Found" if status == 404 else "Internal Server Error", "error": status}, status)
 
@@ -622,6 +639,9 @@ class YouTube(World):
         if listing == "uploads":
             return "/playlistItems", {}
         return "/search", {"q": listing[7:]}
+
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        return "/commentThreads", {"videoId": item_id}
 
     def error(self, status: int) -> Reply:
         reason = "playlistNotFound" if status == 404 else "backendError"
@@ -993,6 +1013,9 @@ class News(World):
 
     def route_of(self, listing: str) -> tuple[str, dict[str, str]]:
         return ("/nieuws.atom" if listing == "own" else f"/rss/{listing}.xml"), {}
+
+    def thread_route(self, item_id: str) -> tuple[str, dict[str, str]]:
+        return f"/rss/comments/{item_id}.xml", {}
 
     def error(self, status: int) -> Reply:
         return Reply(f"<html><body><h1>{status}</h1></body></html>", status, content_type="text/html")

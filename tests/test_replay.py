@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from luisterpost.config import Config
-from luisterpost.harvest import harvest_source
+from luisterpost.harvest import PENDING, harvest_source
 from luisterpost.sources import build_source
 from luisterpost.sources.listing import open_gaps
 from luisterpost.store import open_db
@@ -61,6 +61,11 @@ def gaps(db: duckdb.DuckDBPyConnection) -> dict[str, list]:
     return {name: open_gaps(value) for name, value in get_watermarks(db, "src").items() if open_gaps(value)}
 
 
+def unread(db: duckdb.DuckDBPyConnection) -> list[str]:
+    """The conversations found and not read yet."""
+    return [name for name in get_watermarks(db, "src") if name.startswith(PENDING)]
+
+
 def statuses(outcome: SourceOutcome) -> list[tuple[str, str]]:
     return [(q.label, q.status) for q in outcome.queries]
 
@@ -75,10 +80,6 @@ def fill(world: World, listing: str, times: list[datetime], own_every: int = 0) 
         world.events[f"80{len(world.events) + 1}"] = NOW + timedelta(days=10 + len(world.events))
         listing = f"event:{list(world.events)[-1]}"
     return [world.post(listing, at, own=bool(own_every) and n % own_every == 0) for n, at in enumerate(times)]
-
-
-
-
 
 
 # --- 1. replies reachable only through the conversation endpoint ------------------------------------------------
@@ -114,7 +115,7 @@ def test_replies_under_posts_found_in_a_listing_are_stored_and_late_ones_a_day_l
     world.serve(api)
     first = harvest(db, world, api, monkeypatch, listings=listings)
     assert first.status == "ok", first.error
-    replies = {world.stored_id(r) if cls is News else r for p in threaded for r in world.conversation(p)}
+    replies = {world.stored_id(r) for p in threaded for r in world.conversation(p)}
     assert len(replies) >= 100
     assert replies <= stored(db, world.platform)
     assert stored(db, world.platform) == world.expected(listings)
@@ -126,7 +127,7 @@ def test_replies_under_posts_found_in_a_listing_are_stored_and_late_ones_a_day_l
     world.serve(api)
     second = harvest(db, world, api, monkeypatch, now=NOW + timedelta(days=1), listings=listings)
     assert second.status == "ok", second.error
-    assert (world.stored_id(late) if cls is News else late) in stored(db, world.platform)
+    assert world.stored_id(late) in stored(db, world.platform)
     assert stored(db, world.platform) == world.expected(listings)
     assert first.new + second.new == len(world.expected(listings))
 
@@ -287,25 +288,20 @@ def test_a_conversation_that_fails_is_named_and_read_again_by_the_next_run(db, a
     world.serve(api)
     old = min(threaded, key=lambda p: world.times[p])  # weeks old: no longer revisited for late replies
     assert world.conversation(old)
-    path = {Mastodon: f"/api/v1/statuses/{old}/context", Reddit: f"/r/{Reddit.SUB}/comments/{old[3:]}",
-            News: f"/rss/comments/{old}.xml"}.get(cls, f"/{old}/comments")
-    params = {"uri": old} if cls is Bluesky else {"videoId": old} if cls is YouTube else None
-    if cls is Bluesky:
-        path = "/xrpc/app.bsky.feed.getPostThread"
-    elif cls is YouTube:
-        path = "/commentThreads"
-    api.add(path, world.error(500).body, params=params, status=500)
+    path, params = world.thread_route(old)
+    api.add(path, world.error(500).body, params=params or None, status=500)
     first = harvest(db, world, api, monkeypatch, listings=listings)
     assert first.status == "partial"
     [failed] = [q for q in first.queries if q.status == "failed"]
     assert "HTTP 500 after 3 tries" in failed.error and failed.label in first.error
+    assert unread(db) == [PENDING + failed.query]
     assert stored(db, world.platform) == world.expected(listings) - {
-        world.stored_id(r) if cls is News else r for r in world.conversation(old)}
-    api.routes = [r for r in api.routes if not (r.path == path and r.params == (params or {}))]
+        world.stored_id(r) for r in world.conversation(old)}
+    api.routes = [r for r in api.routes if not (r.path == path and r.params == params)]
     world.serve(api)
     again = harvest(db, world, api, monkeypatch, now=NOW + timedelta(hours=6), listings=listings)
     assert again.status == "ok", again.error
-    assert stored(db, world.platform) == world.expected(listings)
+    assert stored(db, world.platform) == world.expected(listings) and not unread(db)
 
 
 # --- 4. quota and rate-limit stops ---------------------------------------------------------------------------
@@ -331,7 +327,7 @@ def run_until_done(db, world, api, monkeypatch, first: SourceOutcome, listings: 
     assert outcomes[-1].status == "ok", [o.error for o in outcomes]
     assert stored(db, world.platform) == world.expected(listings)
     assert sum(o.new for o in outcomes) == len(world.expected(listings))
-    assert not gaps(db)
+    assert not gaps(db) and not unread(db)
     return outcomes
 
 
@@ -430,6 +426,9 @@ con.close()
 
 ROWS = ("SELECT platform, id, created_at, author_handle, text, url, in_reply_to_id, conversation_id, likes"
         " FROM mentions ORDER BY platform, id")
+RAW = "SELECT source, platform, id, payload FROM raw_items ORDER BY platform, id"
+# Where a conversation is asked for, for a kill while conversations are read.
+CONVERSATION = {Mastodon: "/context", YouTube: "/commentThreads", News: "/rss/comments/"}
 
 
 def kill_world(cls: type[World]) -> World:
@@ -443,29 +442,32 @@ def kill_world(cls: type[World]) -> World:
     return world
 
 
-@pytest.mark.parametrize("cls", WORLDS, ids=ids)
-def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(tmp_path, monkeypatch, cls):
+@pytest.mark.parametrize("cls, moment", [*[(cls, "listing") for cls in WORLDS],
+                                         *[(cls, "conversations") for cls in CONVERSATION]],
+                         ids=lambda v: getattr(v, "kind", v))
+def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(tmp_path, monkeypatch, cls, moment):
     world = kill_world(cls)
     listings = [world.MAIN, world.OTHERS[0]] if cls is News else None
+    if moment == "listing":
+        # Killed once the second listing page (the second feed) is asked for: the first one is stored by then,
+        # with its watermark, and none of its conversations is read yet.
+        path, _ = world.route_of(world.OTHERS[0] if cls is News else world.MAIN)
+        asked, counts = (1 if cls is News else 2), (lambda request: request.path == path)
+    else:  # killed while the third conversation is read: every page is stored, a few conversations too
+        asked, counts = 3, (lambda request: CONVERSATION[cls] in request.path)
     with FakeApi() as api:
         world.serve(api)
         clean = open_db(str(tmp_path / "clean.duckdb"))
         assert harvest(clean, world, api, monkeypatch, listings=listings).status == "ok"
-        # Killed once the second listing page (the second feed) is asked for: the first one is stored by then,
-        # with its watermark, and none of its conversations is read yet.
-        path, _ = world.route_of(world.OTHERS[0] if cls is News else world.MAIN)
-        asked = 1 if cls is News else 2
-        assert sum(r.path == path for r in api.requests) >= asked
+        assert sum(map(counts, api.requests)) >= asked
         api.requests.clear()
-        api.latency = 0.02  # slow enough to kill it while it waits for a page
+        api.latency = 0.02  # slow enough to kill it while it waits for an answer
         killed = tmp_path / "killed.duckdb"
-        open_db(str(killed)).close()
         env = {**os.environ, **world.env}
         process = subprocess.Popen([sys.executable, "-c", HARVEST, str(killed),
                                     json.dumps(table(world, api, listings)), NOW.isoformat()], cwd=ROOT, env=env)
         deadline = time.monotonic() + 60
-        while sum(r.path == path for r in api.requests) < asked and process.poll() is None \
-                and time.monotonic() < deadline:
+        while sum(map(counts, api.requests)) < asked and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
         assert process.poll() is None, "the harvest ended before it could be killed"
         os.kill(process.pid, signal.SIGKILL)
@@ -474,12 +476,11 @@ def test_a_harvest_killed_mid_run_and_run_again_stores_what_a_clean_run_stores(t
         api.latency = 0
         con = open_db(str(killed))
         assert 0 < len(stored(con, world.platform)) < len(stored(clean, world.platform))
-        outcomes = [harvest(con, world, api, monkeypatch, listings=listings)]
-        if outcomes[-1].status != "ok":
-            outcomes.append(harvest(con, world, api, monkeypatch, listings=listings))
-        assert outcomes[-1].status == "ok", [o.error for o in outcomes]
+        again = harvest(con, world, api, monkeypatch, listings=listings)
+        assert again.status == "ok", again.error
         assert con.execute(ROWS).fetchall() == clean.execute(ROWS).fetchall()
-        assert not gaps(con)
+        assert con.execute(RAW).fetchall() == clean.execute(RAW).fetchall()
+        assert not gaps(con) and not unread(con)
         con.close()
         clean.close()
 
