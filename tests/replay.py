@@ -71,6 +71,8 @@ class World:
     floor_applies = True  # whether a first run stops at the floor (feeds are read whole)
     MAIN = ""  # the listing most tests fill: a hashtag, a search, the page's posts
     OTHERS: list[str] = []  # more listings of the same kind, for a source with several queries
+    depth: int | None = None  # how deep replies nest: 2, a comment and its replies; 1, a flat comment feed
+    own_posts = False  # every post is the municipality's own (a page's posts, an account's media)
 
     def __init__(self, seed: int = 7):
         self.rng = random.Random(seed)
@@ -82,11 +84,10 @@ class World:
         self.listings: dict[str, list[str]] = defaultdict(list)
         self.served: dict[str, list[int]] = defaultdict(list)  # listing → offset of every page served
         self.serial = 0
-
-    # --- building ------------------------------------------------------------------------------------------
-
         self.budget: int | None = None  # requests left before the platform's rate limit answers 429 (None: no limit)
         self.reset_in = 3600  # seconds until the rate limit resets
+
+    # --- building ------------------------------------------------------------------------------------------
 
     def settings(self, listings: Iterable[str] | None = None) -> dict[str, Any]:
         """The source's table (besides kind, name, base_url and patience) reading these listings (default: MAIN)."""
@@ -136,7 +137,7 @@ class World:
     def post(self, listings: str | Iterable[str], at: datetime, *, own: bool = False) -> str:
         """A new post in these listings; returns its id."""
         self.serial += 1
-        author = self.own_name if own else self.rng.choice(RESIDENTS)
+        author = self.own_name if own or self.own_posts else self.rng.choice(RESIDENTS)
         item_id = self.new_id(at, None, author)
         text = (self.rng.choice(OWN_NEWS) if own else self.rng.choice(QUESTIONS)).format(
             s=self.rng.choice(SUBJECTS), p=self.rng.choice(PLACES))
@@ -147,7 +148,10 @@ class World:
         return item_id
 
     def reply(self, parent: str, at: datetime, *, own: bool = False) -> str:
-        """A reply under `parent` (a post or a reply), reachable only through the conversation; returns its id."""
+        """A reply under `parent` (a post or a reply), reachable only through the conversation; returns its id.
+        Where replies nest less deep than that, it hangs under the deepest one it may."""
+        while self.depth is not None and len(self.ancestors(parent)) >= self.depth:
+            parent = self.parents[parent]
         self.serial += 1
         author = self.own_name if own else self.rng.choice(RESIDENTS)
         item_id = self.new_id(at, parent, author)
@@ -618,6 +622,7 @@ class YouTube(World):
 
     kind = platform = "youtube"
     page_size = 50
+    depth = 2  # a reply answers a top-level comment
     own_name = "Gemeente Lindeveen"
     env = {"YOUTUBE_API_KEY": "AIzaSyFakeKeyForReplays0"}
     CHANNEL = "UCgemeentelindeveen0000"
@@ -695,12 +700,6 @@ class YouTube(World):
         while item_id in self.parents:
             item_id = self.parents[item_id]
         return item_id
-
-    def reply(self, parent: str, at: datetime, *, own: bool = False) -> str:
-        # YouTube replies answer a top-level comment: a reply to a reply lands under the same top-level comment.
-        if parent in self.parents and self.parents[parent] in self.parents:
-            parent = self.parents[parent]
-        return super().reply(parent, at, own=own)
 
     def _token(self, offset: int) -> str:
         return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
@@ -834,6 +833,8 @@ class Facebook(_Graph):
 
     kind = platform = "facebook"
     page_size = 100
+    depth = 2
+    own_posts = True
     own_name = "Gemeente Lindeveen"
     env = {"FACEBOOK_PAGE_TOKEN": "EAAGfakePageTokenReplay"}
     TOKEN = "EAAGfakePageTokenReplay"
@@ -892,9 +893,6 @@ class Facebook(_Graph):
                                                       "viewer_reaction": "NONE"}},
                 "shares": {"count": self.rng.randint(0, 9)}}
 
-    def post(self, listings: str | Iterable[str], at: datetime, *, own: bool = True) -> str:
-        return super().post(listings, at, own=True)  # a page's posts are the page's own
-
     def make_reply(self, item_id: str, at: datetime, author: str, text: str, parent: str) -> dict[str, Any]:
         comment = {"id": item_id, "message": text, "created_time": _graph_time(at), "like_count": 0,
                    "comment_count": 0, "permalink_url": f"https://www.facebook.com/x?comment_id={item_id}",
@@ -902,12 +900,6 @@ class Facebook(_Graph):
         if parent in self.parents:
             comment["parent"] = {"id": parent}
         return comment
-
-    def reply(self, parent: str, at: datetime, *, own: bool = False) -> str:
-        # Facebook threads are two deep: a reply to a reply hangs under the same comment.
-        if parent in self.parents and self.parents[parent] in self.parents:
-            parent = self.parents[parent]
-        return super().reply(parent, at, own=own)
 
     def newest_comments(self, post: str) -> list[str]:
         return sorted(self.conversation(post), key=lambda c: (self.times[c], c), reverse=True)
@@ -935,6 +927,8 @@ class Instagram(_Graph):
 
     kind = platform = "instagram"
     page_size = 50
+    depth = 2
+    own_posts = True
     own_name = "gemeentelindeveen"
     env = {"INSTAGRAM_TOKEN": "IGQfakeInstagramReplay0"}
     TOKEN = "IGQfakeInstagramReplay0"
@@ -950,9 +944,6 @@ class Instagram(_Graph):
     def new_id(self, at: datetime, parent: str | None, author: str) -> str:
         return str((17900000000000000 if parent is None else 18000000000000000) + self.serial)
 
-    def post(self, listings: str | Iterable[str], at: datetime, *, own: bool = True) -> str:
-        return super().post(listings, at, own=True)  # an account's media are its own
-
     def make_post(self, item_id: str, at: datetime, author: str, text: str) -> dict[str, Any]:
         return {"id": item_id, "caption": text, "timestamp": _graph_time(at),
                 "permalink": f"https://www.instagram.com/p/{item_id}/", "username": self.own_name,
@@ -961,12 +952,6 @@ class Instagram(_Graph):
     def make_reply(self, item_id: str, at: datetime, author: str, text: str, parent: str) -> dict[str, Any]:
         return {"id": item_id, "text": text, "timestamp": _graph_time(at), "username": author,
                 "like_count": self.rng.randint(0, 3)}
-
-    def reply(self, parent: str, at: datetime, *, own: bool = False) -> str:
-        # Instagram replies answer a comment: one level deep.
-        if parent in self.parents and self.parents[parent] in self.parents:
-            parent = self.parents[parent]
-        return super().reply(parent, at, own=own)
 
     def _media(self, request: Request) -> Reply:
         return self.graph_page(request, self.newest("media"), lambda i: self.payloads[i], "media")
@@ -999,6 +984,7 @@ class News(World):
     kind = platform = "news"
     own_name = ""
     floor_applies = False
+    depth = 1
     FEED_SIZE = 50
     MAIN = "regio"
     OTHERS = ["politiek", "sport"]
@@ -1042,11 +1028,6 @@ class News(World):
     def make_reply(self, item_id: str, at: datetime, author: str, text: str, parent: str) -> dict[str, Any]:
         return {"title": f"Reactie van {author}", "link": f"https://www.omroep.example/nieuws/{parent}#{item_id}",
                 "guid": item_id, "at": at, "author": author, "description": html.escape(text)}
-
-    def reply(self, parent: str, at: datetime, *, own: bool = False) -> str:
-        while parent in self.parents:  # comment feeds are flat
-            parent = self.parents[parent]
-        return super().reply(parent, at, own=own)
 
     def listing_ids(self, name: str) -> list[str]:
         # Every article the feed has shown: tests harvest before one scrolls off the end of the feed.
