@@ -20,13 +20,15 @@ from .sources.listing import open_gaps
 from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming, store_staged
-from .store.runs import QueryOutcome, SourceOutcome, get_watermarks, set_watermark, utcnow
+from .store.runs import (QueryOutcome, SourceOutcome, clear_watermarks, get_watermarks, set_watermark, set_watermarks,
+                         utcnow)
 
 if TYPE_CHECKING:
     from .mentions_file import MentionsChunk
 
-# The watermark under which a source keeps the items whose conversations a stopped run could not read.
-PENDING = "conversations:pending"
+# A conversation found but not read yet is kept as a watermark "conversation <its query>" holding the item's
+# [platform, id]: a run that stops, fails or is killed before reading it leaves it for the next run.
+PENDING = "conversation "
 
 
 def _explain(exc: BaseException) -> str:
@@ -163,22 +165,19 @@ def harvest_source(
             outcome.status, outcome.error = "failed", _redact(_explain(exc), source)
             return outcome
         run = _Run(con, source, lock, outcome, on_batch, watermarks)
+        run.resume()
         for query in queries:
             run.query(query)
         roots = run.roots
-        # Conversations an earlier run had to leave (a quota, a rate limit), then those of young posts.
-        waiting = json.loads(watermarks.get(PENDING) or "[]")
-        revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0) or 0
-        young = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days) if revisit_days else None
-        for item in _stored_items(con, source, lock, waiting, young) if waiting or young else []:
-            if item.id not in roots:
-                thread = source.thread(item)
-                if thread is not None:
-                    roots[item.id] = thread
-        left = run.conversations(roots)
-        if left or waiting:
-            with lock:
-                set_watermark(con, source.name, PENDING, json.dumps(left))
+        revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0)
+        if revisit_days:
+            since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days)
+            for item in _recent_items(con, source, lock, since):
+                if item.id not in roots:
+                    thread = source.thread(item)
+                    if thread is not None:
+                        roots[item.id] = thread
+        run.conversations(list(roots.values()))
         outcome.status = _status(outcome)
         outcome.error = _redact("\n".join(q.error for q in outcome.queries if q.error), source) or None
         return outcome
@@ -196,7 +195,27 @@ class _Run:
         self.watermarks = watermarks
         self.seen: set[tuple[str, str]] = set()  # each item once per run, whichever query returns it
         self.roots: dict[str, Query] = {}  # items with a conversation to read, by id, however they were found
+        self.pending: dict[str, str] = {}  # conversation query name → its PENDING watermark
         self.stopped: str | None = None
+
+    def resume(self) -> None:
+        """Take up the conversations that earlier runs found but did not read."""
+        marks = {tuple(json.loads(value)): name for name, value in self.watermarks.items() if name.startswith(PENDING)}
+        if not marks:
+            return
+        ids = [item_id for _, item_id in marks]
+        with self.lock:
+            rows = self.con.execute("SELECT platform, id, payload FROM raw_items WHERE source = ? AND id IN"
+                                    " (SELECT unnest(?::VARCHAR[]))", [self.source.name, ids]).fetchall()
+        for platform, item_id, payload in rows:
+            name = marks.get((platform, item_id))
+            thread = self.source.thread(RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}"))
+            if name and thread is not None:
+                self.roots[item_id], self.pending[thread.name] = thread, name
+        stale = set(marks.values()) - set(self.pending.values())
+        if stale:  # their items were never stored
+            with self.lock:
+                clear_watermarks(self.con, self.source.name, sorted(stale))
 
     def query(self, query: Query, *, record: bool = True) -> QueryOutcome:
         """Harvest one query; return (and, with `record`, keep) its outcome."""
@@ -209,11 +228,13 @@ class _Run:
         problems: list[str] = []
         try:
             for batch in query.read(self.watermarks.get(query.name)):
+                found = []
                 for item in batch.items:
                     if item.id not in self.roots:
                         thread = self.source.thread(item)
                         if thread is not None:
                             self.roots[item.id] = thread
+                            found.append(item)
                 fresh = []
                 for item in batch.items:
                     if (item.platform, item.id) not in self.seen:
@@ -222,6 +243,8 @@ class _Run:
                 batch.items = fresh
                 prepared = prepare_batch(self.source, batch)
                 with self.lock:
+                    if record and found:  # conversations found by a listing: marked before the batch is stored
+                        self._mark(found)
                     part = write_batch(self.con, self.source, prepared)
                 if batch.watermark is not None:
                     self.watermarks[batch.query] = batch.watermark
@@ -250,28 +273,34 @@ class _Run:
             result.behind = "; ".join(f"{g.words()} not read yet" for g in gaps) + "; the next runs continue there"
         return result
 
-    def conversations(self, threads: dict[str, Query]) -> list[str]:
-        """Read every conversation (by the id of the item it is about); record the failed ones by name and the
-        rest as one line. Return the ids of those not read because the source had to stop."""
-        threads = dict(threads)  # reading them finds more: those are read by a later run
+    def _mark(self, items: list[RawItem]) -> None:
+        marks = {PENDING + self.roots[item.id].name: json.dumps([item.platform, item.id]) for item in items}
+        set_watermarks(self.con, self.source.name, marks)
+        self.pending.update({name.removeprefix(PENDING): name for name in marks})
+
+    def conversations(self, threads: list[Query]) -> None:
+        """Read every conversation; record the failed ones by name and the rest as one line."""
         together = QueryOutcome("conversations", f"conversations ({len(threads)})")
-        left = []
-        for item_id, thread in threads.items():
+        read = []
+        left = 0
+        for thread in threads:
             result = self.query(thread, record=False)
+            if result.status in ("ok", "partial") and thread.name in self.pending:
+                read.append(self.pending.pop(thread.name))
             if result.status == "ok":
                 _add(together, result)
-            elif result.status in {"not run", "stopped"}:
-                left.append(item_id)
-                if result.status == "stopped":
-                    self.outcome.queries.append(result)  # says why the source stopped
             else:
-                self.outcome.queries.append(result)
+                left += result.status in ("not run", "stopped")
+                if result.status != "not run":
+                    self.outcome.queries.append(result)  # named with its reason (a stop says why)
         if left:
             together.status = "not run"
-            together.behind = f"{len(left):,} conversations not read yet (the source stopped); the next run reads them"
+            together.behind = f"{left:,} conversations not read yet (the source stopped); the next run reads them"
         if threads:
             self.outcome.queries.append(together)
-        return left
+        if read:  # cleared in one write; were the run killed before it, the next would read them once more
+            with self.lock:
+                clear_watermarks(self.con, self.source.name, read)
 
 
 def _add(total: Any, part: Any) -> None:
@@ -291,13 +320,10 @@ def _status(outcome: SourceOutcome) -> str:
     return "ok"
 
 
-def _stored_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, ids: list[str],
-                  since: datetime | None) -> list[RawItem]:
-    """The raw items this source stored with one of `ids`, or of posts created since `since`: their
-    conversations are read (again)."""
+def _recent_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, since: datetime) -> list[RawItem]:
+    """The raw items this source stored of posts created since `since` (their conversations are read again)."""
     with lock:
-        rows = con.execute(sql_query("harvest/stored_raw_items"),
-                           {"source": source.name, "ids": ids, "since": since}).fetchall()
+        rows = con.execute(sql_query("harvest/recent_raw_items"), {"source": source.name, "since": since}).fetchall()
     return [RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}") for platform, item_id, payload in rows]
 
 

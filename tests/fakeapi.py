@@ -1,7 +1,9 @@
 """A platform API on 127.0.0.1 for tests and benchmarks: replays recorded responses, injects faults.
 
 Routes match on method, path and (optionally) some query parameters; each route has a default reply and
-a queue of one-shot replies served first (429 with Retry-After, 5xx, a timeout, malformed JSON, …).
+a queue of one-shot replies served first (429 with Retry-After, 5xx, a timeout, malformed JSON, …). A reply's
+body may be a function of the request that returns the Reply to send: a synthetic platform pages through its
+posts that way (tests/replay.py).
 "{base}" in a reply body or header is replaced by the server's URL, so Link headers and `next` URLs
 recorded from the documentation point back at it. Every request is kept in `requests`."""
 
@@ -27,7 +29,7 @@ def recorded(name: str) -> Any:
 
 @dataclass
 class Reply:
-    body: Any = None  # dict/list → JSON; str/bytes → as is
+    body: Any = None  # dict/list → JSON; str/bytes → as is; a callable: called with the Request, returns a Reply
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (more than the client's timeout: a timeout)
@@ -123,14 +125,16 @@ class FakeApi:
         params = parse_qs(parts.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        request = Request(handler.command, parts.path, params, dict(handler.headers), body, time.monotonic())
         with self._lock:
-            self.requests.append(Request(handler.command, parts.path, params, dict(handler.headers), body,
-                                         time.monotonic()))
+            self.requests.append(request)
             try:
                 route = self._route(handler.command, parts.path, params)
                 reply = route.queue.pop(0) if route.queue else route.default
             except LookupError:
                 reply = Reply({"error": f"no route for {parts.path}"}, 404)
+        if callable(reply.body):
+            reply = reply.body(request)
         if self.latency or reply.delay:
             time.sleep(self.latency + reply.delay)
         if isinstance(reply.body, bytes):

@@ -248,6 +248,6 @@ def test_conversations_a_stopped_run_left_are_read_by_the_next_run(db, api, monk
     again = harvest(db, MASTODON, api, monkeypatch, revisit_days=0)
     assert again.status == "ok", again.error
     assert replies <= set(stored(db, "mastodon"))
-    assert get_watermarks(db, "src")["conversations:pending"] == "[]"
+    assert not [k for k in get_watermarks(db, "src") if k.startswith("conversation ")]  # none left to read
     third = harvest(db, MASTODON, api, monkeypatch, revisit_days=0)
     assert [q.label for q in third.queries] == ["#lindeveen", "account @gemeentelindeveen"]  # nothing left to read

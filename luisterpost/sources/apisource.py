@@ -85,15 +85,16 @@ class ApiSource(SourceBase):
 
     def listing(self, name: str, label: str, fetch_page: Callable[[dict[str, Any] | None, int], Page], *,
                 key: Callable[[RawItem], str], when: Callable[[RawItem], datetime],
-                legacy: Callable[[str], str] = str, before: Callable[[], None] | None = None) -> Query:
-        """A query over a newest-first listing that leaves no gaps (see listing.read_listing). `before` runs first
-        when the query is read (an account lookup), so its failure is this query's alone."""
+                legacy: Callable[[str], str] = str, before: Callable[[], None] | None = None,
+                overlap: timedelta = timedelta(0)) -> Query:
+        """A query over a newest-first listing that leaves no gaps (see listing.read_listing, also for `overlap`).
+        `before` runs first when the query is read (an account lookup), so its failure is this query's alone."""
 
         def read(watermark: str | None) -> Iterator[Batch]:
             if before is not None:
                 before()
             yield from read_listing(name, fetch_page, key=key, when=when, state=watermark, floor=self.floor,
-                                    max_pages=self.settings.max_pages, legacy=legacy)
+                                    max_pages=self.settings.max_pages, legacy=legacy, overlap=overlap)
 
         return Query(name, label, read)
 

@@ -2,7 +2,7 @@
 shares.
 
 Transient trouble (timeouts, dropped connections, 5xx, 429) is retried with backoff, honouring Retry-After and
-X-RateLimit-* headers; this is the only retry layer. What is left is raised as an error that names the request in
+(X-)RateLimit-* headers; this is the only retry layer. What is left is raised as an error that names the request in
 words a user can follow, the host and the cause (DNS, refused, TLS, timeout, HTTP status), without query strings
 (which may carry tokens) and with every known secret masked. A client that carries credentials sends requests
 only to its own host: a link or redirect to another host is refused, so a token never travels elsewhere."""
@@ -140,8 +140,9 @@ class ApiClient:
             self.sleep(wait)
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
-        remaining = response.headers.get("x-ratelimit-remaining")
-        reset = response.headers.get("x-ratelimit-reset")
+        # X-RateLimit-* (Mastodon, Reddit), or the IETF draft's RateLimit-* that the atproto services send.
+        remaining = response.headers.get("x-ratelimit-remaining", response.headers.get("ratelimit-remaining"))
+        reset = response.headers.get("x-ratelimit-reset", response.headers.get("ratelimit-reset"))
         if remaining is None or reset is None:
             return
         try:

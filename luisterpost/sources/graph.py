@@ -8,6 +8,7 @@ goes in the Authorization header. Comments carry no link to their post, so the a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from urllib.parse import quote
 from .apisource import ApiSource
 from .base import Batch, Query, RawItem
 from .payload import field
-from .errors import SourceError
+from .errors import SourceError, SourceStopped
 from .listing import Page, parse_time, utc_iso
 from .settings import HttpSourceSettings
 
@@ -25,6 +26,9 @@ FB_POST_FIELDS = ("id,message,created_time,permalink_url,from,shares,comments.su
 FB_COMMENT_FIELDS = "id,message,created_time,from,parent{id},like_count,comment_count,permalink_url"
 IG_MEDIA_FIELDS = "id,caption,timestamp,permalink,username,like_count,comments_count,media_type"
 IG_COMMENT_FIELDS = "id,text,timestamp,username,like_count,replies{id,text,timestamp,username,like_count}"
+# The Graph API's rate-limit errors, by the code their message starts with: the app's (4), a user's (17), a page's
+# (32), a custom (613) and a business use case's (80000-80099) limit.
+THROTTLED = re.compile(r"\(#(?:4|17|32|613|800\d\d)\)")
 
 
 class FacebookSettings(HttpSourceSettings):
@@ -112,7 +116,12 @@ class _GraphSource(ApiSource):
     def _page(self, path: str, params: dict[str, Any], after: dict[str, Any] | None, what: str,
               on: str | None = None) -> Page:
         """One page of a Graph API list; `after` are the parameters of its paging.next link."""
-        data, _ = self.client.get_json(path, params={**params, **(after or {})}, what=what)
+        try:
+            data, _ = self.client.get_json(path, params={**params, **(after or {})}, what=what)
+        except SourceError as exc:
+            if THROTTLED.search(str(exc)):  # every further call would be refused too, and extend the block
+                raise SourceStopped(f"{exc}: the Graph API's rate limit is reached; the rest follows next run") from None
+            raise
         entries = field(data, "data", what=what)
         if not isinstance(entries, list):
             raise SourceError(f"{what}: data is not a list: the API's answer changed shape")

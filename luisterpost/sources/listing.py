@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .base import Batch, RawItem
@@ -112,13 +112,19 @@ def open_gaps(text: str | None) -> list[Gap]:
 
 def read_listing(query: str, fetch_page: Callable[[dict[str, Any] | None, int], Page], *,
                  key: Callable[[RawItem], str], when: Callable[[RawItem], datetime], state: str | None,
-                 floor: datetime, max_pages: int, legacy: Callable[[str], str] = str) -> Iterator[Batch]:
+                 floor: datetime, max_pages: int, legacy: Callable[[str], str] = str,
+                 overlap: timedelta = timedelta(0)) -> Iterator[Batch]:
     """Batches of a newest-first listing: the new posts on top, then what earlier runs left unread, within
     `max_pages` pages. `fetch_page(after, number)` returns a page (`after` None: the newest). `floor` is how far
-    back a query's first run reads; it is kept with the coverage. Every batch carries the coverage to store."""
+    back a query's first run reads; it is kept with the coverage. `overlap` is how late the listing may show a
+    post (a search indexes with a delay): on the page where the newest posts meet what was read before, posts up
+    to that much older than the newest one read before are kept again, so one shown late is stored too (no page
+    more is asked for). Every batch carries the coverage to store."""
     coverage = Coverage.parse(state, legacy) or Coverage(floor=floor.astimezone(UTC).isoformat())
     bottom = datetime.fromisoformat(coverage.floor) if coverage.floor else None
     spans = coverage.spans
+    newest = spans[0].hi_at if spans and overlap else None
+    reread = datetime.fromisoformat(newest) - overlap if newest else None
     spans.insert(0, Span())  # the top: from the newest post down to what was read before
     pages = 0
     number = 0
@@ -130,6 +136,7 @@ def read_listing(query: str, fetch_page: Callable[[dict[str, Any] | None, int], 
             continue
         below = spans[number + 1] if number + 1 < len(spans) else None
         after = None if top else span.next
+        lookback = reread if top else None  # only the newest posts may still show up late
         top = False
         while pages < max_pages:
             pages += 1
@@ -140,7 +147,10 @@ def read_listing(query: str, fetch_page: Callable[[dict[str, Any] | None, int], 
                 item_key, at = _safe(key, item), _safe(when, item)
                 if below is not None and item_key is not None and item_key <= below.hi:
                     ended = "joined"
-                    break
+                    if lookback is None or at is None or at < lookback:
+                        break
+                    kept.append(item)  # read before, or shown late: on this page either way
+                    continue
                 if below is None and bottom is not None and at is not None and at < bottom:
                     ended = "bottom"
                     break

@@ -18,9 +18,11 @@ from .base import Batch, Query, RawItem
 from .payload import field
 from .errors import SourceError, SourceSkipped
 from .listing import Page, parse_time
+from .secrets import env_name
 from .settings import HttpSourceSettings
 
 PAGE_SIZE = 40
+LOGGED_OUT_REPLIES = 60  # what an instance shows of a conversation to a reader without a token
 
 
 class MastodonSettings(HttpSourceSettings):
@@ -148,7 +150,13 @@ class MastodonSource(ApiSource):
         def read(_: str | None) -> Iterator[Batch]:
             data, _ = self.client.get_json(f"api/v1/statuses/{quote(item.id)}/context", what=what)
             statuses = [*data.get("ancestors", []), *data.get("descendants", [])]
-            yield Batch(f"context:{item.id}", self._items(statuses, what), None)
+            cut = []
+            if not self.token and len(data.get("descendants", [])) >= LOGGED_OUT_REPLIES:
+                secret = self.settings.secret
+                where = f"the environment variable {env_name(secret)}" if secret else "a secret"
+                cut.append(f"{what}: Mastodon shows at most {LOGGED_OUT_REPLIES} replies without an access token; "
+                           f"set {where} to read them all")
+            yield Batch(f"context:{item.id}", self._items(statuses, what), None, cut)
 
         return Query(f"context:{item.id}", what, read)
 

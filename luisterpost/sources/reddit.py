@@ -7,7 +7,7 @@ oauth.reddit.com /r/{sub}/search (a Listing, newest first with sort=new, paged b
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -21,6 +21,9 @@ from .listing import Page, utc_iso
 from .settings import HttpSourceSettings
 
 REDDIT = "https://www.reddit.com"
+# Search shows a new post minutes, at times hours, after it is made: each run reads the search this far below the
+# newest post read before.
+SEARCH_DELAY = timedelta(hours=3)
 
 
 class RedditSettings(HttpSourceSettings):
@@ -111,7 +114,8 @@ class RedditSource(ApiSource):
             following = listing["data"].get("after")
             return Page(items, {"after": following} if following and items else None)
 
-        return self.listing(f"r/{sub}:{term}", what, fetch_page, key=_key, when=_when, legacy=_legacy)
+        return self.listing(f"r/{sub}:{term}", what, fetch_page, key=_key, when=_when, legacy=_legacy,
+                            overlap=SEARCH_DELAY)
 
     @staticmethod
     def _item(thing: Any, what: str) -> RawItem:

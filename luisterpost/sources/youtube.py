@@ -7,7 +7,7 @@ and stops, saying so, before it would go over `daily_quota`; the next day it goe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,9 @@ from .settings import HttpSourceSettings
 
 COST = {"search": 100, "channels": 1, "playlistItems": 1, "commentThreads": 1, "comments": 1}
 QUOTA_DAY = ZoneInfo("America/Los_Angeles")
+# Search shows a new video hours after it is published: each run reads the search this far below the newest
+# video read before (mostly within the page it reads anyway).
+SEARCH_DELAY = timedelta(hours=12)
 
 
 class YouTubeSettings(HttpSourceSettings):
@@ -99,7 +102,7 @@ class YouTubeSource(ApiSource):
         for term in self.settings.search:
             params = {"part": "snippet", "q": term, "type": "video", "order": "date", "maxResults": 50,
                       "relevanceLanguage": "nl"}
-            queries.append(self._listing(f"search:{term}", f"search {term!r}", "search", params))
+            queries.append(self._listing(f"search:{term}", f"search {term!r}", "search", params, overlap=SEARCH_DELAY))
         for channel in self.settings.channels:
             queries.append(self._channel(channel))
         return queries
@@ -149,7 +152,8 @@ class YouTubeSource(ApiSource):
                                                         "maxResults": 50}
         return self._listing(f"channel:{channel}", what, "playlistItems", params, before=lookup)
 
-    def _listing(self, name: str, what: str, endpoint: str, params: Any, before: Any = None) -> Query:
+    def _listing(self, name: str, what: str, endpoint: str, params: Any, before: Any = None,
+                 overlap: timedelta = timedelta(0)) -> Query:
         def fetch_page(after: dict[str, Any] | None, number: int) -> Page:
             page_what = f"{what} page {number}"
             base = params() if callable(params) else params
@@ -164,7 +168,7 @@ class YouTubeSource(ApiSource):
             token = data.get("nextPageToken")
             return Page(items, {"pageToken": token} if token and items else None)
 
-        return self._metered(self.listing(name, what, fetch_page, key=_key, when=_when, before=before))
+        return self._metered(self.listing(name, what, fetch_page, key=_key, when=_when, before=before, overlap=overlap))
 
     def thread(self, item: RawItem) -> Query | None:
         """The comments (and replies) under a video."""
@@ -200,9 +204,17 @@ class YouTubeSource(ApiSource):
         return self._metered(Query(f"comments:{video}", what, read))
 
     def _replies(self, parent: str, what: str) -> list[dict[str, Any]]:
-        data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
-                                       "textFormat": "plainText"}, f"{what}: replies to {parent}")
-        return list(field(data, "items", what=what))
+        replies: list[dict[str, Any]] = []
+        token = None
+        for _ in range(self.settings.max_pages):
+            data = self._call("comments", {"part": "snippet", "parentId": parent, "maxResults": 100,
+                                           "textFormat": "plainText", **({"pageToken": token} if token else {})},
+                              f"{what}: replies to {parent}")
+            replies += field(data, "items", what=what)
+            token = data.get("nextPageToken")
+            if not token:
+                break
+        return replies
 
     def normalise(self, item: RawItem) -> dict[str, Any]:
         return normalise_item(item.payload)

@@ -121,3 +121,17 @@ def set_watermark(con: duckdb.DuckDBPyConnection, source: str, query: str, value
         "INSERT OR REPLACE INTO watermarks (source, query, value, updated_at) VALUES (?, ?, ?, ?)",
         [source, query, value, utcnow()],
     )
+
+
+def set_watermarks(con: duckdb.DuckDBPyConnection, source: str, values: dict[str, str]) -> None:
+    """Store the watermarks of many queries of `source` at once (query → value)."""
+    con.execute(
+        "INSERT OR REPLACE INTO watermarks (source, query, value, updated_at)"
+        " SELECT ?, unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), ?",
+        [source, list(values), list(values.values()), utcnow()],
+    )
+
+
+def clear_watermarks(con: duckdb.DuckDBPyConnection, source: str, queries: list[str]) -> None:
+    """Forget the watermarks of these queries of `source`."""
+    con.execute("DELETE FROM watermarks WHERE source = ? AND query IN (SELECT unnest(?::VARCHAR[]))", [source, queries])
