@@ -104,7 +104,11 @@ def _renormalise_one(con: duckdb.DuckDBPyConnection, source: Source, since: date
         if close is not None:
             close()
     if not result.read and not result.failed:
-        result.note = f"no raw payloads fetched since {since:%Y-%m-%d}" if since else "no raw payloads stored"
+        if getattr(source, "kind", None) in ("jsonl", "csv"):
+            # Dropped files are Mentions already, stored as they are: the file is the raw payload.
+            result.note = "a drop folder keeps no raw payloads: its files are read again when they change"
+        else:
+            result.note = f"no raw payloads fetched since {since:%Y-%m-%d}" if since else "no raw payloads stored"
     return result
 
 

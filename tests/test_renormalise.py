@@ -124,7 +124,8 @@ def test_a_source_whose_normaliser_breaks_down_fails_alone(db, monkeypatch, faul
     monkeypatch.setattr(MastodonSource, "normalise", broken)
     result = renormalise(db, config)
     assert [(r.source, r.failed, r.note) for r in result.sources] == [
-        ("src", True, "failed: RuntimeError: a bug"), ("drop", False, "no raw payloads stored")]
+        ("src", True, "failed: RuntimeError: a bug"),
+        ("drop", False, "a drop folder keeps no raw payloads: its files are read again when they change")]
     assert db.execute("SELECT status FROM harvest_runs").fetchall() == [("partial",)]
     assert db.execute("SELECT count(*) FROM mentions WHERE conversation_id IS NOT NULL").fetchall() == [(8,)]
 
@@ -154,11 +155,12 @@ def test_only_the_named_source_and_an_unknown_name_lists_the_sources(db, faulty_
          "text": "hoi"}) + "\n", encoding="utf-8")
     assert harvest_source(db, build_source(config, config.sources[1])).new == 1
     only = renormalise(db, config, source="drop")
-    assert counts(only) == [("drop", 1, 0, 0, 1, [])]
+    assert counts(only) == [("drop", 0, 0, 0, 0, [])]
     assert db.execute("SELECT count(*) FROM mentions WHERE in_reply_to_id IS NOT NULL").fetchall() == [(0,)]
     everything = renormalise(db, config)
     assert [(r.source, r.read, r.note) for r in everything.sources] == [
-        ("src", 9, None), ("drop", 1, None), ("coosto", 0, "no raw payloads stored")]
+        ("src", 9, None), ("drop", 0, "a drop folder keeps no raw payloads: its files are read again when they change"),
+        ("coosto", 0, "no raw payloads stored")]
     with pytest.raises(UserError, match=r"--source 'mastodon': no source of that name in the config "
                                         r"\(its sources: src, drop, coosto\)"):
         renormalise(db, config, source="mastodon")
@@ -185,13 +187,12 @@ def test_the_command(write_config, tmp_path):
     import subprocess
     import sys
 
-    path = write_config('[[sources]]\nkind = "jsonl"\nname = "drop"\npath = "drop"\n')
+    path = write_config('[[sources]]\nkind = "export"\nname = "coosto"\nformat = "coosto"\npath = "exports"\n'
+                        'platform = "facebook"\n')
     config = load_config(path)
-    (tmp_path / "drop").mkdir()
-    line = {"platform": "facebook", "created_at": "2026-10-01T08:00:00+02:00", "author_handle": "jan", "text": "hoi"}
-    (tmp_path / "drop" / "a.jsonl").write_text(
-        json.dumps({**line, "id": "f1"}) + "\n" + json.dumps({**line, "id": "f2", "created_at": None}) + "\n",
-        encoding="utf-8")
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "a.csv").write_text(
+        "id;date;author;message\nf1;01-10-2026 08:00;jan;hoi\nf2;;jan;hoi\n", encoding="utf-8")
     con = open_db(config.database_path)
     harvest_source(con, build_source(config, config.sources[0]))
     con.close()
@@ -202,9 +203,9 @@ def test_the_command(write_config, tmp_path):
 
     done = luisterpost()
     assert done.returncode == 1, done.stderr
-    assert done.stdout.splitlines() == ["drop: 2 read, 0 updated, 0 inserted, 1 unchanged, 1 skipped",
+    assert done.stdout.splitlines() == ["coosto: 2 read, 0 updated, 0 inserted, 1 unchanged, 1 skipped",
                                         "0 mentions enriched again"]
-    assert 'skipped facebook f2: missing required field "created_at"' in done.stderr
+    assert "skipped facebook f2: cannot normalise (ValueError: the date is empty)" in done.stderr
     unknown = luisterpost("--source", "mastodon")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
-    assert unknown.stderr.strip() == "error: --source 'mastodon': no source of that name in the config (its sources: drop)"
+    assert unknown.stderr.strip() == "error: --source 'mastodon': no source of that name in the config (its sources: coosto)"

@@ -47,7 +47,7 @@ def test_mentions_stored_with_times_outside_2000_2100_are_moved_aside(tmp_path):
     path = tmp_path / "old.duckdb"
     con = open_db(path)
     con.execute("DROP TABLE mentions_out_of_range")
-    con.execute("DELETE FROM schema_migrations WHERE version >= 3")
+    con.execute("DELETE FROM schema_migrations WHERE version >= 4")
     for id, created_at in (("1", "2026-10-08 10:00:00+00"), ("2", "9999-10-08 10:00:00+00"),
                            ("3", "0001-01-01 00:10:00+01"), ("4", "1899-10-08 10:00:00+00")):
         con.execute("INSERT INTO mentions (platform, id, created_at, author_handle, text, source, first_seen_at,"
