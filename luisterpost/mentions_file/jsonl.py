@@ -16,7 +16,7 @@ READ_BYTES = 1 << 23  # read this much at a time
 # A chunk ends after `rows` lines or about this many bytes, whichever comes first, so long lines keep memory flat.
 CHUNK_BYTES = 1 << 27
 SHORT_LINE = 64  # lines up to this long are checked for being blank; a longer line of spaces is not JSON
-BATCH_ROWS = 50_000  # DuckDB scans an Arrow table one record batch per thread
+BATCH_ROWS = 16_384  # DuckDB scans an Arrow table a record batch per thread at a time: many small ones share out evenly
 LINES_SCHEMA = pa.schema([("seq", pa.int64()), ("line", pa.string()), ("unreadable", pa.string())])
 
 
