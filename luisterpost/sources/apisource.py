@@ -42,8 +42,8 @@ class ApiSource(SourceBase):
 
     def own_handles(self, extra: list[str] = ()) -> set[str]:
         """The municipality's own handles on this platform: the source's accounts and [accounts] in the config."""
-        listed = [*extra, *((self.config.accounts.get(self.platform, []) if self.config else []))]
-        return {normalise_handle(self.platform, h) for h in listed}
+        listed = self.config.own_handles().get(self.platform, set()) if self.config else set()
+        return listed | {normalise_handle(self.platform, h) for h in extra}
 
     def is_own(self, item: RawItem, *path: str) -> bool:
         """Whether the handle at payload[path[0]][path[1]]… is one of `self.own` (set by `open`)."""

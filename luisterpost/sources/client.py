@@ -113,10 +113,6 @@ class ApiClient:
     def close(self) -> None:
         self.http.close()
 
-    def carry_credentials(self) -> None:
-        """From now on this client carries a secret (a token set after login): keep it on its own host."""
-        self.credentials = True
-
     def _guard(self, request: httpx.Request) -> None:
         # Runs for every request, redirects included: a secret never leaves the host it belongs to.
         if self.credentials and _origin(request.url) != _origin(self.base):
