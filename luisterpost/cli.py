@@ -70,11 +70,17 @@ def import_command(
 ) -> None:
     """Import mentions from a file, then enrich them; bad rows are reported as file:line and skipped."""
     from .enrich.run import enrich_pending, matcher_for, scorer_for
-    from .importer import import_file
+    from .importer import ImportStopped, import_file
     from .store import open_db
 
     config = _config(ctx)
     con = open_db(config.database_path)
+
+    def skipped(problems: list[str], count: int) -> None:
+        for problem in problems[:50]:
+            console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
+        if count > 50:
+            console.print(f"… and {count - 50:,} more skipped rows")
 
     def enrich() -> None:
         # Metrics and reports read enrichments: what was imported counts there straight away, not after a harvest.
@@ -83,13 +89,12 @@ def import_command(
 
     try:
         result = import_file(con, file, format, encoding=encoding)
-    except UserError:
-        enrich()  # a file that cannot be read on keeps what came before the problem: enrich that too
+    except ImportStopped as stopped:
+        # A file that cannot be read on keeps what came before the problem: name its skipped rows, enrich it.
+        skipped(stopped.result.problems, stopped.result.skipped)
+        enrich()
         raise
-    for problem in result.problems[:50]:
-        console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
-    if result.skipped > 50:
-        console.print(f"… and {result.skipped - 50:,} more skipped rows")
+    skipped(result.problems, result.skipped)
     read_as = f" (read as {result.encoding})" if result.encoding not in (None, "UTF-8") else ""
     out.print(f"{file}: {result.read:,} rows read{read_as}, {result.new:,} new, {result.updated:,} updated, "
               f"{result.skipped:,} skipped", highlight=False)

@@ -45,6 +45,14 @@ class ImportResult:
             self.problems += chunk.describe(rejected[:room])
 
 
+class ImportStopped(UserError):
+    """The file could not be read on; `result` is what was stored (and skipped) before the problem."""
+
+    def __init__(self, message: str, result: ImportResult):
+        super().__init__(message)
+        self.result = result
+
+
 def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | None = None, *,
                 encoding: str | None = None, rows: int | None = None) -> ImportResult:
     """Import a Mentions JSONL v1 or CSV file and record it as an import run; return what it did.
@@ -79,8 +87,8 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | Non
         _finish(con, result, outcome, str(exc))
         if not result.read:
             raise
-        raise UserError(f"{exc} (before it: {result.read:,} rows read, {result.new:,} new, {result.updated:,} "
-                        f"updated, {result.skipped:,} skipped)") from None
+        raise ImportStopped(f"{exc} (before it: {result.read:,} rows read, {result.new:,} new, {result.updated:,} "
+                            f"updated, {result.skipped:,} skipped)", result) from None
     except BaseException as exc:
         outcome.status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         _finish(con, result, outcome, f"{exc.__class__.__name__}: {exc}")
