@@ -1,7 +1,7 @@
 """Benchmark: every metric for N synthetic mentions (default 10,000,000) with Polars, and the headline
 figures again with a straightforward pandas implementation on the same data: both must agree.
 
-Goal (issue 3): all metrics for 10M mentions in ≤ 10 s on 2 cores, peak memory ≤ 4 GB, and ≥ 10× pandas.
+Goal: all metrics for 10M mentions in ≤ 10 s on 2 cores, peak memory ≤ 4 GB, and ≥ 10× pandas.
 Run: .venv/bin/python bench/bench_metrics.py [--rows 10000000] [--skip-pandas]
 """
 

@@ -1,4 +1,4 @@
-"""Report speed (issue 5): the monthly PDF + HTML for the demo municipality in ≤ 10 s together, once the
+"""Report speed: the monthly PDF + HTML for the demo municipality in ≤ 10 s together, once the
 metrics are computed. Builds 13 months of the demo municipality (fixed to end on 2026-10-31) in a temporary
 database, then times gathering the figures and rendering HTML and PDF separately (wall time, best of 3).
 Run: .venv/bin/python bench/bench_report.py

@@ -1,8 +1,8 @@
 """Benchmark and evaluation of the sentiment scorer on real Dutch text (needs ../shared beside the project).
 
-Quality (issue 4): macro-F1 on the 198 human-labelled tweets in ../shared/data/sentiment-dev/ (goal ≥ 0.62),
+Quality: macro-F1 on the 198 human-labelled tweets in ../shared/data/sentiment-dev/ (goal ≥ 0.62),
 beside a naive baseline: the mean of the Pattern lexicon's word polarities.
-Speed (issue 4): enrichment (sentiment, themes and woonkernen of the demo municipality, language, needs-a-reply)
+Speed: enrichment (sentiment, themes and woonkernen of the demo municipality, language, needs-a-reply)
 ≥ 20,000 mentions/s on one core (Polars limited to one thread; CPU time), on the real tweets in
 ../shared/data/nl-party-tweets/, repeated to about 100,000.
 Run: .venv/bin/python bench/bench_sentiment.py

@@ -90,4 +90,7 @@ def mentions(rows: int, seed: int = 1) -> pl.DataFrame:
         pl.lit(0.0).alias("sentiment_score"),
         pl.when(pl.col("u_theme") < 0.6).then(pl.concat_list(theme)).otherwise(pl.lit([], pl.List(pl.String))).alias("themes"),
         pl.lit([], pl.List(pl.String)).alias("woonkernen"),
+        pl.lit("nl").alias("language"),
+        # Roots that address the municipality ask for a reply (a question or a complaint), as enrichment marks them.
+        ((pl.col("pos") == 0) & pl.col("addressed")).alias("needs_reply"),
     ).sort("created_at")  # the loader's order
