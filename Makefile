@@ -50,8 +50,11 @@ $(UV):
 	$(UV_TOOLS)/bin/pip install -q uv==$(UV_VERSION)
 
 $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	$(UV) sync --frozen --extra dev --extra model --extra snscrape $(if $(TORCH_WHEEL),--group torch-runtime) --python $(PYTHON)
-	$(if $(TORCH_WHEEL),$(UV) pip install -q --python $(VENV)/bin/python --no-deps $(TORCH_WHEEL))
+	$(UV) sync --frozen --compile-bytecode --extra dev --extra model --extra snscrape $(if $(TORCH_WHEEL),--group torch-runtime) --python $(PYTHON)
+	$(if $(TORCH_WHEEL),$(UV) pip install -q --python $(VENV)/bin/python --no-deps --compile-bytecode $(TORCH_WHEEL))
+	@# Compiled once here: where PYTHONDONTWRITEBYTECODE is set, every command would otherwise compile what it
+	@# imports again (seconds per command).
+	$(VENV)/bin/python -m compileall -q -j 0 luisterpost flows >/dev/null
 	touch $@
 
 clean:

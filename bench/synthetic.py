@@ -20,8 +20,8 @@ def _uniform(n: int, seed: int) -> pl.Series:
     return pl.Series(pc.random(n, initializer=seed))
 
 
-def mentions(rows: int, seed: int = 1) -> pl.DataFrame:
-    """About `rows` mentions over 2025, in time order: threads of a root and a few replies; 5% of roots and 25% of
+def mentions(rows: int, seed: int = 1, days: int = 365) -> pl.DataFrame:
+    """`rows` mentions over `days` days from 1 January 2025, in time order: threads of a root and a few replies; 5% of roots and 25% of
     replies by the own account, which names the resident it answers; half the platforms give no
     conversation_id, so threads must be found through reply chains."""
     threads = int(rows / 1.9)  # about two posts per thread; the tail is cut to exactly `rows`
@@ -30,7 +30,7 @@ def mentions(rows: int, seed: int = 1) -> pl.DataFrame:
         "thread": pl.int_range(threads, eager=True),
         "k": k,
         "platform_i": (_uniform(threads, seed + 1) * 7).floor().cast(pl.Int64),
-        "root_s": (_uniform(threads, seed + 2) * 365 * 86400).floor().cast(pl.Int64),
+        "root_s": (_uniform(threads, seed + 2) * days * 86400).floor().cast(pl.Int64),
         "addressed": _uniform(threads, seed + 3) < 0.3,
     })
     frame = roots.with_columns(pos=pl.int_ranges(0, pl.col("k") + 1)).explode("pos").head(rows)

@@ -81,7 +81,8 @@ def store_enrichment(con, platform: str, id: str, label: str, themes=(), places=
                      question: bool = False, complaint: bool = False) -> None:
     """Store given enrichment results for a mention (tests that start from labelled rows)."""
     con.execute(
-        "INSERT INTO enrichments BY NAME SELECT ? AS platform, ? AS id, 0 AS text_hash, ? AS sentiment_label,"
-        " 0 AS sentiment_score, 'test' AS sentiment_source, ?::VARCHAR[] AS themes, ?::VARCHAR[] AS woonkernen,"
-        " ? AS language, ? AS is_question, ? AS is_complaint, 'test' AS fingerprint, now() AS enriched_at",
+        "INSERT INTO enrichments BY NAME SELECT $1 AS platform, $2 AS id, 0 AS text_hash, $3 AS sentiment_label,"
+        " 0 AS sentiment_score, 'test' AS sentiment_source, $4::VARCHAR[] AS themes, $5::VARCHAR[] AS woonkernen,"
+        " $6 AS language, $7 AS is_question, $8 AS is_complaint, 'test' AS fingerprint, now() AS enriched_at,"
+        " (SELECT created_at FROM mentions WHERE platform = $1 AND id = $2) AS created_at",
         [platform, id, label, list(themes), list(places), language, question, complaint])

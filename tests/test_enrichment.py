@@ -82,6 +82,19 @@ def test_enrichment_is_redone_when_the_enrichment_itself_changes(db):
     assert db.execute("SELECT sentiment_label, count(*) OVER () FROM enrichments").fetchall() == [("positief", 1)]
 
 
+def test_enrichment_keeps_its_mentions_time(db):
+    # Periods are read through the enrichments' own times (sql/marts/mentions_enriched.sql): a mention whose
+    # time was corrected (renormalise) is enriched again, else its period would read it unenriched.
+    add_mentions(db, ("x", "1", "Wat een mooi park", None))
+    enrich_pending(db, PARKS)
+    assert db.execute("SELECT e.created_at = m.created_at FROM enrichments e JOIN mentions m USING (platform, id)"
+                      ).fetchall() == [(True,)]
+    db.execute("UPDATE mentions SET created_at = created_at - INTERVAL 40 DAY")
+    assert enrich_pending(db, PARKS) == 1
+    assert db.execute("SELECT e.created_at = m.created_at, count(*) OVER () FROM enrichments e JOIN mentions m"
+                      " USING (platform, id)").fetchall() == [(True, 1)]
+
+
 def test_corrections_survive_re_enrichment_and_are_what_metrics_read(db, lindeveen):
     add_mentions(db, ("mastodon", "1", "Wat een mooi park", None), ("mastodon", "2", "De container is vol", None))
     enrich_pending(db, PARKS)

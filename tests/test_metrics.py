@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from luisterpost.importer import import_file
-from luisterpost.metrics.compute import Filters, Settings, compute_frames, load_window, prepare
+from luisterpost.metrics.compute import Filters, Settings, comparisons, compute_frames, load_window, prepare
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.privacy import Pseudonymiser
 from luisterpost.schedule import business_calendar, parse_schedule
@@ -42,7 +42,7 @@ def load(db, tmp_path, rows):
 
 def figures(db, period=OCTOBER, filters=Filters(), privacy=None):
     marked, timed = prepare(load_window(db, period, 72), SETTINGS)
-    return compute_frames(marked, timed, period, SETTINGS, filters, privacy)
+    return compute_frames(marked, timed, period, SETTINGS, filters, privacy, comparisons(db, SETTINGS, period, filters))
 
 
 ROWS = [

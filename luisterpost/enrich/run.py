@@ -92,7 +92,7 @@ def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher, scorer:
     pending = pl.from_arrow(con.execute(query("enrich/pending_enrichment"), {"fingerprint": current}).to_arrow_table())
     for start in range(0, pending.height, BATCH):
         batch = pending.slice(start, BATCH)
-        enriched = batch.select("platform", "id", "text_hash").hstack(
+        enriched = batch.select("platform", "id", "created_at", "text_hash").hstack(
             enrich_frame(batch["text"], batch["lang"], matcher, scorer)
         ).with_columns(sentiment_source=pl.lit(scorer.source), fingerprint=pl.lit(current), enriched_at=pl.lit(utcnow()))
         with transaction(con):

@@ -173,11 +173,16 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
 
 
 def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, settings: Settings,
-                   filters: Filters = Filters(), privacy: Pseudonymiser | None = None) -> dict[str, object]:
-    """Every figure for `period` from prepared frames that cover it, the period before, and a year earlier.
+                   filters: Filters = Filters(), privacy: Pseudonymiser | None = None,
+                   before: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
+    """Every figure for `period` from prepared frames that cover it.
 
-    With `privacy`, residents in the outputs that name authors are pseudonymised."""
+    The comparisons use `before` (the headlines of "previous_period" and "year_earlier", see `comparisons`)
+    when given, else the frames, which must then cover those periods too. With `privacy`, residents in the
+    outputs that name authors are pseudonymised."""
     privacy = privacy or Pseudonymiser(b"", enabled=False)
+    before = before or {"previous_period": headline(marked, timed, period.previous(), filters),
+                        "year_earlier": headline(marked, timed, period.year_earlier(), filters)}
     in_period = in_period_frame(marked, period, filters)
     period_cases = cases_within(marked, timed, period, filters)
     current = headline_of(in_period, period_cases)
@@ -189,10 +194,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
         **current,
-        "change": {
-            "previous_period": _change(current, headline(marked, timed, period.previous(), filters)),
-            "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
-        },
+        "change": {name: _change(current, figures) for name, figures in before.items()},
         "reach": reach(in_period, authors),
         "top_posts_by_reach": _private_posts(shown(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
         "top_posts_by_engagement": _private_posts(
@@ -229,26 +231,44 @@ def _private_spikes(found: list[dict[str, object]], privacy: Pseudonymiser, sett
 
 
 def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: float) -> pl.DataFrame:
-    """The mentions the metrics of `period` need: from a year before it (for comparisons), minus the
-    thread look-back, to the response window after it."""
-    start = period.year_earlier().start - LOOKBACK
-    return load_mentions(con, start, period.end + timedelta(hours=window_hours))
+    """The mentions the metrics of `period` need: from the thread look-back before it to the response window
+    after it."""
+    return load_mentions(con, period.start - LOOKBACK, period.end + timedelta(hours=window_hours))
 
 
 def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> dict[str, object]:
     """Every metric for `period` from the database, residents pseudonymised as the config says, with the
     peer benchmark when the config names peers."""
     settings = settings_of(config)
+    # The comparisons first, each from its own window: loading everything from a year back at once would
+    # hold (and thread) far more than the periods compared.
+    before = comparisons(con, settings, period, filters)
     marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
-    result = compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config))
+    result = compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config), before)
     result["peers"] = [peers.row(config, result), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
     return result
 
 
+def comparisons(con: duckdb.DuckDBPyConnection, settings: Settings, period: Period,
+                filters: Filters) -> dict[str, dict[str, object]]:
+    """The headline figures of the period before `period` and of the same period a year earlier, as
+    `compute_frames` compares with them (computed once when both are the same, as for a whole year)."""
+    earlier = {"previous_period": period.previous(), "year_earlier": period.year_earlier()}
+    found: dict[tuple[object, object], dict[str, object]] = {}
+    for other in earlier.values():
+        key = (other.first_day, other.last_day)
+        if key not in found:
+            found[key] = period_headline(con, settings, other, filters)
+    return {name: found[(other.first_day, other.last_day)] for name, other in earlier.items()}
+
+
+def period_headline(con: duckdb.DuckDBPyConnection, settings: Settings, period: Period,
+                    filters: Filters = Filters()) -> dict[str, object]:
+    """The headline figures (volume, reputation, response) of `period` from the database."""
+    marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
+    return headline(marked, timed, period, filters)
+
+
 def peer_headline(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> dict[str, object]:
     """A peer's headline figures for `period` (volume, reputation, response) from its own database."""
-    settings = settings_of(config)
-    start = period.start - LOOKBACK
-    frame = load_mentions(con, start, period.end + timedelta(hours=settings.window_hours))
-    marked, timed = prepare(frame, settings)
-    return headline(marked, timed, period, Filters())
+    return period_headline(con, settings_of(config), period)

@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import math
-from datetime import date, datetime
-
+import orjson
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
 
 def plain(value: object) -> object:
-    """The value with frames turned into lists of rows and times into ISO-8601 text, ready for JSON."""
+    """The value with frames turned into lists of rows, ready for `to_json`."""
     if isinstance(value, pl.DataFrame):
-        return [plain(row) for row in value.to_dicts()]
+        return value.to_dicts()
     if isinstance(value, dict):
         return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
     return value
 
 
 def to_json(result: dict[str, object]) -> str:
-    return json.dumps(plain(result), ensure_ascii=False, indent=2)
+    """The metrics as one JSON object: times as ISO-8601 text, NaN and infinities as null."""
+    # orjson: the standard encoder with indentation runs in Python, seconds for a month's tens of
+    # thousands of cases.
+    return orjson.dumps(plain(result), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _fmt(value: object) -> str:

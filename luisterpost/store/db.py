@@ -36,6 +36,8 @@ def open_db(path: str | Path = ":memory:") -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         raise UserError(f"{path}: cannot open the database: {exc}") from None
     con.execute("SET TimeZone = 'UTC'")
+    # Long statements (a migration, a large import) would draw DuckDB's progress bar over the command's output.
+    con.execute("SET enable_progress_bar = false")
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"

@@ -11,7 +11,9 @@ SELECT
     coalesce(e.language, 'und')                            AS language,
     coalesce(e.is_question OR e.is_complaint, false)       AS needs_reply
 FROM mentions AS m
-LEFT JOIN enrichments AS e ON e.platform = m.platform AND e.id = m.id
+-- The enrichments' own created_at (equal to the mention's) limits them to the period before they are matched.
+LEFT JOIN enrichments AS e
+    ON e.platform = m.platform AND e.id = m.id AND e.created_at >= $start AND e.created_at < $end
 LEFT JOIN corrections AS c ON c.platform = m.platform AND c.id = m.id
 WHERE m.created_at >= $start AND m.created_at < $end
 ORDER BY m.created_at, m.platform, m.id
