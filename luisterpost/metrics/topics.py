@@ -96,7 +96,7 @@ def lead_posts(posts: pl.DataFrame, terms: list[str], n: int, exclude: frozenset
     mixes: list[set[str]] = []
     while remaining and len(chosen) < n:
         def gain(i: int) -> tuple[int, bool, int, int, int]:
-            return (sum(weights[t] for t in used[i] - covered), used[i] not in mixes,
+            return (sum(weights[t] for t in used[i] - covered), bool(used[i]) and used[i] not in mixes,
                     sum(weights[t] for t in used[i]), engagement[i], -i)
 
         best = max(remaining, key=gain)
