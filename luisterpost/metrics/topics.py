@@ -29,6 +29,8 @@ krijgen laten liggen maken misschien mogen morgen moeten nemen nooit ooit paar p
 vandaag vanavond vanochtend vinden vragen waarom wanneer weer welke weten willen zeggen zetten zien
 zitten zullen blijven denken doen geven hebben houden kunnen worden zijn ding keer mensen gemeente
 waar niks niemand twee drie vier tien honderd uur dag week maand jaar nacht rond bezig staat zeker
+tijdens sinds vanaf langs binnen buiten tussen naast achter boven terwijl zodat zoals daarom daarna
+eigenlijk inmiddels namelijk trouwens ergens nergens overal vooral
 """.split())
 STOPWORDS = frozenset(get_stop_words("dutch")) | FILLERS
 _LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
