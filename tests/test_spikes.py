@@ -96,8 +96,9 @@ def test_overlapping_volume_and_negativity_episodes_are_one_event():
     groups = merge(found)
     assert [len(g) for g in groups] == [3, 1]
     storm, evening = event(groups[0]), event(groups[1])
+    # Severity: the highest episode's (8, the evening hour), one more as both kinds spiked.
     assert (storm["start"], storm["until"], storm["granularity"], storm["kinds"], storm["severity"]) == (
-        at(8), at(10), "day", ["volume", "negativity"], 8)
+        at(8), at(10), "day", ["volume", "negativity"], 9)
     # Each kind is told by its day episode (the event's bucket size), with its own factor.
     assert (storm["volume"]["peak_count"], storm["volume"]["granularity"], round(storm["volume"]["factor"], 2)) == (
         424, "day", 7.85)
@@ -143,9 +144,11 @@ def test_a_day_with_more_posts_and_more_negative_posts_is_one_event_with_both_fa
              e["negativity"]["peak_count"], e["negativity"]["baseline"]) for e in found] == [
         (date(2026, 10, 8), "day", ["volume", "negativity"], 280, 40.0, 124, 4.0)]
     assert (found[0]["posts"], found[0]["negative_posts"]) == (280, 124)
+    # Negativity ×31: round(2 × log2(31)) = 10, plus one for both kinds, clamped to 10.
+    assert (found[0]["negativity"]["severity"], found[0]["severity"]) == (10, 10)
 
 
-def test_events_are_ranked_by_severity_then_posts():
+def test_events_are_ranked_by_severity():
     rows = quiet_days(40)  # 40 posts a day, 3 an hour
     early = datetime(2026, 10, 3, 6, tzinfo=UTC)
     late = datetime(2026, 10, 17, 6, tzinfo=UTC)
@@ -269,7 +272,7 @@ def test_the_storm_of_8_and_9_october_is_the_first_spike_of_the_demo_report(demo
     config, con = demo
     data = gather(con, config, Period.month(2026, 10, config.municipality.tz))
     storm = data.metrics["spikes"][0]
-    assert (storm["kinds"], storm["granularity"], storm["severity"]) == (["volume", "negativity"], "day", 7)
+    assert (storm["kinds"], storm["granularity"], storm["severity"]) == (["volume", "negativity"], "day", 8)
     values, _ = report_values(data, config, "monthly", "nl", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     first = values["spikes"][0]
     assert (first["when"], first["factors"]) == ("8–9 oktober", "×8 berichten, ×8 negatief")

@@ -9,7 +9,7 @@ on the previous 7 days. An episode starts only at a bucket that is also more tha
 day before (for an hour: the same hour the day before) and the same bucket a week earlier (confirmation);
 anomalous buckets right after it extend it. Severity 1–10 = 2·log2(peak / baseline) plus one point per extra
 bucket (at most 3), rounded and clamped. Episodes whose times overlap, of either kind and either bucket
-size, are one event: its severity is the highest of its episodes'."""
+size, are one event: its severity is the highest of its episodes', plus one when both kinds spiked."""
 
 from __future__ import annotations
 
@@ -40,8 +40,8 @@ class Rule:
     day: int  # buckets in a day; confirmation compares with the bucket this far back (1 for days)
     week: int  # buckets in a week (confirmation, and for hours the same hour on earlier days)
     min_count: int
-    min_factor: float = 2.0
-    confirm_factor: float = 1.5
+    min_factor: float
+    confirm_factor: float
 
     @property
     def granularity(self) -> str:
@@ -161,12 +161,15 @@ def _told(group: list[dict[str, object]], kind: str, granularity: str) -> dict[s
 
 def event(group: list[dict[str, object]]) -> dict[str, object]:
     """One event from overlapping episodes: start, until (exclusive), granularity ("day" when a day
-    episode is part of it), kinds, severity (the highest), and per kind the episode that tells it (or None)."""
+    episode is part of it), kinds, severity, and per kind the episode that tells it (or None). Severity is
+    the highest of the episodes', one point more (at most 10) when both volume and negativity spiked: many
+    residents who are also angry."""
     granularity = "day" if any(e["granularity"] == "day" for e in group) else "hour"
     told = {kind: _told(group, kind, granularity) for kind in KINDS}
+    kinds = [k for k in KINDS if told[k]]
+    severity = min(10, max(e["severity"] for e in group) + (len(kinds) == len(KINDS)))
     return {"start": min(e["start"] for e in group), "until": max(e["until"] for e in group),
-            "granularity": granularity, "kinds": [k for k in KINDS if told[k]],
-            "severity": max(e["severity"] for e in group), **told}
+            "granularity": granularity, "kinds": kinds, "severity": severity, **told}
 
 
 def found_episodes(hourly: pl.DataFrame, tz: str, floor: Spikes) -> list[dict[str, object]]:

@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 import polars as pl
 import simplemma
@@ -37,7 +37,7 @@ _LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
 _WORD = re.compile(r"(?<![@#\w])[^\W\d_]{4,}(?!\w)", re.UNICODE)
 
 
-@cache
+@lru_cache(maxsize=200_000)  # the words of a municipality's posts: bounded in a long-running worker
 def lemma(word: str) -> str:
     """The Dutch base form of a lower-case word ("bomen" → "boom"), or the word itself."""
     return simplemma.lemmatize(word, lang="nl")
