@@ -108,6 +108,17 @@ class Terms(Strict):
     portfolios: dict[str, list[str]] = {}
 
 
+class Spikes(Strict):
+    """The floor a spike must clear (docs/metrics.md, *Pieken en crises*): counts are residents' posts
+    (negativity: their negative posts) in one bucket."""
+
+    min_posts_day: int = Field(default=30, ge=1)  # a day with fewer posts is never a spike
+    min_posts_hour: int = Field(default=20, ge=1)  # an hour with fewer posts is never a spike
+    min_factor: float = Field(default=2, ge=1)  # at least this many times the baseline median
+    # Confirmation: more than this many times the same bucket the day before and the week before.
+    confirm_factor: float = Field(default=1.5, ge=1)
+
+
 class Privacy(Strict):
     pseudonymise: bool = True  # residents' handles in reports and outputs become "inwoner-…"
     public_followers: int = Field(default=10_000, ge=0)  # accounts this big (media, public figures) keep their name
@@ -159,6 +170,7 @@ class Config(Strict):
     webcare: Webcare = Webcare()
     terms: Terms = Terms()
     privacy: Privacy = Privacy()
+    spikes: Spikes = Spikes()
     sentiment: SentimentSettings = SentimentSettings()
     # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
     peers: list[str] = []

@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import polars as pl
 
-from ..config import Config, calendar_of
+from ..config import Config, Spikes, calendar_of
 from ..schedule import BusinessCalendar
 from .broadcast import broadcasting
 from . import peers
@@ -19,6 +19,7 @@ from .reputation import reputation
 from .rollup import GROUPS, breakdown, case_rollup, mention_rollup, series, set_id
 from .local_time import wall_clock
 from .spikes import detect
+from .topics import excluded_words
 from .load import load_mentions
 from .volume import volume
 from .webcare import AUTHOR, cases, mark_own, response_by, response_summary, threads, unanswered, with_timing
@@ -60,11 +61,17 @@ class Settings:
     window_hours: float = 72
     norm_hours: float = 4
     top: int = 10
+    spikes: Spikes = Spikes()  # the floor a spike must clear
+    # Words that never make a spike's top terms: the municipality's names, handles, hashtags, woonkernen.
+    own_words: frozenset[str] = frozenset()
 
 
 def settings_of(config: Config) -> Settings:
+    terms = config.terms
+    own_words = excluded_words(terms.names, terms.handles, terms.hashtags, terms.woonkernen,
+                               *config.accounts.values())
     return Settings(config.own_handles(), calendar_of(config), config.webcare.conversation_window_hours,
-                    config.webcare.norm_hours)
+                    config.webcare.norm_hours, spikes=config.spikes, own_words=own_words)
 
 
 # What the metrics read of a loaded frame (sql/marts/mentions_enriched.sql loads exactly these).
@@ -208,7 +215,8 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "series": series(rollup, case_counts),
         "series_by": {by: series(rollup, case_counts, by) for by in GROUPS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
-                                         period.start, period.end, tz, top=3), privacy, settings),
+                                         period.start, period.end, tz, settings.spikes, settings.own_words, top=3),
+                                  privacy, settings),
         "by_platform": breakdown(rollup, case_counts, "platform"),
         "by_theme": breakdown(rollup, case_counts, "theme"),
         "by_woonkern": breakdown(rollup, case_counts, "woonkern"),

@@ -78,7 +78,31 @@ def print_tables(result: dict[str, object], console: Console) -> None:
         for row in frame.iter_rows():
             sub.add_row(*(_fmt(v) for v in row))
         console.print(sub)
+    print_spikes(result.get("spikes", []), console)
     print_peers(result.get("peers", []), console)
+
+
+def _factor(told: dict[str, object] | None) -> str:
+    """'×7.9 (424 vs 54/day)': peak over baseline, with the counts; '' for a kind that did not spike."""
+    if not told:
+        return ""
+    return f"×{told['factor']:.1f} ({told['peak_count']:,} vs {told['baseline']:,.0f}/{told['granularity']})"
+
+
+def print_spikes(spikes: list[dict[str, object]], console: Console) -> None:
+    """The spike events, most severe first: when, severity, the volume and negativity factors, residents'
+    posts and the top terms."""
+    if not spikes:
+        console.print("spikes: none in this period")
+        return
+    table = Table(title="spikes", title_justify="left")
+    for column in ("from", "until", "severity", "posts ×", "negative ×", "posts", "top terms"):
+        table.add_column(column, justify="left" if column in ("from", "until", "top terms") else "right")
+    for spike in spikes:
+        table.add_row(f"{spike['start']:%Y-%m-%d %H:%M}", f"{spike['until']:%Y-%m-%d %H:%M}", str(spike["severity"]),
+                      _factor(spike["volume"]), _factor(spike["negativity"]), _fmt(spike["posts"]),
+                      ", ".join(spike["top_terms"]))
+    console.print(table)
 
 
 def print_peers(peers: list[dict[str, object]], console: Console) -> None:

@@ -4,14 +4,16 @@ Post texts and names stay plain strings here: the templates escape everything.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
+from babel.dates import format_date
 
 from ..config import Config
 from ..metrics.period import Period
+from ..metrics.spikes import after
 from . import charts
 from .data import ReportData
 from .formatting import Formatter
@@ -147,34 +149,80 @@ def _band_names(bands: pl.DataFrame, t: dict[str, str], fmt: Formatter) -> list[
     return names
 
 
+def _day_span(fmt: Formatter, first: date, last: date) -> str:
+    """'8 oktober', '8–9 oktober', '30 september – 2 oktober' (with years only when they differ)."""
+    if first.year != last.year:
+        return f"{fmt.day(first)} – {fmt.day(last)}"
+
+    def day(value: date) -> str:
+        return format_date(value, format="d MMMM", locale=fmt.locale)
+
+    if first == last:
+        return day(first)
+    return f"{first.day}–{day(last)}" if first.month == last.month else f"{day(first)} – {day(last)}"
+
+
+def _hour_span(fmt: Formatter, start: datetime, until: datetime) -> str:
+    """'8 oktober 18:00–19:00' for hours within a day (an end at midnight is 24:00), else
+    '8 oktober 22:00 – 9 oktober 02:00'."""
+    ends_at_midnight = until.time() == time(0) and until.date() == start.date() + timedelta(days=1)
+    if until.date() == start.date() or ends_at_midnight:
+        end = "24:00" if ends_at_midnight else f"{until:%H:%M}"
+        return f"{_day_span(fmt, start.date(), start.date())} {start:%H:%M}–{end}"
+    return (f"{_day_span(fmt, start.date(), start.date())} {start:%H:%M} – "
+            f"{_day_span(fmt, until.date(), until.date())} {until:%H:%M}")
+
+
+def _spike_days(spike: dict[str, Any]) -> tuple[date, date]:
+    """The first and last local day a spike touches."""
+    return spike["start"].date(), (spike["until"] - timedelta(microseconds=1)).date()
+
+
+def _spike_peak(spike: dict[str, Any], t: dict[str, str], fmt: Formatter) -> str:
+    """'Hoogste dag: 424 berichten van inwoners (normaal 54), waarvan 90 negatief (normaal 12). Drukste uur:
+    8 oktober 20:00–21:00, 36 berichten. Ernst 8 van 10.'"""
+    def unit(told: dict[str, Any]) -> str:
+        return t["spike_hour" if told["granularity"] == "hour" else "spike_day"]
+
+    volume, negativity = spike["volume"], spike["negativity"]
+    if volume and negativity and volume["granularity"] == negativity["granularity"]:
+        parts = [t["spike_both_peak"].format(
+            unit=unit(volume), peak=fmt.number(volume["peak_count"]), baseline=fmt.number(volume["baseline"], 0),
+            negative=fmt.number(negativity["peak_count"]), negative_baseline=fmt.number(negativity["baseline"], 0))]
+    else:
+        parts = [t[f"spike_{kind}_peak"].format(unit=unit(spike[kind]), peak=fmt.number(spike[kind]["peak_count"]),
+                                                baseline=fmt.number(spike[kind]["baseline"], 0))
+                 for kind in spike["kinds"]]
+    if spike["granularity"] == "day" and spike["busiest_hour"] is not None:
+        hour = spike["busiest_hour"]
+        parts.append(t["spike_busiest"].format(hour=_hour_span(fmt, hour, after(hour, "hour")),
+                                               posts=fmt.number(spike["busiest_hour_posts"])))
+    parts.append(t["spike_severity"].format(severity=spike["severity"]))
+    return " ".join(parts)
+
+
 def _spikes(data: ReportData, t: dict[str, str], fmt: Formatter) -> list[dict[str, Any]]:
+    """The spike events as shown, in the order detection ranked them (most severe first): each one event,
+    its volume and negativity episodes told together."""
     found = []
     for spike, mood in zip(data.metrics["spikes"], data.spike_moods):
-        hourly = spike["granularity"] == "hour"
-        show = (lambda d: fmt.moment(d)) if hourly else (lambda d: fmt.day(d.date()))
+        first, last = _spike_days(spike)
+        kinds = spike["kinds"]
         found.append({
-            "title": t["spike_volume" if spike["kind"] == "volume" else "spike_negativity"],
-            "when": t["spike_when"].format(start=show(spike["start"]), end=show(spike["end"])),
-            "peak": t["spike_peak"].format(unit=t["spike_hour" if hourly else "spike_day"],
-                                           peak=fmt.number(spike["peak_count"]), baseline=fmt.number(spike["baseline"], 0),
-                                           severity=spike["severity"]),
+            "title": t["spike_both" if len(kinds) == 2 else f"spike_{kinds[0]}"],
+            "when": (_day_span(fmt, first, last) if spike["granularity"] == "day"
+                     else _hour_span(fmt, spike["start"], spike["until"])),
+            "factors": ", ".join(t[f"spike_{kind}_factor"].format(factor=fmt.number(spike[kind]["factor"]))
+                                 for kind in kinds),
+            "peak": _spike_peak(spike, t, fmt),
             "severity": spike["severity"],
             "terms": ", ".join(spike["top_terms"]),
             "mood": t["spike_mood_text"].format(**{k: fmt.number(v) for k, v in mood.items()}),
             "posts": _post_rows(spike["top_posts"].with_columns(url=pl.lit("")), data, t, fmt),
-            "days": (spike["start"].date(), spike["end"].date()),
+            "days": (first, last),
             "granularity": spike["granularity"],
         })
-    # The most severe first (a whole day before an hour within it); equal ones in time order. An episode
-    # that overlaps a more severe one tells the same story: it goes after all distinct ones ("in_print").
-    found.sort(key=lambda s: (-s["severity"], s["granularity"] != "day"))
-    distinct: list[dict[str, Any]] = []
-    for spike in found:
-        first, last = spike["days"]
-        spike["distinct"] = not any(first <= d["days"][1] and d["days"][0] <= last for d in distinct)
-        if spike["distinct"]:
-            distinct.append(spike)
-    return distinct + [s for s in found if not s["distinct"]]
+    return found
 
 
 def context(data: ReportData, config: Config, lang: str, generated_at: datetime, *, kind: str = "monthly",
@@ -187,7 +235,7 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
     title = (t["title_alderman"] if kind == "alderman" else t["title"] if period.is_month else t["title_period"])
     filters = ", ".join(f"{value}" for value in data.filters.as_dict().values())
     spikes = _spikes(data, t, fmt)
-    in_print = min(SPIKES_IN_PRINT, sum(s["distinct"] for s in spikes))
+    in_print = min(SPIKES_IN_PRINT, len(spikes))
     unanswered_total = m["response"]["unanswered"]
     quality_models = [q["source"] for q in data.quality if q["source"] != "regels"]
     corrected = sum(q["corrected"] for q in data.quality)

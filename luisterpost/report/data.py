@@ -6,7 +6,7 @@ frames; formatting is the templates' job."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import duckdb
 import polars as pl
@@ -73,7 +73,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
         response_bands=response_distribution(period_cases, settings.norm_hours),
         unanswered=unanswered.head(UNANSWERED_SHOWN),
         unanswered_questions=int(unanswered["needs_reply"].sum()) if unanswered.height else 0,
-        spike_moods=_moods(marked, metrics["spikes"], filters, str(period.tz)),
+        spike_moods=_moods(marked, metrics["spikes"], filters),
         issues=_issues(in_period, _mentions(marked, period.previous(), filters)),
         notable_negative=notable,
         coverage=_coverage(con, period),
@@ -153,18 +153,17 @@ def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -
         "month", "theme", "mentions", "negative_share", "net_sentiment").sort("month", "theme")
 
 
-def _moods(marked: pl.DataFrame, spikes: list[dict[str, object]], filters: Filters, tz: str) -> list[dict[str, int]]:
-    """Per spike: residents' posts by sentiment from its first to its last bucket (inclusive)."""
+def _moods(marked: pl.DataFrame, spikes: list[dict[str, object]], filters: Filters) -> list[dict[str, int]]:
+    """Per spike: residents' posts by sentiment from its start to its end (`until`, exclusive)."""
     if not spikes:
         return []
-    # Local times and the residents who pass the filters, once for all spikes.
-    local = wall_clock(marked["created_at"], tz)
+    # The residents who pass the filters, once for all spikes.
     counted = marked.select(~pl.col("is_own") & filters.expr()).to_series()
     moods = []
     for spike in spikes:
-        step = timedelta(days=1) if spike["granularity"] == "day" else timedelta(hours=1)
-        inside = (counted & (local >= spike["start"].replace(tzinfo=None))
-                  & (local < (spike["end"] + step).replace(tzinfo=None)))
+        # Spikes are in local time, mentions in UTC: compare moments, not wall-clock times.
+        inside = (counted & (marked["created_at"] >= spike["start"].astimezone(UTC))
+                  & (marked["created_at"] < spike["until"].astimezone(UTC)))
         found = dict(marked["sentiment_label"].filter(inside).cast(pl.String).value_counts().iter_rows())
         moods.append({"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0),
                       "negative": found.get("negatief", 0)})
