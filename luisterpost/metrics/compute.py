@@ -18,7 +18,7 @@ from .reach import author_stats, reach, top_authors, top_posts
 from .reputation import reputation
 from .rollup import GROUPS, breakdown, case_rollup, mention_rollup, series, set_id
 from .local_time import wall_clock
-from .spikes import detect
+from .spikes import MARGIN as SPIKE_MARGIN, detect
 from .topics import excluded_words
 from .load import load_mentions
 from .volume import volume
@@ -238,10 +238,12 @@ def _private_spikes(found: list[dict[str, object]], privacy: Pseudonymiser, sett
     return [{**episode, "top_posts": _private_posts(episode["top_posts"], privacy, settings)} for episode in found]
 
 
-def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: float) -> pl.DataFrame:
-    """The mentions the metrics of `period` need: from the thread look-back before it to the response window
-    after it."""
-    return load_mentions(con, period.start - LOOKBACK, period.end + timedelta(hours=window_hours))
+def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: float, *,
+                spikes: bool = True) -> pl.DataFrame:
+    """The mentions the metrics of `period` need: from the look-back before it (threads, and the baseline
+    spike detection needs unless `spikes` is false) to the response window after it."""
+    lookback = max(LOOKBACK, SPIKE_MARGIN) if spikes else LOOKBACK
+    return load_mentions(con, period.start - lookback, period.end + timedelta(hours=window_hours))
 
 
 def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> dict[str, object]:
@@ -273,7 +275,7 @@ def comparisons(con: duckdb.DuckDBPyConnection, settings: Settings, period: Peri
 def period_headline(con: duckdb.DuckDBPyConnection, settings: Settings, period: Period,
                     filters: Filters = Filters()) -> dict[str, object]:
     """The headline figures (volume, reputation, response) of `period` from the database."""
-    marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
+    marked, timed = prepare(load_window(con, period, settings.window_hours, spikes=False), settings)
     return headline(marked, timed, period, filters)
 
 
