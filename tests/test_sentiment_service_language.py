@@ -50,7 +50,7 @@ from luisterpost.enrich.sentiment import score
         ("Wat vervelend dat de container niet is opgehaald", "negatief",
          ("vervelend −0,90", "niet … opgehaald −1,05 (niet gedaan)")),
         ("Vervelend, al weken kapot", "negatief", ("vervelend −0,90", "kapot −0,90")),
-        ("Jammer, de kermis is afgelast", "negatief", ("jammer −0,75",)),
+        ("Jammer, de kermis is afgelast", "negatief", ("jammer −0,75", "afgelast −0,60")),
         # Only the empathic clause is muted: a complaint beside it counts.
         ("Sorry hoor, maar dit is echt belachelijk", "negatief", ("echt belachelijk −3,38 (versterkt, na 'maar')",)),
     ],

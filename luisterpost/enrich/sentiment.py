@@ -266,6 +266,18 @@ def _within(row: str, clause: str, reach: int, *, after: bool = False) -> pl.Exp
     return ((pl.col(clause) == pl.col("clause")) & (distance <= reach)).fill_null(False)
 
 
+def _empathic(rows: pl.DataFrame) -> pl.Series:
+    """The clauses that show fellow-feeling: an apology, or a word of sympathy said to someone ("voor je",
+    "u", "te horen") or followed by an offer of help. Their negative words count nothing."""
+    # Grouped over the few rows with these roles only: a window over every clause costs far more.
+    marks = rows.filter(pl.col("role").is_in(["apology", "sympathy", "address"]))
+    role = pl.col("role")
+    return marks.group_by("clause").agg(
+        apology=(role == "apology").any(), offered=((role == "sympathy") & pl.col("offer")).any(),
+        sympathy=(role == "sympathy").any(), address=(role == "address").any(),
+    ).filter(pl.col("apology") | pl.col("offered") | (pl.col("sympathy") & pl.col("address")))["clause"]
+
+
 def _hits(readable: pl.Series) -> pl.DataFrame:
     """One row per sentiment word or phrase that counts: doc, value (after the rules), evidence."""
     rows = _relevant(_tokens(readable))
@@ -279,7 +291,6 @@ def _hits(readable: pl.Series) -> pl.DataFrame:
     rows = rows.with_columns(clause=(has("stop") | contrast | new_doc).cum_sum())
     modifier = role.is_in(["intensifier", "softener"]).fill_null(False)
     pending = has("pending")
-    clause = ("doc", "clause")
     rows = rows.with_columns(
         next_stop=pl.when(role == "stop").then(pl.col("key")).backward_fill(),
         next_stop_doc=pl.when(role == "stop").then(pl.col("doc")).backward_fill(),
@@ -292,10 +303,7 @@ def _hits(readable: pl.Series) -> pl.DataFrame:
                   ("prompt_word", pl.col("key"))),
         next_pend_row=pl.when(pending).then(pl.col("row")).backward_fill(),
         next_pend_clause=pl.when(pending).then(pl.col("clause")).backward_fill(),
-        # Fellow-feeling: an apology, or a word of sympathy said to someone ("voor je", "u", "te horen") or
-        # followed by an offer of help; the clause's negative words then count nothing.
-        empathic=(has("apology") | (has("sympathy") & pl.col("offer"))).any().over(clause)
-        | (has("sympathy").any().over(clause) & has("address").any().over(clause)),
+        empathic=pl.col("clause").is_in(_empathic(rows).implode()),
     ).filter((pl.col("polarity").is_not_null() & (pl.col("polarity") != 0)) | contrast | has("done"))
     rows = rows.with_columns(
         contrasts_after=contrast.cast(pl.Int32).cum_sum(reverse=True).over("doc") - contrast.cast(pl.Int32),
