@@ -1,6 +1,6 @@
 """Sentiment of municipal service language on given texts → expected label and evidence: jobs done or not
-done (participles with negation, "nog steeds niet", auxiliaries and prompt words), and the empathy and
-apologies of webcare replies, which are not complaints."""
+done (participles with negation, "nog steeds niet", auxiliaries and prompt words), the empathy and
+apologies of webcare replies, which are not complaints, and residents' complaints."""
 
 from __future__ import annotations
 
@@ -51,6 +51,12 @@ from luisterpost.enrich.sentiment import score
          ("vervelend −0,90", "niet … opgehaald −1,05 (niet gedaan)")),
         ("Vervelend, al weken kapot", "negatief", ("vervelend −0,90", "kapot −0,90")),
         ("Jammer, de kermis is afgelast", "negatief", ("jammer −0,75", "afgelast −0,60")),
+        # What residents complain of, and words Pattern reads in a sense posts seldom mean.
+        ("Handhaving doet niks", "negatief", ("doet niks −0,90",)),
+        ("Wmo-aanvraag weer afgewezen", "negatief", ("weer afgewezen −0,90 (versterkt)",)),
+        ("Laat het ons weten", "neutraal", ()),  # "laat": lets, not late
+        # A dash between words ends a clause: the negation before it does not turn what follows.
+        ("Dit is niet groen - het verwoest bossen", "negatief", ("niet … groen −0,03 (ontkend)", "verwoest −1,05")),
         # Only the empathic clause is muted: a complaint beside it counts.
         ("Sorry hoor, maar dit is echt belachelijk", "negatief", ("echt belachelijk −3,38 (versterkt, na 'maar')",)),
     ],
