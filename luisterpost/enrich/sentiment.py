@@ -16,7 +16,8 @@ the vocabulary (`lexicon.py`) adds its polarity, changed by the rules that apply
   while negative ones still count ("Waarom is de lantaarn nog steeds kapot?");
 - negative words weigh 1,5 × as much as positive ones: people use praise loosely and blame deliberately, so
   a negative word says more about what a post means;
-- a clause ends at . , ; : ? ! and a dash (not one inside a word), and at a contrast word (negation and strengthening stop there);
+- a clause ends at . , ; : ? ! and a dash (not one inside a word), and at a contrast word (negation and
+  strengthening stop there);
 - a job of the municipality's (a participle such as gemaakt, opgehaald, gerepareerd, or an infinitive
   such as oplossen) counts its own polarity when said plainly (0 for the ones as often about anything
   else: "een foto gemaakt"), −0,7 when negated ("niet opgehaald", "nog steeds niet gemaakt": a job not done
