@@ -33,7 +33,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
     [
         ("Wat een mooi park!", "positief", ("mooi +0,70", "! +0,10 (uitroeptekens)")),
         ("Dit is niet goed", "negatief", ("niet … goed −0,27 (ontkend)",)),
-        ("Niet opgehaald, schandalig", "negatief", ("niet opgehaald −1,05", "schandalig −0,90")),  # negatives × 1,5
+        ("Niet opgehaald, schandalig", "negatief", ("niet … opgehaald −1,05 (niet gedaan)", "schandalig −0,90")),  # negatives × 1,5
         ("@slecht https://slecht.example omleiding via de Kerkstraat", "neutraal", ()),
         ("heel mooi", "positief", ("heel mooi +1,05 (versterkt)",)),
         ("beetje kapot", "negatief", ("beetje kapot −0,45 (afgezwakt)",)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,28 @@ def evaluate(gold: list[str], predicted: list[str], labels: tuple[str, ...] = LA
     n = pairs.height
     return Report(n, sum(counts.get((label, label), 0) for label in labels) / n if n else 0.0, f1,
                   sum(f1.values()) / len(labels), confusion)
+
+
+HELD_OUT_EVERY = 3  # about one labelled text in three is held out
+
+
+def held_out(text: str) -> bool:
+    """Whether a labelled text belongs to the held-out part, which is only measured, never tuned on: when
+    the SHA-256 of its UTF-8 bytes, read as a number, is divisible by HELD_OUT_EVERY. The split depends on
+    the text alone (labelled files need no id column), so it is the same on every machine, in any row
+    order, and a text never changes part."""
+    return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest(), "big") % HELD_OUT_EVERY == 0
+
+
+def split(texts: list[str], gold: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """{"dev": (texts, labels), "held-out": (texts, labels)}: the labelled texts split by `held_out`, in
+    their order."""
+    parts: dict[str, tuple[list[str], list[str]]] = {"dev": ([], []), "held-out": ([], [])}
+    for text, label in zip(texts, gold, strict=True):
+        part = parts["held-out" if held_out(text) else "dev"]
+        part[0].append(text)
+        part[1].append(label)
+    return parts
 
 
 def read_labels(path: str | Path, text_column: str = "text", label_column: str = "label"

@@ -12,7 +12,8 @@ from stop_words import get_stop_words
 
 from ..paths import data_file
 
-KINDS = ("polar", "negator", "intensifier", "softener", "excess", "contrast")
+KINDS = ("polar", "negator", "intensifier", "softener", "excess", "contrast",
+         "done", "pending", "prompt", "sympathy", "apology", "address")
 
 
 def emoji_key(token: str) -> str:
@@ -25,7 +26,12 @@ def emoji_key(token: str) -> str:
 class Lexicon:
     polarity: dict[str, float]  # single words, emoticons, emoji
     phrases: dict[str, float]  # words separated by one space → polarity
-    kind: dict[str, str]  # negator / intensifier / softener / excess / contrast
+    kind: dict[str, str]  # word or phrase → its role in the rules (any kind but polar)
+
+    @property
+    def phrase_terms(self) -> frozenset[str]:
+        """Every entry of more than one word: the polar phrases and the phrases with a role."""
+        return frozenset(self.phrases) | frozenset(k for k in self.kind if " " in k)
 
     def base_form(self, word: str) -> str | None:
         """The form of `word` (lower case) that the polarity table holds: the word itself, its lemma
@@ -101,14 +107,19 @@ def lexicon() -> Lexicon:
             continue
         if term_kind not in KINDS:
             raise ValueError(f"vocabulary_nl.tsv: {term!r} has an unknown kind {term_kind!r}")
-        words = term.split(" ")
+        words, value = term.split(" "), float(value)
+        term = term.lower() if term.isascii() or len(words) > 1 else term
         if term_kind != "polar":
             kind[term] = term_kind
-            polarity.pop(term, None)  # a modifier never counts as sentiment itself
-        elif len(words) > 1:
-            phrases[term.lower()] = float(value)
+            # A word with a role counts as sentiment itself only when the vocabulary gives it a polarity
+            # (a participle of a job done, a word of sympathy); a negator or modifier never does.
+            if not value:
+                polarity.pop(term, None)
+                continue
+        if len(words) > 1:
+            phrases[term] = value
         else:
-            polarity[emoji_key(term) if not term.isascii() else term.lower()] = float(value)
+            polarity[term if term.isascii() else emoji_key(term)] = value
     for word in get_stop_words("dutch"):
         polarity.pop(word, None)  # function words: "naar" is a preposition far more often than "nasty"
     return Lexicon(polarity, phrases, kind)

@@ -12,6 +12,7 @@ from ..config import Config
 from .compute import LOOKBACK, Filters, Settings, cases_within, headline_of, in_period_frame, prepare, settings_of
 from .load import load_mentions
 from .period import Period
+from .reputation import count_exprs
 
 @dataclass(frozen=True)
 class MonthSummary:
@@ -23,7 +24,7 @@ class MonthSummary:
     answered: int
     response_rate: float | None
     median_response_minutes: float | None
-    daily: pl.DataFrame  # day, mentions, negative
+    daily: pl.DataFrame  # day, mentions (all), negative (residents' negative posts)
 
 
 def summarise(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> MonthSummary:
@@ -39,8 +40,9 @@ def summarise_frame(frame: pl.DataFrame, settings: Settings, period: Period) -> 
     in_period = in_period_frame(marked, period, Filters())
     figures = headline_of(in_period, cases_within(marked, timed, period, Filters()))
     response = figures["response"]
+    # Own posts count as mentions but never as sentiment (docs/metrics.md, "Berichten van inwoners").
     daily = in_period.group_by(pl.col("local_day").alias("day")).agg(
-        mentions=pl.len(), negative=(pl.col("sentiment_label") == "negatief").sum())
+        mentions=pl.len(), negative=count_exprs()["negative"])
     days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})
     daily = days.join(daily, on="day", how="left").fill_null(0).sort("day")
     return MonthSummary(
