@@ -55,9 +55,13 @@ class Pseudonymiser:
             shown |= pl.col(own).fill_null(False)
         if followers:
             shown |= pl.col(followers).fill_null(0) >= self.public_followers
-        hidden = pl.struct("platform", author).map_elements(
-            lambda row: self.pseudonym(row["platform"], row[author]), return_dtype=pl.String)
-        return frame.with_columns(pl.when(shown).then(pl.col(author)).otherwise(hidden).alias(author))
+        # Each hidden author hashed once, however many rows name them (a year's cases name a resident often).
+        hidden = frame.filter(~shown).select("platform", author).unique()
+        hidden = hidden.with_columns(pl.Series("_pseudonym", [self.pseudonym(str(platform), name)
+                                                             for platform, name in hidden.iter_rows()], pl.String))
+        return (frame.join(hidden, on=["platform", author], how="left", nulls_equal=True, maintain_order="left")
+                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author))
+                .drop("_pseudonym"))
 
     def text(self, platform: str, text: str, visible: set[str]) -> str:
         """Replace @handles in `text` by pseudonyms, except those in `visible` (normalised handles)."""
