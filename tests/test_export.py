@@ -260,3 +260,18 @@ def test_a_reference_matches_its_post_in_python_and_in_the_database(db):
     assert _mention_of_ref(db, post_ref("forum", "solo").upper()) == ("forum", "solo")
     with pytest.raises(UserError, match=f"{ref}: 2 mentions share this reference .*give the platform and id"):
         _mention_of_ref(db, ref)
+
+
+def test_reports_show_each_posts_reference_as_the_export_holds_it(store):
+    from luisterpost.report.data import gather
+    from luisterpost.report.render import render_html, report_values
+
+    _, config, con = store
+    data = gather(con, config, october(config))
+    values, figs = report_values(data, config, "monthly", "nl", datetime(2026, 11, 2, 9, tzinfo=AMS))
+    html = render_html(values, figs, "monthly", plotly_js="")
+    shown = [post["ref"] for post in values["top_posts"] + values["notable"]]
+    exported = export_rows(con, config, october(config))
+    assert len(shown) >= 5 and set(shown) <= set(exported["ref"])
+    for ref in shown:
+        assert f'<td class="ref">{ref}</td>' in html

@@ -111,7 +111,7 @@ def test_monthly_and_alderman_pdfs(demo, tmp_path):
         assert fonts and all(" yes " in line for line in fonts)  # every font embedded
     assert "Portefeuille-rapportage" in pdf_text(alderman) and "verkeer" in pdf_text(alderman)
     # Hostile texts are text in the PDF too.
-    assert "<script>document.body" in text
+    assert "<script>document.body" in text.replace(" ", "")  # wherever the narrow text column wraps it
 
 
 def test_an_alderman_report_per_portfolio_without_a_theme(demo, tmp_path):
