@@ -275,3 +275,19 @@ def test_reports_show_each_posts_reference_as_the_export_holds_it(store):
     assert len(shown) >= 5 and set(shown) <= set(exported["ref"])
     for ref in shown:
         assert f'<td class="ref">{ref}</td>' in html
+
+
+def test_a_spreadsheet_gets_what_it_can_hold(tmp_path, monkeypatch):
+    from luisterpost.errors import UserError
+    from luisterpost.export import write
+
+    frame = pl.DataFrame({"text": ["bel\x07 nu", "x" * 40_000, "-5 graden"]})
+    sheet = openpyxl.load_workbook(write_export(frame, tmp_path / "t.xlsx", "xlsx")).active
+    # Control characters are not allowed in the format; a cell holds 32,767 characters at most.
+    assert [len(c.value) for (c,) in sheet.iter_rows(min_row=2)] == [7, 32_767, 9]
+    assert sheet["A2"].value == "bel nu"
+    assert write_export(frame, tmp_path / "t.csv", "csv").read_bytes().decode("utf-8-sig").splitlines()[3] == "'-5 graden"
+    monkeypatch.setattr(write, "EXCEL_ROW_LIMIT", 3)
+    with pytest.raises(UserError, match=r"^t2\.xlsx: 3 rows do not fit on one Excel sheet \(2 at most\): use csv"):
+        write_export(frame, tmp_path / "t2.xlsx", "xlsx")
+    assert not (tmp_path / "t2.xlsx").exists() and not list(tmp_path.glob(".*.part"))

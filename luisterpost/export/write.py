@@ -9,10 +9,13 @@ from pathlib import Path
 
 import polars as pl
 
+from ..errors import UserError
+
 # Texts that start like a formula (=, +, -, @) are run as one by spreadsheet programs: a leading apostrophe
 # makes them text (the apostrophe shows in the cell).
 FORMULA_START = r"^[=+\-@\t\r]"
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell
+EXCEL_ROW_LIMIT = 1_048_576  # rows on one sheet, the header included
 
 
 def _spreadsheet(frame: pl.DataFrame) -> pl.DataFrame:
@@ -40,33 +43,36 @@ def _xlsx(frame: pl.DataFrame, path: Path) -> None:
     """One sheet, the header row frozen and filterable; every text a text cell (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    if frame.height >= EXCEL_ROW_LIMIT:
+        raise UserError(f"{path.name.removeprefix('.').removesuffix('.part')}: {frame.height:,} rows do not fit on "
+                        f"one Excel sheet ({EXCEL_ROW_LIMIT - 1:,} at most): use csv, jsonl or parquet, or a shorter "
+                        "period")
     book = Workbook(write_only=True)
     sheet = book.create_sheet("vermeldingen")
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(frame.width)}{frame.height + 1}"
-    bold = Font(bold=True)
 
-    def cell(value: object) -> WriteOnlyCell:
-        if isinstance(value, str):
-            # Control characters are not allowed in the file format; one cell holds at most 32,767 characters.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_CELL_LIMIT]
+    def text_cell(value: str) -> WriteOnlyCell:
         found = WriteOnlyCell(sheet, value)
-        if isinstance(value, str):
-            found.data_type = "s"  # a text that starts with "=" stays text
+        found.data_type = "s"  # what starts with "=" stays text
         return found
 
-    def header(name: str) -> WriteOnlyCell:
-        found = WriteOnlyCell(sheet, name)
-        found.font = bold
-        return found
-
-    sheet.append([header(name) for name in frame.columns])
-    for row in _spreadsheet(frame).iter_rows():
-        sheet.append([cell(value) for value in row])
+    header = []
+    for name in frame.columns:
+        header.append(WriteOnlyCell(sheet, name))
+        header[-1].font = Font(bold=True)
+    sheet.append(header)
+    texts = [name for name, kind in frame.schema.items() if kind == pl.String]
+    # Control characters are not allowed in the file format; one cell holds at most 32,767 characters.
+    shown = _spreadsheet(frame).with_columns(
+        pl.col(pl.String).str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "").str.slice(0, EXCEL_CELL_LIMIT))
+    # Only texts that start with "=" need a cell of their own (openpyxl would store them as formulas).
+    formula_like = shown.select(pl.any_horizontal(pl.col(texts).str.starts_with("=").fill_null(False))).to_series()
+    for row, careful in zip(shown.iter_rows(), formula_like):
+        sheet.append([text_cell(v) if isinstance(v, str) and v.startswith("=") else v for v in row] if careful else row)
     book.save(path)
 
 
