@@ -76,3 +76,21 @@ def test_metrics_on_an_empty_database(write_config):
     assert data["spikes"] == [] and data["by_theme"] == []
     tables = luisterpost("--config", str(write_config()), "metrics", "--from", "2026-10-01", "--to", "2026-10-31")
     assert tables.returncode == 0 and "mentions" in tables.stdout
+
+
+def test_filters_are_checked_and_named_in_the_file(write_config, tmp_path):
+    config = str(write_config('[terms]\nwoonkernen = ["Oosterbroek"]\n'))
+    out = tmp_path / "out"
+    done = luisterpost("--config", config, "report", "--month", "2026-10", "--format", "html", "--out", str(out),
+                       "--platform", "Mastodon", "--woonkern", "OOSTERBROEK")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out / "luisterpost-lindeveen-platform-mastodon-woonkern-oosterbroek-2026-10-nl.html")
+    unknown = luisterpost("--config", config, "report", "--month", "2026-10", "--platform", "myspace")
+    assert unknown.returncode == 2 and "--platform 'myspace': not a known platform (known: blog, bluesky," in unknown.stderr
+    place = luisterpost("--config", config, "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--woonkern", "Atlantis")
+    assert place.returncode == 2 and "--woonkern 'Atlantis': not a woonkern in the config (known: Oosterbroek)" in place.stderr
+    x = luisterpost("--config", config, "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--platform", "X",
+                    "--language", "NL", "--json")
+    assert x.returncode == 0, x.stderr
+    assert json.loads(x.stdout)["period"]["filters"] == {"platform": "twitter", "language": "nl"}
+    assert "Traceback" not in unknown.stderr + place.stderr
