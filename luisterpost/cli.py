@@ -310,7 +310,7 @@ def export(
     wanted = _checked_filters(config, con, platform, theme, woonkern, language)
     rows = export_rows(con, config, period, wanted)
     path = write_export(rows, name or folder / f"{file_stem(config, period, 'export', wanted)}.{chosen}", chosen)
-    out.print(f"{path}: {rows.height:,} mentions", highlight=False)
+    out.print(f"{path}: {rows.height:,} mention{'' if rows.height == 1 else 's'}", highlight=False)
 
 
 @app.command()

@@ -220,7 +220,7 @@ def test_export_command_names_its_file_by_every_filter_and_correct_takes_the_ref
                        "--platform", "Mastodon", "--theme", "AFVAL", "--format", "csv", "--out", str(out))
     assert done.returncode == 0, done.stderr
     written = out / "luisterpost-lindeveen-export-platform-mastodon-theme-afval-2026-10.csv"
-    assert done.stdout.strip() == f"{written}: 1 mentions"
+    assert done.stdout.strip() == f"{written}: 1 mention"
     assert pl.read_csv(written, separator=";")["id"].to_list() == ["m3"]
     ref = post_ref("mastodon", "m3")
     corrected = luisterpost("--config", str(path), "correct", ref, "--sentiment", "positief", "--note", "ironie")
@@ -284,7 +284,7 @@ def test_a_spreadsheet_gets_what_it_can_hold(tmp_path, monkeypatch):
     frame = pl.DataFrame({"text": ["bel\x07 nu", "x" * 40_000, "-5 graden"]})
     sheet = openpyxl.load_workbook(write_export(frame, tmp_path / "t.xlsx", "xlsx")).active
     # Control characters are not allowed in the format; a cell holds 32,767 characters at most.
-    assert [len(c.value) for (c,) in sheet.iter_rows(min_row=2)] == [7, 32_767, 9]
+    assert [len(c.value) for (c,) in sheet.iter_rows(min_row=2)] == [6, 32_767, 9]
     assert sheet["A2"].value == "bel nu"
     assert write_export(frame, tmp_path / "t.csv", "csv").read_bytes().decode("utf-8-sig").splitlines()[3] == "'-5 graden"
     monkeypatch.setattr(write, "EXCEL_ROW_LIMIT", 3)

@@ -25,7 +25,7 @@ from ..sql import query
 # The columns in order, with their types (docs/export.md says what each holds).
 COLUMNS = {
     "ref": pl.String, "platform": pl.String, "id": pl.String,
-    "local_time": pl.Datetime("us"),  # in the municipality's time zone
+    "local_time": None,  # a time in the municipality's time zone
     "author": pl.String,
     "author_kind": pl.String, "text": pl.String, "sentiment": pl.String, "sentiment_score": pl.Float64,
     "sentiment_source": pl.String, "corrected": pl.Boolean, "themes": pl.List(pl.String),
@@ -47,7 +47,7 @@ def export_rows(con: duckdb.DuckDBPyConnection, config: Config, period: Period, 
     found = _with_details(con, mention_rows(marked, timed, period, filters, settings, privacy))
     return found.with_columns(
         platform=pl.col("platform").replace_strict(DISPLAY_NAMES, default=pl.col("platform"), return_dtype=pl.String),
-    ).select(list(COLUMNS)).cast({name: kind for name, kind in COLUMNS.items() if name != "local_time"})
+    ).select(list(COLUMNS)).cast({name: kind for name, kind in COLUMNS.items() if kind is not None})
 
 
 def mention_rows(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters, settings: Settings,
