@@ -291,3 +291,18 @@ def test_a_spreadsheet_gets_what_it_can_hold(tmp_path, monkeypatch):
     with pytest.raises(UserError, match=r"^t2\.xlsx: 3 rows do not fit on one Excel sheet \(2 at most\): use csv"):
         write_export(frame, tmp_path / "t2.xlsx", "xlsx")
     assert not (tmp_path / "t2.xlsx").exists() and not list(tmp_path.glob(".*.part"))
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("mail jan.jansen@voorbeeld.nl of bel 06-12345678", "mail [e-mail] of bel [telefoon]"),
+    ("zie https://social.example/@jan en www.lindeveen.nl/afval", "zie [link] en [link]"),
+    ("+31 6 1234 5678, 020 123 4567, 0031 (0)20 1234567, +44 20 7946 0958",
+     "[telefoon], [telefoon], [telefoon], [telefoon]"),
+    # Dates, times, amounts, postcodes and counts stay.
+    ("op 2026-10-05 om 12:00 kost 1.250 euro, postcode 1234 AB, 100000 mensen",
+     "op 2026-10-05 om 12:00 kost 1.250 euro, postcode 1234 AB, 100000 mensen"),
+])
+def test_contact_details_in_texts_are_masked(text, masked):
+    from luisterpost.masking import mask_contacts
+
+    assert pl.select(mask_contacts(pl.lit(text))).item() == masked
