@@ -8,8 +8,8 @@ from pathlib import Path
 from prefect import flow, get_run_logger
 
 from flows.runtime import close_all, connection
+from luisterpost import filters as checks
 from luisterpost.config import load_config
-from luisterpost.metrics.period import Period, last_full_month
 from luisterpost.report.render import render_month
 
 
@@ -18,14 +18,12 @@ def monthly_report(config_path: str | None = None, month: str | None = None, out
                    lang: str = "nl", formats: list[str] | None = None) -> dict:
     """Render the report for `month` (YYYY-MM; default: the last full month); return the written paths."""
     config = load_config(config_path)
-    tz = config.municipality.tz
-    if month:
-        year, number = (int(part) for part in month.split("-"))
-    else:
-        year, number = last_full_month(datetime.now(tz).date())
+    # Checked as the command line checks them (a bad month or format fails the run naming the parameter).
+    period = checks.period(config, datetime.now(config.municipality.tz).date(), month, flag="")
+    wanted_formats = checks.formats(formats or ("html", "pdf"), flag="")
+    lang = checks.report_language(lang, flag="")
     con = connection(config.database_path)
-    rendered = render_month(con, config, Period.month(year, number, tz), Path(out_dir),
-                            formats=tuple(formats or ("html", "pdf")), lang=lang)
+    rendered = render_month(con, config, period, Path(out_dir), formats=wanted_formats, lang=lang)
     close_all()
     paths = {"html": str(rendered.html) if rendered.html else None, "pdf": str(rendered.pdf) if rendered.pdf else None}
     get_run_logger().info("report written: %s", ", ".join(p for p in paths.values() if p))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -18,8 +17,10 @@ from .errors import UserError
 from .paths import resource_dir
 
 if TYPE_CHECKING:
+    import duckdb
+
     from .enrich.run import Scorer
-    from .metrics.period import Period
+    from .metrics.compute import Filters
 
 app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
@@ -171,80 +172,65 @@ def renormalise_command(
         raise typer.Exit(1)
 
 
-def _month(value: str) -> str:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise typer.BadParameter(f"{value!r} is not a month like 2026-10")
-    return value
+PlatformOption = Annotated[Optional[str], typer.Option(
+    help="Only this platform, any case (e.g. mastodon, x, bluesky).")]
+ThemeOption = Annotated[Optional[str], typer.Option(help="Only this theme (portfolio), any case.")]
+WoonkernOption = Annotated[Optional[str], typer.Option(help="Only this woonkern, any case.")]
+LanguageOption = Annotated[Optional[str], typer.Option(help="Only posts in this language (ISO code, e.g. nl).")]
+MonthOption = Annotated[Optional[str], typer.Option(help="The month, YYYY-MM (default: the last full month).")]
+FromOption = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (instead of --month).")]
+ToOption = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")]
+
+
+def _checked_filters(config: Config, con: duckdb.DuckDBPyConnection, platform: str | None, theme: str | None,
+                     woonkern: str | None, language: str | None) -> Filters:
+    """The filters with their canonical values; the platforms the database holds count as known too."""
+    from . import filters as checks
+
+    stored = checks.stored_platforms(con) if platform else ()
+    return checks.filters(config, platform, theme, woonkern, language, stored_platforms=stored)
+
+
+def _today(config: Config) -> date:
+    """Today in the municipality's time zone (what "the last full month" is counted from)."""
+    return datetime.now(config.municipality.tz).date()
 
 
 @app.command()
 def report(
     ctx: typer.Context,
-    month: Annotated[Optional[str], typer.Option(help="The month, YYYY-MM (default: the last full month).",
-                                                 callback=lambda v: _month(v) if v else v)] = None,
-    from_day: Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (instead of --month).")] = None,
-    to_day: Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")] = None,
+    month: MonthOption = None,
+    from_day: FromOption = None,
+    to_day: ToOption = None,
     kind: Annotated[str, typer.Option(help="monthly (management) or alderman (one portfolio's trends).")] = "monthly",
-    theme: Annotated[Optional[str], typer.Option(help="Only this theme (portfolio); for alderman: the portfolio.")] = None,
-    woonkern: Annotated[Optional[str], typer.Option(help="Only this woonkern.")] = None,
-    platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
+    theme: Annotated[Optional[str], typer.Option(
+        help="Only this theme (portfolio), any case; for alderman: the portfolio.")] = None,
+    woonkern: WoonkernOption = None,
+    platform: PlatformOption = None,
+    language: LanguageOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
     format: Annotated[str, typer.Option("--format", help="pdf, html or both: pdf,html")] = "html,pdf",
     lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
 ) -> None:
     """Render a report as HTML and/or PDF: the monthly management report, or an alderman's portfolio report
-    (one per portfolio without --theme), for a month or any period, optionally filtered."""
-    from .metrics.compute import Filters
+    (one per portfolio without --theme), for a month or any period, optionally filtered. The file name carries
+    the kind, every filter, the period and the language."""
+    from . import filters as checks
     from .report.render import render_report
     from .store import open_db
 
     config = _config(ctx)
-    formats = _formats(format)
-    if lang not in {"nl", "en"}:
-        raise UserError(f"--lang {lang!r}: use nl or en")
-    if kind not in {"monthly", "alderman"}:
-        raise UserError(f"--kind {kind!r}: use monthly or alderman")
-    _check_filters(config, theme, woonkern)
-    period = _report_period(config, month, from_day, to_day)
+    formats = checks.formats(format)
+    lang = checks.report_language(lang)
+    kind = checks.kind(kind)
+    period = checks.period(config, _today(config), month, from_day, to_day)
     con = open_db(config.database_path)
-    written = render_report(con, config, period, out_dir, kind=kind, filters=Filters(platform, theme, woonkern),
-                            formats=formats, lang=lang)
+    wanted = _checked_filters(config, con, platform, theme, woonkern, language)
+    written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
     for rendered in written:
         for path in (rendered.html, rendered.pdf):
             if path:
                 out.print(str(path), highlight=False)
-
-
-def _formats(value: str) -> tuple[str, ...]:
-    formats = tuple(f.strip() for f in value.split(",") if f.strip())
-    if not formats or set(formats) - {"html", "pdf"}:
-        raise UserError(f"--format {value!r}: use pdf, html or pdf,html")
-    return formats
-
-
-def _check_filters(config: Config, theme: str | None, woonkern: str | None) -> None:
-    if theme and theme not in config.terms.portfolios:
-        raise UserError(f"--theme {theme!r}: not a portfolio in the config ({', '.join(config.terms.portfolios)})")
-    if woonkern and woonkern not in config.terms.woonkernen:
-        raise UserError(f"--woonkern {woonkern!r}: not a woonkern in the config ({', '.join(config.terms.woonkernen)})")
-
-
-def _report_period(config: Config, month: str | None, from_day: str | None, to_day: str | None) -> Period:
-    """The period asked for: --from/--to, else --month, else the last full month."""
-    from .metrics.period import Period, last_full_month
-
-    tz = config.municipality.tz
-    if from_day or to_day:
-        if month:
-            raise UserError("give either --month or --from/--to, not both")
-        if not (from_day and to_day):
-            raise UserError("give both --from and --to")
-        first, last = _day(from_day), _day(to_day)
-        if last < first:
-            raise UserError(f"--to {to_day} is before --from {from_day}")
-        return Period(first, last, tz)
-    year, number = (int(p) for p in month.split("-")) if month else last_full_month(date.today())
-    return Period.month(year, number, tz)
 
 
 def _day(value: str) -> date:
@@ -260,28 +246,71 @@ def metrics(
     from_day: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (local time).")],
     to_day: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    platform: Annotated[Optional[str], typer.Option(help="Only this platform.")] = None,
-    theme: Annotated[Optional[str], typer.Option(help="Only this theme (portfolio).")] = None,
-    woonkern: Annotated[Optional[str], typer.Option(help="Only this woonkern.")] = None,
-    language: Annotated[Optional[str], typer.Option(help="Only posts in this language (ISO code, e.g. nl).")] = None,
+    platform: PlatformOption = None,
+    theme: ThemeOption = None,
+    woonkern: WoonkernOption = None,
+    language: LanguageOption = None,
 ) -> None:
     """Compute every metric for a period: volume, reputation, reach, webcare response, zenden vs luisteren."""
-    from .metrics.compute import Filters, compute
+    from . import filters as checks
+    from .metrics.compute import compute
     from .metrics.output import print_tables, to_json
-    from .metrics.period import Period
     from .store import open_db
 
-    first, last = _day(from_day), _day(to_day)
-    if last < first:
-        raise UserError(f"--to {to_day} is before --from {from_day}")
     config = _config(ctx)
-    _check_filters(config, theme, woonkern)
+    period = checks.period(config, _today(config), None, from_day, to_day)
     con = open_db(config.database_path)
-    result = compute(con, config, Period(first, last, config.municipality.tz), Filters(platform, theme, woonkern, language))
+    result = compute(con, config, period, _checked_filters(config, con, platform, theme, woonkern, language))
     if as_json:
         print(to_json(result))
     else:
         print_tables(result, out)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    month: MonthOption = None,
+    from_day: FromOption = None,
+    to_day: ToOption = None,
+    platform: PlatformOption = None,
+    theme: ThemeOption = None,
+    woonkern: WoonkernOption = None,
+    language: LanguageOption = None,
+    format: Annotated[Optional[str], typer.Option(
+        "--format", help="xlsx (default), csv (for Dutch Excel: ';' and UTF-8), jsonl or parquet.")] = None,
+    out_path: Annotated[Optional[Path], typer.Option(
+        "--out", help="The file to write (its extension gives the format), or a folder (default: out/).")] = None,
+) -> None:
+    """Export the rows behind the figures: one row per mention of the period that passes the filters, with
+    its reference (as reports show it), local time, pseudonymised author, masked text, sentiment, themes,
+    woonkernen and webcare response (docs/export.md). The default file name carries the period and every
+    filter; an existing file of that name is replaced."""
+    from . import filters as checks
+    from .export import export_rows, write_export
+    from .filenames import file_stem
+    from .store import open_db
+
+    config = _config(ctx)
+    period = checks.period(config, _today(config), month, from_day, to_day)
+    chosen = checks.export_format(format) if format else None
+    folder, name = Path("out"), None
+    if out_path is not None:
+        suffix = out_path.suffix.lower().lstrip(".")
+        if out_path.is_dir() or not suffix:
+            folder = out_path
+        elif suffix in checks.EXPORT_FORMATS:
+            if chosen and chosen != suffix:
+                raise UserError(f"--out {out_path}: a .{suffix} file, but --format {chosen}")
+            chosen, name = suffix, out_path
+        else:
+            raise UserError(f"--out {out_path}: name a .xlsx, .csv, .jsonl or .parquet file, or a folder")
+    chosen = chosen or "xlsx"
+    con = open_db(config.database_path)
+    wanted = _checked_filters(config, con, platform, theme, woonkern, language)
+    rows = export_rows(con, config, period, wanted)
+    path = write_export(rows, name or folder / f"{file_stem(config, period, 'export', wanted)}.{chosen}", chosen)
+    out.print(f"{path}: {rows.height:,} mention{'' if rows.height == 1 else 's'}", highlight=False)
 
 
 @app.command()
@@ -310,7 +339,9 @@ def demo(
 @app.command()
 def correct(
     ctx: typer.Context,
-    platform: Annotated[Optional[str], typer.Argument(help="The mention's platform, e.g. mastodon.")] = None,
+    platform: Annotated[Optional[str], typer.Argument(
+        metavar="REF|PLATFORM", help="The mention's reference as reports and exports show it (p-…), or its platform, "
+                                     "e.g. mastodon.")] = None,
     mention_id: Annotated[Optional[str], typer.Argument(metavar="ID", help="The mention's id on that platform.")] = None,
     sentiment: Annotated[Optional[str], typer.Option(help="negatief, neutraal or positief (or in English).")] = None,
     themes: Annotated[Optional[str], typer.Option(help="Themes, comma-separated; '-' for none.")] = None,
@@ -320,8 +351,11 @@ def correct(
     file: Annotated[Optional[Path], typer.Option("--file", help="A CSV of corrections: platform,id,sentiment,themes,woonkernen,note,by.")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the mention's correction.")] = False,
 ) -> None:
-    """Correct a mention's sentiment, themes or woonkernen by hand (or many, from a CSV file). Corrections
-    survive re-enrichment and every metric and report uses them."""
+    """Correct a mention's sentiment, themes or woonkernen by hand (or many, from a CSV file). Name the mention
+    by its reference (p-…, as reports and exports show it) or by platform and id. Corrections survive
+    re-enrichment and every metric and report uses them."""
+    from .handles import platform_name
+    from .refs import is_post_ref
     from .store import open_db
     from .store.corrections import correction, import_csv, remove, store
 
@@ -337,9 +371,15 @@ def correct(
         if result.problems:
             raise typer.Exit(1)
         return
-    if not platform or not mention_id:
-        raise UserError("give the mention's platform and id (e.g. correct mastodon 1234 --sentiment negatief), or --file")
+    if not platform:
+        raise UserError("give the mention's reference (e.g. correct p-3f9a2c1b --sentiment negatief), or its platform "
+                        "and id (correct mastodon 1234 …), or --file")
     con = open_db(config.database_path)
+    if not mention_id and is_post_ref(platform):
+        platform, mention_id = _mention_of_ref(con, platform)
+    if not mention_id:
+        raise UserError(f"{platform!r} is not a reference like p-3f9a2c1b; give a reference, or a platform and id")
+    platform = platform_name(platform)
     if clear:
         found = remove(con, platform, mention_id)
         out.print(f"{platform}/{mention_id}: " + ("correction removed" if found else "had no correction"), highlight=False)
@@ -351,6 +391,20 @@ def correct(
     if store(con, [wanted]):
         raise UserError(f"no mention {platform}/{mention_id} is stored")
     out.print(f"{platform}/{mention_id}: corrected", highlight=False)
+
+
+def _mention_of_ref(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str, str]:
+    """(platform, id) of the stored mention with this reference; UserError when none or several have it."""
+    from .sql import query
+
+    ref = ref.strip().lower()
+    found = con.execute(query("store/mentions_by_ref"), {"ref": ref}).fetchall()
+    if not found:
+        raise UserError(f"{ref}: no stored mention has this reference")
+    if len(found) > 1:
+        both = ", ".join(f"{p} {i}" for p, i in found)
+        raise UserError(f"{ref}: {len(found)} mentions share this reference ({both}); give the platform and id")
+    return found[0]
 
 
 sentiment_app = typer.Typer(help="Score a text, or measure the scorer against labelled texts (no config needed).",

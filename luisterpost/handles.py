@@ -27,3 +27,15 @@ def platform_name(value: str) -> str:
     only letters, digits and _ ("onbekend" when nothing is left)."""
     value = value.strip().lower()
     return PLATFORMS.get(value) or re.sub(r"[^a-z0-9_]+", "_", value).strip("_") or "onbekend"
+
+
+# Platforms as people write them, for what analysts read (exports); platform_name() reads each back.
+DISPLAY_NAMES = {"twitter": "X (Twitter)", "news": "Nieuws", "facebook": "Facebook", "instagram": "Instagram",
+                 "youtube": "YouTube", "linkedin": "LinkedIn", "reddit": "Reddit", "mastodon": "Mastodon",
+                 "bluesky": "Bluesky", "whatsapp": "WhatsApp", "forum": "Forum", "blog": "Blog", "tiktok": "TikTok",
+                 "threads": "Threads"}
+
+
+def display_name(platform: str) -> str:
+    """The platform's name as people write it ("twitter" → "X (Twitter)"); a platform not listed as stored."""
+    return DISPLAY_NAMES.get(platform, platform)

@@ -17,7 +17,7 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["correct", "demo", "harvest", "import", "metrics", "renormalise", "report", "status"]
+    assert COMMANDS == ["correct", "demo", "export", "harvest", "import", "metrics", "renormalise", "report", "status"]
     assert GROUPS == ["sentiment"]
 
 
@@ -43,11 +43,11 @@ def test_no_config_is_a_clear_error():
 def test_report_arguments_are_checked(write_config):
     config = str(write_config())
     bad_month = luisterpost("--config", config, "report", "--month", "2026-13")
-    assert bad_month.returncode == 2 and "'2026-13' is not a month like 2026-10" in bad_month.stderr
+    assert bad_month.returncode == 2 and "--month '2026-13': not a month like 2026-10" in bad_month.stderr
     bad_format = luisterpost("--config", config, "report", "--format", "docx")
-    assert bad_format.returncode == 2 and "--format 'docx': use pdf, html or pdf,html" in bad_format.stderr
+    assert bad_format.returncode == 2 and "--format 'docx': use html, pdf or both (html,pdf)" in bad_format.stderr
     bad_kind = luisterpost("--config", config, "report", "--kind", "wethouder")
-    assert bad_kind.returncode == 2 and "--kind 'wethouder': use monthly or alderman" in bad_kind.stderr
+    assert bad_kind.returncode == 2 and "--kind 'wethouder': not a report kind (known: monthly, alderman)" in bad_kind.stderr
     half = luisterpost("--config", config, "report", "--from", "2026-10-01")
     assert half.returncode == 2 and "give both --from and --to" in half.stderr
     both = luisterpost("--config", config, "report", "--month", "2026-10", "--from", "2026-10-01", "--to", "2026-10-02")
@@ -76,3 +76,21 @@ def test_metrics_on_an_empty_database(write_config):
     assert data["spikes"] == [] and data["by_theme"] == []
     tables = luisterpost("--config", str(write_config()), "metrics", "--from", "2026-10-01", "--to", "2026-10-31")
     assert tables.returncode == 0 and "mentions" in tables.stdout
+
+
+def test_filters_are_checked_and_named_in_the_file(write_config, tmp_path):
+    config = str(write_config('[terms]\nwoonkernen = ["Oosterbroek"]\n'))
+    out = tmp_path / "out"
+    done = luisterpost("--config", config, "report", "--month", "2026-10", "--format", "html", "--out", str(out),
+                       "--platform", "Mastodon", "--woonkern", "OOSTERBROEK")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out / "luisterpost-lindeveen-platform-mastodon-woonkern-oosterbroek-2026-10-nl.html")
+    unknown = luisterpost("--config", config, "report", "--month", "2026-10", "--platform", "myspace")
+    assert unknown.returncode == 2 and "--platform 'myspace': not a known platform (known: blog, bluesky," in unknown.stderr
+    place = luisterpost("--config", config, "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--woonkern", "Atlantis")
+    assert place.returncode == 2 and "--woonkern 'Atlantis': not a woonkern in the config (known: Oosterbroek)" in place.stderr
+    x = luisterpost("--config", config, "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--platform", "X",
+                    "--language", "NL", "--json")
+    assert x.returncode == 0, x.stderr
+    assert json.loads(x.stdout)["period"]["filters"] == {"platform": "twitter", "language": "nl"}
+    assert "Traceback" not in unknown.stderr + place.stderr

@@ -105,17 +105,31 @@ def test_demo_command_writes_html_and_pdf_reports(prefect_home, write_config, tm
 
 def test_adhoc_report_flow_runs_the_same_code_as_the_command(prefect_home, write_config, tmp_path):
     from flows.adhoc_report import adhoc_report
+    from luisterpost.errors import UserError
+    from luisterpost.metrics.period import last_full_month
 
     path = flow_config(write_config)
-    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", kind="alderman",
-                         theme=None, woonkern="Heikamp", out_dir=str(tmp_path / "out"), formats=["html"])
+    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", kind="Alderman",
+                         theme=None, out_dir=str(tmp_path / "out"), formats=["html"])
     # No portfolios in this config: an alderman report per portfolio is none at all.
     assert paths == []
-    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", platform="mastodon",
+    paths = adhoc_report(config_path=str(path), from_day="2026-10-05", to_day="2026-10-18", platform="Mastodon",
                          out_dir=str(tmp_path / "out"), lang="en", formats=["html"])
     html = Path(paths[0]["html"])
-    assert html.name == "luisterpost-lindeveen-mastodon-2026-10-05-tot-2026-10-18-en.html"
+    assert html.name == "luisterpost-lindeveen-platform-mastodon-2026-10-05-tot-2026-10-18-en.html"
     assert "Online listening report" in html.read_text(encoding="utf-8")
+    # Without a period: the last full month, as the command line does.
+    year, month = last_full_month(datetime.now(load_config(path).municipality.tz).date())
+    paths = adhoc_report(config_path=str(path), out_dir=str(tmp_path / "out"), formats=["html"])
+    assert Path(paths[0]["html"]).name == f"luisterpost-lindeveen-{year}-{month:02d}-nl.html"
+    # Bad parameters fail the run with the command line's message, named as parameters.
+    with pytest.raises(UserError, match=r"^kind 'wethouder': not a report kind \(known: monthly, alderman\)$"):
+        adhoc_report(config_path=str(path), kind="wethouder", out_dir=str(tmp_path / "out"))
+    with pytest.raises(UserError, match=r"^woonkern 'oosterbroek': not a woonkern in the config \(known: none\)$"):
+        adhoc_report(config_path=str(path), woonkern="oosterbroek", out_dir=str(tmp_path / "out"))
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"luisterpost-lindeveen-{year}-{month:02d}-nl.html",
+        "luisterpost-lindeveen-platform-mastodon-2026-10-05-tot-2026-10-18-en.html"]
 
 
 def _free_port() -> int:

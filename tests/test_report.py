@@ -111,7 +111,7 @@ def test_monthly_and_alderman_pdfs(demo, tmp_path):
         assert fonts and all(" yes " in line for line in fonts)  # every font embedded
     assert "Portefeuille-rapportage" in pdf_text(alderman) and "verkeer" in pdf_text(alderman)
     # Hostile texts are text in the PDF too.
-    assert "<script>document.body" in text
+    assert "<script>document.body" in text.replace(" ", "")  # wherever the narrow text column wraps it
 
 
 def test_an_alderman_report_per_portfolio_without_a_theme(demo, tmp_path):
@@ -182,7 +182,7 @@ def test_a_thin_period_and_english(demo, tmp_path):
     period = Period(datetime(2026, 10, 20).date(), datetime(2026, 10, 20).date(), config.municipality.tz)
     written = render_report(con, config, period, tmp_path, filters=Filters(platform="mastodon", woonkern="Heikamp"),
                             formats=("html",), lang="en", generated_at=CLOCK)[0]
-    assert written.html.name == "luisterpost-lindeveen-mastodon-heikamp-2026-10-20-tot-2026-10-20-en.html"
+    assert written.html.name == "luisterpost-lindeveen-platform-mastodon-woonkern-heikamp-2026-10-20-tot-2026-10-20-en.html"
     html = written.html.read_text(encoding="utf-8")
     assert "Online listening report" in html and "20 October 2026" in html
     assert re.search(r"There are only \d+ mentions in this period", html) or "No mentions are stored" in html

@@ -14,6 +14,7 @@ from babel.dates import format_date
 from ..config import Config
 from ..metrics.period import Period
 from ..metrics.spikes import after
+from ..refs import post_ref
 from . import charts
 from .data import ReportData
 from .formatting import Formatter
@@ -118,6 +119,8 @@ def _post_rows(frame: pl.DataFrame, data: ReportData, t: dict[str, str], fmt: Fo
     for post in frame.iter_rows(named=True):
         evidence, corrected = data.evidence.get((str(post["platform"]), str(post["id"])), (None, False))
         rows.append({
+            # The short reference an analyst finds in the export and gives `luisterpost correct`.
+            "ref": post_ref(str(post["platform"]), str(post["id"])),
             "date": _short_day(fmt, post["created_at"]), "platform": str(post["platform"]), "author": post["author"],
             "text": post["text"] or "", "url": post.get("url") or "", "engagement": fmt.number(post["engagement"]),
             "sentiment": t["label_" + post["sentiment_label"]] if post["sentiment_label"] else "–",

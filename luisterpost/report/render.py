@@ -19,7 +19,9 @@ import jinja2
 import plotly.graph_objects as go
 import plotly.offline
 
-from ..config import Config, slugify
+from ..config import Config
+from ..filenames import file_stem
+from ..filters import REPORT_KINDS
 from ..metrics.compute import Filters
 from ..metrics.period import Period
 from ..paths import resource_dir
@@ -27,7 +29,7 @@ from . import charts
 from .context import context, figures
 from .data import ReportData, gather
 
-KINDS = ("monthly", "alderman")
+KINDS = REPORT_KINDS
 # Section id → heading key, in order; a section whose key is in OPTIONAL shows only when it has rows.
 SECTIONS = {
     "monthly": [("samenvatting", "summary"), ("beeld", "perception"), ("bereik", "reach"), ("webcare", "webcare"),
@@ -55,15 +57,6 @@ def _environment() -> jinja2.Environment:
 class RenderedReport:
     html: Path | None
     pdf: Path | None
-
-
-def file_stem(config: Config, period: Period, kind: str, filters: Filters, lang: str) -> str:
-    """luisterpost-<municipality>[-<kind>][-<filters>]-<period>-<lang>."""
-    parts = ["luisterpost", config.municipality.slug]
-    if kind != "monthly":
-        parts.append(kind)
-    parts += [slugify(v, "x") for v in filters.as_dict().values()]
-    return "-".join([*parts, period.label.replace("..", "-tot-"), lang])
 
 
 def html_charts(figs: dict[str, go.Figure]) -> dict[str, str]:
