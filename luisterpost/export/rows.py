@@ -41,7 +41,7 @@ def export_rows(con: duckdb.DuckDBPyConnection, config: Config, period: Period, 
     """The export's rows (COLUMNS) for `period` and `filters`, in time order, from the database: the same
     mentions and webcare cases `luisterpost metrics` counts (the same load window and preparation)."""
     settings = settings_of(config)
-    marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
+    marked, timed = prepare(load_window(con, period, settings.window_hours, spikes=False), settings)
     # Pseudonyms always: an export is a file that travels, whatever the reports show.
     privacy = dataclasses.replace(pseudonymiser_of(config), enabled=True)
     found = _with_details(con, mention_rows(marked, timed, period, filters, settings, privacy))
