@@ -16,7 +16,7 @@ from ..metrics.period import Period
 from . import charts
 from .data import ReportData
 from .formatting import Formatter
-from .texts import CLIP_PRINT, CLIP_SCREEN, clip, platform_label, say
+from .texts import CLIP_EVIDENCE, CLIP_PRINT, CLIP_SCREEN, clip, platform_label, say
 
 THIN = 30  # fewer mentions than this: the report says shares and trends say little
 SPIKES_IN_PRINT = 3
@@ -225,7 +225,8 @@ def _post_rows(frame: pl.DataFrame, data: ReportData, t: dict[str, Any], fmt: Fo
             "url": post.get("url") or "", "engagement": fmt.number(post["engagement"]),
             "sentiment": t["label_" + post["sentiment_label"]] if post["sentiment_label"] else "–",
             "sentiment_key": post["sentiment_label"] or "",
-            "why": t["corrected"] if corrected else (evidence or ""),
+            # The words that decided the sentiment: a very long post has very many of them.
+            "why": t["corrected"] if corrected else clip(evidence, CLIP_EVIDENCE),
         })
     return rows
 

@@ -7,6 +7,7 @@ from typing import Any
 
 CLIP_PRINT = 320  # characters of a post text in the PDF: a table row stays a few lines high
 CLIP_SCREEN = 2_000  # in the HTML, where a row can grow; a whole long post still links to the original
+CLIP_EVIDENCE = 160  # the words that decided a post's sentiment, in both media
 ELLIPSIS = "…"
 
 
