@@ -237,9 +237,12 @@ def test_webcare_without_thread_information_is_not_measured_rather_than_zero(wri
     tiles = _tiles(values)
     assert [tiles[k]["value"] for k in ("Reactiepercentage", "Mediane eerste reactie", "Binnen de norm",
                                         "Zenden vs luisteren")] == ["–", "–", "–", "–"]
-    assert tiles["Reactiepercentage"]["sentence"].startswith("Niet te meten: de berichten van Facebook hebben geen")
-    assert values["response_not_measured"] == tiles["Reactiepercentage"]["sentence"]
+    assert tiles["Reactiepercentage"]["sentence"] == (
+        "Niet te meten: de berichten hebben geen gespreksinformatie (zie onder).")
+    assert values["response_not_measured"].startswith("Niet te meten: de berichten van Facebook hebben geen")
+    assert tiles["Zenden vs luisteren"]["sentence"] == values["response_not_measured"]
     assert values["response_platforms"] == [{"name": "Facebook", "measured": False}]
+    assert [(r["name"], r["cases"], r["rate"]) for r in values["platforms"]] == [("Facebook", "–", "–")]  # not "0"
     assert not values["has_cases"] and "response_bands" not in figs
 
 
@@ -320,6 +323,7 @@ def test_every_platform_has_a_display_name_in_both_languages():
         t = labels()[lang]
         assert set(PLATFORMS.values()) | {"onbekend"} <= set(t["platform_names"])
         assert platform_label(t, "twitter") == "X (Twitter)" and platform_label(t, "eigen_forum") == "eigen_forum"
+        assert platform_label(t, "x") == "X (Twitter)"  # as an export may have stored it
     assert (platform_label(labels()["nl"], "news"), platform_label(labels()["en"], "news")) == ("Nieuws", "News")
 
 

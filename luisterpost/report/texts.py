@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..handles import platform_name
+
 CLIP_PRINT = 320  # characters of a post text in the PDF: a table row stays a few lines high
 CLIP_SCREEN = 2_000  # in the HTML, where a row can grow; a whole long post still links to the original
 CLIP_EVIDENCE = 160  # the words that decided a post's sentiment, in both media
@@ -21,10 +23,11 @@ def say(t: dict[str, Any], key: str, n: int | None, /, **values: object) -> str:
 
 
 def platform_label(t: dict[str, Any], platform: object) -> str:
-    """A platform's display name in the report's language ("news" → "Nieuws"); a platform the labels do not
-    know keeps its stored name."""
+    """A platform's display name in the report's language ("news" → "Nieuws"; names as export tools write
+    them, "x" or "nieuws", through handles.platform_name); a platform the labels do not know keeps its
+    stored name."""
     name = str(platform)
-    return t["platform_names"].get(name, name)
+    return t["platform_names"].get(platform_name(name), name)
 
 
 def clip(text: str | None, limit: int) -> str:
