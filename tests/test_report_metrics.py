@@ -229,6 +229,8 @@ def test_webcare_without_thread_information_is_not_measured_rather_than_zero(wri
     assert (response["cases"], response["rate"], response["within_norm_share"]) == (None, None, None)
     assert response["reason"].startswith("no thread information")
     assert [r["platform"] for r in response["not_measured"]] == ["facebook"]
+    [facebook] = printed["by_platform"]
+    assert (facebook["mentions"], facebook["cases"], facebook["answered"], facebook["response_rate"]) == (3, None, None, None)
     assert (broadcast["own_posts"], broadcast["measured"], broadcast["broadcast_share"], broadcast["reply_share"]) == (
         2, 0, None, None)
     assert broadcast["reason"].startswith("no thread information")
@@ -254,6 +256,8 @@ def test_a_platform_without_thread_information_is_left_out_of_the_response_figur
     result = compute(con, config, Period.month(2026, 10, config.municipality.tz))
     assert (result["response"]["cases"], result["response"]["answered"], result["response"]["reason"]) == (4, 1, None)
     assert [r["platform"] for r in result["response"]["not_measured"]] == ["facebook"]
+    by_platform = {r["platform"]: (r["cases"], r["answered"]) for r in result["by_platform"].to_dicts()}
+    assert by_platform == {"mastodon": (4, 1), "facebook": (None, None)}
     # Own posts on Mastodon: one reply; the two on Facebook cannot be told apart.
     broadcast = result["broadcasting"]
     assert (broadcast["own_posts"], broadcast["measured"], broadcast["replies"], broadcast["reply_share"]) == (3, 1, 1, 1.0)

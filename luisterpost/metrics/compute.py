@@ -190,11 +190,13 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     rollup = mention_rollup(in_period, marked)
     case_counts = case_rollup(period_cases)
     threaded = threaded_platforms(marked)
+    response = _measured_response(current["response"], in_period, threaded)
+    skipped, nothing_measured = response["not_measured"], response["reason"] is not None
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
         **current,
-        "response": _measured_response(current["response"], in_period, threaded),
+        "response": response,
         "change": {
             "previous_period": _change(current, headline(marked, timed, period.previous(), filters)),
             "year_earlier": _change(current, headline(marked, timed, period.year_earlier(), filters)),
@@ -215,9 +217,10 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "series_by": {by: series(rollup, case_counts, by) for by in GROUPS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
                                          period.start, period.end, tz, top=3), privacy, settings),
-        "by_platform": breakdown(rollup, case_counts, "platform"),
-        "by_theme": breakdown(rollup, case_counts, "theme"),
-        "by_woonkern": breakdown(rollup, case_counts, "woonkern"),
+        "by_platform": _unmeasured_null(breakdown(rollup, case_counts, "platform"), pl.col("platform").cast(pl.String)
+                                        .is_in(sorted({r["platform"] for r in skipped}))),
+        "by_theme": _unmeasured_null(breakdown(rollup, case_counts, "theme"), pl.lit(nothing_measured)),
+        "by_woonkern": _unmeasured_null(breakdown(rollup, case_counts, "woonkern"), pl.lit(nothing_measured)),
     }
 
 
@@ -228,6 +231,15 @@ def _measured_response(response: dict[str, object], in_period: pl.DataFrame, thr
     if skipped and len(skipped) == in_period["platform"].n_unique():
         return {**UNMEASURED_RESPONSE, "not_measured": skipped, "reason": skipped[0]["reason"]}
     return {**response, "not_measured": skipped, "reason": None}
+
+
+BREAKDOWN_RESPONSE = ("cases", "answered", "within_norm", "median_business_minutes", "response_rate", "within_norm_share")
+
+
+def _unmeasured_null(rows: pl.DataFrame, unmeasured: pl.Expr) -> pl.DataFrame:
+    """A breakdown with its response figures null on the rows where they cannot be measured (not 0)."""
+    return rows.with_columns(pl.when(~unmeasured).then(pl.col(c)).alias(c) for c in BREAKDOWN_RESPONSE
+                             if c in rows.columns)
 
 
 def shown(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:

@@ -231,15 +231,14 @@ def _post_rows(frame: pl.DataFrame, data: ReportData, t: dict[str, Any], fmt: Fo
     return rows
 
 
-def _breakdown_rows(rows: list[dict[str, Any]], key: str, fmt: Formatter, name: Callable[[object], str] = str,
-                    unmeasured: Callable[[object], bool] = lambda _: False) -> list[dict[str, str]]:
-    """Rows of a breakdown table; a row whose webcare cannot be measured (`unmeasured`) shows "–" cases,
-    not 0."""
+def _breakdown_rows(rows: list[dict[str, Any]], key: str, fmt: Formatter,
+                    name: Callable[[object], str] = str) -> list[dict[str, str]]:
+    """Rows of a breakdown table (a row whose webcare cannot be measured has no cases: "–", not 0)."""
     return [{
         "name": name(r[key]), "mentions": fmt.number(r["mentions"]), "mentions_raw": r["mentions"],
         "net": fmt.signed(r["net_sentiment"]), "net_raw": r["net_sentiment"],
         "negative": fmt.percent(r["negative_share"]), "negative_raw": r["negative_share"],
-        "cases": "–" if unmeasured(r[key]) else fmt.number(r["cases"]),
+        "cases": fmt.number(r["cases"]),
         "rate": fmt.percent(r["response_rate"]), "rate_raw": r["response_rate"],
         "median": fmt.minutes(r["median_business_minutes"]), "median_raw": r["median_business_minutes"],
     } for r in rows]
@@ -332,8 +331,6 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         period_name += " (" + t["running" if period.is_month else "running_period"].format(
             day=fmt.day_month(through)) + ")"
     platform = lambda p: platform_label(t, p)  # noqa: E731
-    unmeasured = {r["platform"] for r in m["response"]["not_measured"]}
-    nothing_measured = bool(m["response"]["reason"])
     return {
         "lang": lang, "t": t, "kind": kind, "title": title,
         "municipality": config.municipality.name,
@@ -350,10 +347,9 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         if m["response"]["reason"] else "",
         "tiles": tiles(data, config, t, fmt, through),
         "has_trend": bool(data.trend["mentions"].sum()),
-        "platforms": _breakdown_rows(_rows(m["by_platform"]), "platform", fmt, platform,
-                                     lambda p: str(p) in unmeasured),
-        "themes": _breakdown_rows(_rows(m["by_theme"]), "theme", fmt, unmeasured=lambda _: nothing_measured),
-        "woonkernen": _breakdown_rows(_rows(m["by_woonkern"]), "woonkern", fmt, unmeasured=lambda _: nothing_measured),
+        "platforms": _breakdown_rows(_rows(m["by_platform"]), "platform", fmt, platform),
+        "themes": _breakdown_rows(_rows(m["by_theme"]), "theme", fmt),
+        "woonkernen": _breakdown_rows(_rows(m["by_woonkern"]), "woonkern", fmt),
         "reach": [
             {"label": t[key], "value": fmt.number(m["reach"][figure]), "note": t[key + "_note"]}
             for key, figure in (("potential_reach", "potential_reach"), ("unique_reach", "unique_author_reach"),
