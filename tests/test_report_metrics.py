@@ -296,7 +296,7 @@ def test_a_running_month_is_marked_and_compared_per_day(write_config, tmp_path):
     mentions = _tiles(values)["Vermeldingen"]
     # 0,4 a day against 0,1 a day in September: +300% per day, not +100% for a half month.
     assert mentions["change"] == "+300% per dag t.o.v. september 2026"
-    assert mentions["sentence"] == "6 vermeldingen, 300% meer dan september 2026 per dag."
+    assert mentions["sentence"] == "6 vermeldingen, per dag 300% meer dan september 2026."
     assert _tiles(values)["Reactiepercentage"]["change"] == "lopende periode: nog geen vergelijking"
     _, done, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
     assert not done["running"] and _tiles(done)["Vermeldingen"]["change"] == "+100% t.o.v. september 2026"
@@ -356,3 +356,12 @@ def test_each_post_once_per_table_and_long_texts_clipped_for_print(write_config,
     # 319 characters before the ellipsis end inside the 18th "de stoep is kapot ": cut at its last space.
     assert posts[1]["text_print"] == "de stoep is kapot " * 17 + "de stoep is…"
     assert len(posts[1]["text"]) <= 2000 and posts[1]["text"].endswith("…")
+    # In the PDF the long post takes a few lines, not hundreds of pages.
+    from luisterpost.report.render import render_pdf
+
+    from .test_report import pages, pdf_text
+
+    render_pdf(values, {}, "monthly", tmp_path / "report.pdf")  # figures left out: only the tables matter here
+
+    assert pages(tmp_path / "report.pdf") <= 12
+    assert pdf_text(tmp_path / "report.pdf").count("de stoep is kapot") < 100

@@ -115,7 +115,7 @@ def tiles(data: ReportData, config: Config, t: dict[str, Any], fmt: Formatter,
         key = "s_mentions_more" if mentions_change > 0 else "s_mentions_less"
         change_text = t[key].format(pct=fmt.percent(abs(mentions_change)), previous=previous)
     if running and mentions_change is not None:
-        change_text = change_text + " " + t["per_day"]
+        change_text = t["per_day"] + " " + change_text
     net = m["net_sentiment"]
     net_sentence = (t["s_net_even"] if net is None or abs(net) < 0.1 else
                     t["s_net_positive"] if net > 0 else t["s_net_negative"])
