@@ -94,8 +94,9 @@ def test_demo_command_writes_html_and_pdf_reports(prefect_home, write_config, tm
     assert "Reactiepercentage" in text and "Vermeldingen per dag" in text
     layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     # The coverage table: source, platforms, mentions (Dutch thousands separator), runs and failed runs in the
-    # month (the demo harvest runs in November), days without posts. The platforms cell wraps.
-    assert re.search(r"demo\s+bluesky, facebook,\s+3\.030\s+0\s+0\s+0\s", layout) and "news, reddit, youtube" in layout
+    # month (the demo harvest runs in November), days without posts. The platforms cell (display names) wraps.
+    assert re.search(r"demo\s+Bluesky, Facebook, Instagram,\s+3\.030\s+0\s+0\s+0\s", layout)
+    assert "Mastodon, Nieuws, Reddit," in layout
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert 8 <= int(re.search(r"^Pages:\s+(\d+)$", pages, re.M).group(1)) <= 20, pages
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]

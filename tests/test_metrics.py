@@ -85,15 +85,17 @@ def test_reach_engagement_and_impressions(db, tmp_path):
                                "earned_impressions": 1000 + 0.1 * (100 + 120 + 20000 + 3000 + 3000)}
     assert [r["id"] for r in result["top_posts_by_reach"].to_dicts()] == ["4", "5", "6"]
     assert result["top_posts_by_engagement"].to_dicts()[0]["id"] == "1"
-    assert [(r["author"], r["mentions"]) for r in result["top_authors"].to_dicts()] == [
-        ("gemeentex", 2), ("anouk", 2), ("carla", 1)]
+    # Residents are never ranked per person: only own and public (≥ 10,000 followers) accounts, and groups.
+    assert [(r["author"], r["mentions"]) for r in result["top_authors"].to_dicts()] == [("gemeentex", 2), ("carla", 1)]
+    assert result["author_groups"].rows() == [("own", 1, 2, 0), ("public", 1, 1, 0), ("residents", 2, 3, 1)]
 
 
 def test_zenden_vs_luisteren(db, tmp_path):
     load(db, tmp_path, ROWS)
     assert figures(db)["broadcasting"] == {
-        "own_posts": 2, "broadcasts": 1, "replies": 1, "broadcast_share": 0.5, "reply_share": 0.5,
-        "outside_office_hours": 1, "outside_office_hours_share": 0.5}  # 08:00 is before opening
+        "own_posts": 2, "measured": 2, "broadcasts": 1, "replies": 1, "broadcast_share": 0.5, "reply_share": 0.5,
+        "outside_office_hours": 1, "outside_office_hours_share": 0.5,  # 08:00 is before opening
+        "not_measured": [], "reason": None}
 
 
 def test_breakdowns_count_a_mention_for_each_of_its_themes(db, tmp_path):
@@ -104,7 +106,7 @@ def test_breakdowns_count_a_mention_for_each_of_its_themes(db, tmp_path):
         "afval": (2, 0.5, 1), "verkeer": (1, 1.0, 1), "groen": (1, 0.0, 0)}
     assert by_theme["afval"]["response_rate"] == 1.0
     by_platform = {r["platform"]: (r["mentions"], r["cases"]) for r in result["by_platform"].to_dicts()}
-    assert by_platform == {"mastodon": (5, 1), "facebook": (1, 0)}
+    assert by_platform == {"mastodon": (5, 1), "facebook": (1, None)}  # no thread information on Facebook
     assert [(r["woonkern"], r["mentions"]) for r in result["by_woonkern"].to_dicts()] == [("Heikamp", 2)]
 
 
@@ -113,7 +115,9 @@ def test_filters_restrict_mentions_and_cases(db, tmp_path):
     afval = figures(db, filters=Filters(theme="afval"))
     assert (afval["mentions"], afval["response"]["cases"], afval["net_sentiment"]) == (2, 1, 0.0)
     facebook = figures(db, filters=Filters(platform="facebook"))
-    assert (facebook["mentions"], facebook["response"]["cases"]) == (1, 0)
+    # Facebook's only post carries no thread information: its response cannot be measured (not 0%).
+    assert (facebook["mentions"], facebook["response"]["cases"], facebook["response"]["rate"]) == (1, None, None)
+    assert facebook["response"]["reason"].startswith("no thread information")
 
 
 def test_series_by_day_week_and_month(db, tmp_path):
@@ -129,9 +133,11 @@ def test_residents_are_pseudonymised_but_own_and_public_accounts_are_not(db, tmp
     load(db, tmp_path, ROWS)
     privacy = Pseudonymiser(b"secret", public_followers=10_000)
     result = figures(db, privacy=privacy)
-    authors = [r["author"] for r in result["top_authors"].to_dicts()]
-    assert authors == ["gemeentex", privacy.pseudonym("mastodon", "anouk"), "carla"]  # carla has 20,000 followers
-    assert authors[1].startswith("inwoner-") and len(authors[1]) == len("inwoner-") + 8
+    authors = [r["author"] for r in result["top_posts_by_reach"].to_dicts()]
+    assert authors == ["carla", "gemeentex", "gemeentex"]  # carla has 20,000 followers
+    [resident] = {r["author"] for r in result["top_posts_by_engagement"].to_dicts() if r["id"] == "1"}
+    assert resident == privacy.pseudonym("mastodon", "anouk")
+    assert resident.startswith("inwoner-") and len(resident) == len("inwoner-") + 8
     posts = {r["id"]: r for r in result["top_posts_by_reach"].to_dicts()}
     assert posts["6"]["text"] == f"@{privacy.pseudonym('mastodon', 'bas')} we komen kijken"
     # Stable across runs with the same key; different with another key.
@@ -183,7 +189,8 @@ def test_peer_benchmark_per_10000_inhabitants(write_config, tmp_path):
     zwolle = 129791  # CBS, 1 January 2021
     assert (peer["municipality"], peer["population"], peer["population_source"]) == ("Zwolle", zwolle, "CBS 2021")
     assert peer["mentions_per_10k"] == pytest.approx(2 / zwolle * 10_000)
-    assert (peer["response_rate"], peer["net_sentiment"]) == (0.0, 0.0)
+    # The peer's two posts carry no thread information: its response cannot be measured (none, not 0%).
+    assert (peer["response_rate"], peer["net_sentiment"]) == (None, 0.0)
     assert missing["error"].endswith("missing.toml: config file not found")
     # The report's comparison section shows the same rows, Dutch formatted.
     from luisterpost.report.render import render_report

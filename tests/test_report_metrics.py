@@ -105,3 +105,263 @@ def test_dutch_and_english_report_formats():
         "−0,07", "+48%", "−5 pp", "1 u", "2 u 24 min")
     assert (en.signed(-0.0734), en.hours(1), nl.hours(4), nl.hours(0.5), nl.short_month(date(2025, 10, 1))) == (
         "−0.07", "1 hour", "4 uur", "30 min", "okt 2025")
+
+
+# --- Tiles and tables that do not flatter: given mentions in a real DuckDB → the report's values. ---------------
+
+def _report_config(write_config, extra: str = ""):
+    from luisterpost.config import load_config
+
+    return load_config(write_config('[storage]\ndatabase = "report.duckdb"\n[accounts]\nmastodon = ["gemeentex"]\n'
+                                    'facebook = ["gemeentex"]\n[webcare]\nnorm_hours = 4\n' + extra))
+
+
+def _mention(id, when, author, text="", platform="mastodon", reply_to=None, **extra):
+    row = {"platform": platform, "id": id, "created_at": when, "author_handle": author, "text": text or f"bericht {id}",
+           **extra}
+    if reply_to:
+        row["in_reply_to_id"] = reply_to
+    return row
+
+
+def _store(config, tmp_path, rows, labels=None):
+    """A real database for `config` holding `rows` (imported as a Mentions JSONL file), sentiment as given."""
+    import json
+
+    from luisterpost.importer import import_file
+    from luisterpost.store import open_db
+
+    from .conftest import store_enrichment
+
+    con = open_db(config.database_path)
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert import_file(con, path).problems == []
+    for r in rows:
+        store_enrichment(con, r["platform"], r["id"], (labels or {}).get(r["id"], "neutraal"))
+    return con
+
+
+def _values(config, con, period, generated_at, lang="nl"):
+    from luisterpost.report.data import gather
+    from luisterpost.report.render import report_values
+
+    data = gather(con, config, period)
+    values, figs = report_values(data, config, "monthly", lang, generated_at)
+    return data, values, figs
+
+
+def _tiles(values):
+    return {tile["label"]: tile for tile in values["tiles"]}
+
+
+AFTER_OCTOBER = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+WEBCARE_ROWS = [
+    # September: one case, answered in 60 minutes.
+    _mention("s1", "2026-09-07T10:00:00+02:00", "eva", "@gemeentex lamp kapot"),
+    _mention("s2", "2026-09-07T11:00:00+02:00", "gemeentex", "@eva we komen", reply_to="s1"),
+    # October: four cases, one answered in 20 minutes (Monday 10:00 → 10:20), three never.
+    _mention("o1", "2026-10-05T10:00:00+02:00", "anouk", "@gemeentex wanneer wordt het gras gemaaid?"),
+    _mention("o2", "2026-10-05T10:20:00+02:00", "gemeentex", "@anouk volgende week", reply_to="o1"),
+    _mention("o3", "2026-10-06T10:00:00+02:00", "bas", "@gemeentex de stoep is kapot"),
+    _mention("o4", "2026-10-07T10:00:00+02:00", "carla", "@gemeentex geen reactie?"),
+    _mention("o5", "2026-10-08T10:00:00+02:00", "dirk", "@gemeentex nog steeds niets"),
+    # October 2025: one post, so the year-earlier comparison has data.
+    _mention("y1", "2025-10-10T10:00:00+02:00", "eva", "vorig jaar"),
+]
+
+
+def test_a_response_time_is_not_good_news_when_most_cases_went_unanswered(write_config, tmp_path):
+    config = _report_config(write_config)
+    con = _store(config, tmp_path, WEBCARE_ROWS)
+    _, values, figs = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    median = _tiles(values)["Mediane eerste reactie"]
+    # 20 office minutes against 60 the month before would be "better" (green), but 3 of 4 cases got no answer.
+    assert (median["value"], median["detail"], median["class"], median["warn"]) == (
+        "20 min", "in kalendertijd: 20 min", "same", True)
+    assert median["sentence"] == "Over de enige beantwoorde case. 75% van de cases kreeg geen antwoord en telt hier niet mee."
+    assert median["change"] == "−40 min t.o.v. september 2026"
+    rate = _tiles(values)["Reactiepercentage"]
+    assert (rate["value"], rate["class"]) == ("25%", "worse")
+    assert rate["sentence"] == "1 van de 4 cases kreeg binnen 72 uur een antwoord op hetzelfde kanaal."
+    # A year earlier one post (5 now: +400%) and no cases: the count is compared, response figures are not.
+    mentions = _tiles(values)["Vermeldingen"]
+    assert mentions["change_year"] == "+400% t.o.v. oktober 2025" and rate["change_year"] == ""
+    assert "response_bands" in figs
+
+
+def test_the_response_tile_judges_the_norm_only_when_few_cases_go_unanswered(write_config, tmp_path):
+    config = _report_config(write_config)
+    rows = [r for r in WEBCARE_ROWS if r["id"] not in ("o3", "o4", "o5")]
+    con = _store(config, tmp_path, rows)
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    median = _tiles(values)["Mediane eerste reactie"]
+    assert (median["class"], median["warn"]) == ("better", False)
+    assert median["sentence"] == "Over de enige beantwoorde case. Binnen de norm van 4 uur kantoortijd."
+
+
+def test_no_answered_case_gives_a_sentence_instead_of_an_empty_chart(write_config, tmp_path):
+    config = _report_config(write_config)
+    rows = [r for r in WEBCARE_ROWS if r["id"] not in ("o2",)]
+    con = _store(config, tmp_path, rows)
+    _, values, figs = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    assert values["has_cases"] and "response_bands" not in figs
+    assert _tiles(values)["Mediane eerste reactie"]["sentence"] == (
+        "Geen beantwoorde cases in deze periode: er is geen reactietijd om te tonen.")
+
+
+EXPORT_ROWS = [  # an export: no in_reply_to_id or conversation_id at all, though the municipality did answer
+    _mention("e1", "2026-10-05T10:00:00+02:00", "anouk", "@gemeentex wanneer komt de veegwagen?", platform="facebook"),
+    _mention("e2", "2026-10-05T10:30:00+02:00", "gemeentex", "@anouk donderdag!", platform="facebook"),
+    _mention("e3", "2026-10-06T09:00:00+02:00", "gemeentex", "Werk aan de weg in Heikamp", platform="facebook"),
+]
+
+
+def test_webcare_without_thread_information_is_not_measured_rather_than_zero(write_config, tmp_path):
+    from luisterpost.metrics.compute import compute
+    from luisterpost.metrics.output import to_json
+
+    config = _report_config(write_config)
+    con = _store(config, tmp_path, EXPORT_ROWS)
+    october = Period.month(2026, 10, config.municipality.tz)
+    printed = __import__("json").loads(to_json(compute(con, config, october)))
+    response, broadcast = printed["response"], printed["broadcasting"]
+    assert (response["cases"], response["rate"], response["within_norm_share"]) == (None, None, None)
+    assert response["reason"].startswith("no thread information")
+    assert [r["platform"] for r in response["not_measured"]] == ["facebook"]
+    [facebook] = printed["by_platform"]
+    assert (facebook["mentions"], facebook["cases"], facebook["answered"], facebook["response_rate"]) == (3, None, None, None)
+    assert (broadcast["own_posts"], broadcast["measured"], broadcast["broadcast_share"], broadcast["reply_share"]) == (
+        2, 0, None, None)
+    assert broadcast["reason"].startswith("no thread information")
+    assert broadcast["not_measured"][0]["platform"] == "facebook" and broadcast["not_measured"][0]["own_posts"] == 2
+    _, values, figs = _values(config, con, october, AFTER_OCTOBER)
+    tiles = _tiles(values)
+    assert [tiles[k]["value"] for k in ("Reactiepercentage", "Mediane eerste reactie", "Binnen de norm",
+                                        "Zenden vs luisteren")] == ["–", "–", "–", "–"]
+    assert tiles["Reactiepercentage"]["sentence"] == (
+        "Niet te meten: de berichten hebben geen gespreksinformatie (zie onder).")
+    assert values["response_not_measured"].startswith("Niet te meten: de berichten van Facebook hebben geen")
+    assert tiles["Zenden vs luisteren"]["sentence"] == values["response_not_measured"]
+    assert values["response_platforms"] == [{"name": "Facebook", "measured": False}]
+    assert [(r["name"], r["cases"], r["rate"]) for r in values["platforms"]] == [("Facebook", "–", "–")]  # not "0"
+    assert not values["has_cases"] and "response_bands" not in figs
+
+
+def test_a_platform_without_thread_information_is_left_out_of_the_response_figures(write_config, tmp_path):
+    from luisterpost.metrics.compute import compute
+
+    config = _report_config(write_config)
+    con = _store(config, tmp_path, [r for r in WEBCARE_ROWS if r["id"].startswith("o")] + EXPORT_ROWS)
+    result = compute(con, config, Period.month(2026, 10, config.municipality.tz))
+    assert (result["response"]["cases"], result["response"]["answered"], result["response"]["reason"]) == (4, 1, None)
+    assert [r["platform"] for r in result["response"]["not_measured"]] == ["facebook"]
+    by_platform = {r["platform"]: (r["cases"], r["answered"]) for r in result["by_platform"].to_dicts()}
+    assert by_platform == {"mastodon": (4, 1), "facebook": (None, None)}
+    # Own posts on Mastodon: one reply; the two on Facebook cannot be told apart.
+    broadcast = result["broadcasting"]
+    assert (broadcast["own_posts"], broadcast["measured"], broadcast["replies"], broadcast["reply_share"]) == (3, 1, 1, 1.0)
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    assert _tiles(values)["Reactiepercentage"]["sentence"].endswith(
+        "Zonder Facebook: daar hebben de berichten geen gespreksinformatie, dus een antwoord is niet te herkennen.")
+    assert [(r["name"], r["measured"]) for r in values["response_platforms"]] == [("Mastodon", True), ("Facebook", False)]
+
+
+def test_residents_are_counted_as_a_group_and_never_ranked(write_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "test-key")
+    config = _report_config(write_config)
+    rows = [r for r in WEBCARE_ROWS if r["id"].startswith("o")] + [
+        _mention("m1", "2026-10-09T10:00:00+02:00", "omroep", "Nieuws uit Lindeveen", platform="news",
+                 author_followers=61000),
+        _mention("m2", "2026-10-10T10:00:00+02:00", "anouk", "nog een bericht")]
+    con = _store(config, tmp_path, rows, labels={"o3": "negatief", "o5": "negatief"})
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    assert values["author_groups"] == [
+        {"group": "Eigen accounts", "authors": "1", "mentions": "1", "negative": "0"},
+        {"group": "Media en publieke accounts", "authors": "1", "mentions": "1", "negative": "0"},
+        {"group": "Inwoners", "authors": "4", "mentions": "5", "negative": "2"}]
+    assert values["own_accounts"] == [{"author": "gemeentex", "platform": "Mastodon", "mentions": "1", "followers": "–"}]
+    assert values["platforms"][0]["name"] in ("Mastodon", "Nieuws") and {r["name"] for r in values["platforms"]} == {
+        "Mastodon", "Nieuws"}
+
+
+def test_a_running_month_is_marked_and_compared_per_day(write_config, tmp_path):
+    config = _report_config(write_config)
+    rows = [_mention(f"s{i}", f"2026-09-{i + 1:02d}T10:00:00+02:00", "eva") for i in range(3)]  # 3 in 30 days
+    rows += [_mention(f"o{i}", f"2026-10-{i + 1:02d}T10:00:00+02:00", "bas") for i in range(6)]  # 6 in 15 days
+    con = _store(config, tmp_path, rows)
+    made = datetime(2026, 10, 16, 8, 0, tzinfo=UTC)
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), made)
+    assert values["running"] and values["period_name"] == "oktober 2026 (lopende maand, t/m 15 oktober)"
+    mentions = _tiles(values)["Vermeldingen"]
+    # 0,4 a day against 0,1 a day in September: +300% per day, not +100% for a half month.
+    assert mentions["change"] == "+300% per dag t.o.v. september 2026"
+    assert mentions["sentence"] == "6 vermeldingen, per dag 300% meer dan september 2026."
+    assert _tiles(values)["Reactiepercentage"]["change"] == "lopende periode: nog geen vergelijking"
+    _, done, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    assert not done["running"] and _tiles(done)["Vermeldingen"]["change"] == "+100% t.o.v. september 2026"
+
+
+def test_singular_and_plural_in_both_languages(write_config, tmp_path):
+    from luisterpost.report.render import labels
+    from luisterpost.report.texts import say
+
+    nl, en = labels()["nl"], labels()["en"]
+    assert say(nl, "thin_data", 1, count="1").startswith("Er is maar 1 vermelding in")
+    assert say(nl, "thin_data", 2, count="2").startswith("Er zijn maar 2 vermeldingen in")
+    assert say(en, "s_mentions", 1, value="1", change="x") == "1 mention, x."
+    assert say(en, "s_mentions", 3, value="3", change="x") == "3 mentions, x."
+    config = _report_config(write_config)
+    con = _store(config, tmp_path, [_mention("o1", "2026-10-05T10:00:00+02:00", "anouk")])
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER, lang="en")
+    assert values["thin_text"].startswith("There is only 1 mention in this period")
+    assert _tiles(values)["Mentions"]["sentence"].startswith("1 mention, ")
+
+
+def test_every_platform_has_a_display_name_in_both_languages():
+    from luisterpost.handles import PLATFORMS
+    from luisterpost.report.render import labels
+    from luisterpost.report.texts import platform_label
+
+    for lang in ("nl", "en"):
+        t = labels()[lang]
+        assert set(PLATFORMS.values()) | {"onbekend"} <= set(t["platform_names"])
+        assert platform_label(t, "twitter") == "X (Twitter)" and platform_label(t, "eigen_forum") == "eigen_forum"
+        assert platform_label(t, "x") == "X (Twitter)"  # as an export may have stored it
+    assert (platform_label(labels()["nl"], "news"), platform_label(labels()["en"], "news")) == ("Nieuws", "News")
+
+
+def test_texts_are_clipped_on_a_word_boundary():
+    from luisterpost.report.texts import clip
+
+    assert clip("kort", 320) == "kort" and clip(None, 320) == ""
+    assert clip("de stoep is kapot bij de school", 20) == "de stoep is kapot…"
+    assert clip("x" * 100, 20) == "x" * 19 + "…"  # no space to cut at: cut hard
+    long = "woord " * 100_000
+    assert len(clip(long, 320)) <= 320 and clip(long, 320).endswith("woord…")
+
+
+def test_each_post_once_per_table_and_long_texts_clipped_for_print(write_config, tmp_path):
+    config = _report_config(write_config)
+    long = "de stoep is kapot " * 40_000  # 720,000 characters
+    rows = [_mention("p1", "2026-10-05T10:00:00+02:00", "anouk", "Wmo-aanvraag weer afgewezen", likes=50),
+            _mention("p2", "2026-10-05T11:00:00+02:00", "bas", "Wmo-aanvraag  weer afgewezen", platform="facebook",
+                     likes=40),
+            _mention("p3", "2026-10-06T10:00:00+02:00", "carla", long, likes=30),
+            _mention("p4", "2026-10-07T10:00:00+02:00", "dirk", "iets anders", likes=20)]
+    con = _store(config, tmp_path, rows)
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    posts = values["top_posts"]
+    assert [p["engagement"] for p in posts] == ["50", "30", "20"]  # the same text on Facebook is left out
+    # 319 characters before the ellipsis end inside the 18th "de stoep is kapot ": cut at its last space.
+    assert posts[1]["text_print"] == "de stoep is kapot " * 17 + "de stoep is…"
+    assert len(posts[1]["text"]) <= 2000 and posts[1]["text"].endswith("…")
+    # In the PDF the long post takes a few lines, not hundreds of pages.
+    from luisterpost.report.render import render_pdf
+
+    from .test_report import pages, pdf_text
+
+    render_pdf(values, {}, "monthly", tmp_path / "report.pdf")  # figures left out: only the tables matter here
+
+    assert pages(tmp_path / "report.pdf") <= 12
+    assert pdf_text(tmp_path / "report.pdf").count("de stoep is kapot") < 100

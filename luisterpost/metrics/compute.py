@@ -14,7 +14,7 @@ from .broadcast import broadcasting
 from . import peers
 from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
-from .reach import author_stats, reach, top_authors, top_posts
+from .reach import author_groups, author_stats, reach, top_authors, top_posts
 from .reputation import reputation
 from .rollup import GROUPS, breakdown, case_rollup, mention_rollup, series, set_id
 from .local_time import wall_clock
@@ -22,7 +22,8 @@ from .spikes import MARGIN as SPIKE_MARGIN, detect
 from .topics import excluded_words
 from .load import load_mentions
 from .volume import volume
-from .webcare import AUTHOR, cases, mark_own, response_by, response_summary, threads, unanswered, with_timing
+from .webcare import (AUTHOR, UNMEASURED_RESPONSE, cases, mark_own, not_measured, response_by, response_summary,
+                      threaded_platforms, threads, unanswered, with_timing)
 
 LOOKBACK = timedelta(days=14)
 SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
@@ -83,7 +84,9 @@ LOADED_COLUMNS = ("platform", "id", "created_at", "author_handle", "author_follo
 def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Mark own posts and threads on a frame of mentions, and derive its timed webcare cases (with the
     first message's platform and theme and woonkern sets, so filters and breakdowns apply to cases too).
-    Returns (marked mentions in time order, cases in the order they start): a period is a slice of each."""
+    Returns (marked mentions in time order, cases in the order they start): a period is a slice of each.
+    Cases on platforms without any thread information are left out: no answer can be seen there, so they
+    would all count as unanswered (see `threaded_platforms`)."""
     tz = str(settings.calendar.tz)
     frame = frame.select(LOADED_COLUMNS)
     if not frame["created_at"].is_sorted():
@@ -98,6 +101,7 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> tuple[pl.DataFrame, pl.D
         theme_set=set_id("themes"), place_set=set_id("woonkernen"),
     )
     case_rows = cases(marked, settings.window_hours, carry=("theme_set", "place_set", "needs_reply"))
+    case_rows = case_rows.filter(pl.col("platform").is_in(sorted(threaded_platforms(frame))))
     # Platforms as categories from here on (after the keys, which hash the names): groupings and copies
     # get cheaper.
     platform = pl.col("platform").cast(pl.Categorical)
@@ -197,17 +201,23 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     authors = author_stats(in_period)
     rollup = mention_rollup(in_period, marked)
     case_counts = case_rollup(period_cases)
+    threaded = threaded_platforms(marked)
+    response = _measured_response(current["response"], in_period, threaded)
+    skipped, nothing_measured = response["not_measured"], response["reason"] is not None
     return {
         "period": {"from": period.first_day.isoformat(), "to": period.last_day.isoformat(), "timezone": tz,
                    "filters": filters.as_dict()},
         **current,
+        "response": response,
         "change": {name: _change(current, figures) for name, figures in before.items()},
         "reach": reach(in_period, authors),
         "top_posts_by_reach": _private_posts(shown(top_posts(in_period, "reach", settings.top), marked), privacy, settings),
         "top_posts_by_engagement": _private_posts(
             shown(top_posts(in_period, "engagement", settings.top), marked), privacy, settings),
-        "top_authors": privacy.names(top_authors(authors, in_period, marked, settings.top), followers="followers"),
-        "broadcasting": broadcasting(marked, in_period, settings.calendar),
+        "top_authors": privacy.names(top_authors(authors, in_period, marked, settings.top, privacy.public_followers),
+                                     followers="followers"),
+        "author_groups": author_groups(authors, privacy.public_followers),
+        "broadcasting": broadcasting(marked, in_period, settings.calendar, threaded),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
         "unanswered_cases": privacy.names(unanswered(period_cases, marked), author="resident", followers=None,
@@ -217,10 +227,29 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,
                                          period.start, period.end, tz, settings.spikes, settings.own_words, top=3),
                                   privacy, settings),
-        "by_platform": breakdown(rollup, case_counts, "platform"),
-        "by_theme": breakdown(rollup, case_counts, "theme"),
-        "by_woonkern": breakdown(rollup, case_counts, "woonkern"),
+        "by_platform": _unmeasured_null(breakdown(rollup, case_counts, "platform"), pl.col("platform").cast(pl.String)
+                                        .is_in(sorted({r["platform"] for r in skipped}))),
+        "by_theme": _unmeasured_null(breakdown(rollup, case_counts, "theme"), pl.lit(nothing_measured)),
+        "by_woonkern": _unmeasured_null(breakdown(rollup, case_counts, "woonkern"), pl.lit(nothing_measured)),
     }
+
+
+def _measured_response(response: dict[str, object], in_period: pl.DataFrame, threaded: set[str]) -> dict[str, object]:
+    """The period's response figures with the platforms they leave out (`not_measured`); when no platform
+    with mentions in the period carries thread information, every figure is null and `reason` says why."""
+    skipped = not_measured(in_period["platform"], threaded)
+    if skipped and len(skipped) == in_period["platform"].n_unique():
+        return {**UNMEASURED_RESPONSE, "not_measured": skipped, "reason": skipped[0]["reason"]}
+    return {**response, "not_measured": skipped, "reason": None}
+
+
+BREAKDOWN_RESPONSE = ("cases", "answered", "within_norm", "median_business_minutes", "response_rate", "within_norm_share")
+
+
+def _unmeasured_null(rows: pl.DataFrame, unmeasured: pl.Expr) -> pl.DataFrame:
+    """A breakdown with its response figures null on the rows where they cannot be measured (not 0)."""
+    return rows.with_columns(pl.when(~unmeasured).then(pl.col(c)).alias(c) for c in BREAKDOWN_RESPONSE
+                             if c in rows.columns)
 
 
 def shown(posts: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:

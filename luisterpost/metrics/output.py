@@ -68,6 +68,7 @@ def print_tables(result: dict[str, object], console: Console) -> None:
         key = compare.get(name)
         table.add_row(name, _fmt(value), _fmt(previous[key]) if key else "", _fmt(year[key]) if key else "")
     console.print(table)
+    print_not_measured(result, console)
     for key in ("by_platform", "by_theme", "by_woonkern"):
         frame: pl.DataFrame = result[key]
         if frame.is_empty():
@@ -103,6 +104,14 @@ def print_spikes(spikes: list[dict[str, object]], console: Console) -> None:
                       _factor(spike["volume"]), _factor(spike["negativity"]), _fmt(spike["posts"]),
                       ", ".join(spike["top_terms"]))
     console.print(table)
+
+
+def print_not_measured(result: dict[str, object], console: Console) -> None:
+    """The platforms whose webcare (response, zenden vs luisteren) could not be measured, with the reason."""
+    skipped = {row["platform"]: row["reason"] for key in ("response", "broadcasting")
+               for row in result[key].get("not_measured", [])}
+    for platform, reason in sorted(skipped.items()):
+        console.print(f"[yellow]webcare not measured on {platform}[/]: {reason}")
 
 
 def print_peers(peers: list[dict[str, object]], console: Console) -> None:

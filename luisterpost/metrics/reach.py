@@ -16,9 +16,27 @@ IMPRESSIONS = pl.when(pl.col("views").is_not_null()).then(pl.col("views").cast(p
 
 
 def author_stats(frame: pl.DataFrame) -> pl.DataFrame:
-    """Per author (author_key): mentions and highest followers (numbers only: the rest is looked up for
-    the few authors shown, see `top_authors`)."""
-    return frame.group_by("author_key").agg(mentions=pl.len(), followers=pl.col("author_followers").max())
+    """Per author (author_key): mentions, highest followers, own account or not, and negative posts
+    (numbers only: the rest is looked up for the few authors shown, see `top_authors`)."""
+    return frame.group_by("author_key").agg(mentions=pl.len(), followers=pl.col("author_followers").max(),
+                                            is_own=pl.col("is_own").first(),
+                                            negative=(pl.col("sentiment_label") == "negatief").sum())
+
+
+AUTHOR_GROUPS = ("own", "public", "residents")
+
+
+def author_groups(authors: pl.DataFrame, public_followers: int) -> pl.DataFrame:
+    """Authors (`author_stats`) by group, in AUTHOR_GROUPS order: own accounts, public accounts (not own, at
+    least `public_followers` followers: media, public figures) and residents (everyone else), with
+    authors, mentions and negative posts each. Residents are only ever counted as a group (AVG)."""
+    group = (pl.when(pl.col("is_own")).then(pl.lit("own"))
+             .when(pl.col("followers").fill_null(0) >= public_followers).then(pl.lit("public"))
+             .otherwise(pl.lit("residents")))
+    counted = authors.group_by(group.alias("group")).agg(
+        authors=pl.len().cast(pl.Int64), mentions=pl.col("mentions").sum().cast(pl.Int64),
+        negative=pl.col("negative").sum().cast(pl.Int64))
+    return pl.DataFrame({"group": list(AUTHOR_GROUPS)}).join(counted, on="group", how="left").fill_null(0)
 
 
 def reach(frame: pl.DataFrame, authors: pl.DataFrame | None = None) -> dict[str, object]:
@@ -52,11 +70,14 @@ def top_posts(frame: pl.DataFrame, by: str, n: int = 10) -> pl.DataFrame:
         [by, "created_at"], descending=[True, False])
 
 
-def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, marked: pl.DataFrame, n: int = 10) -> pl.DataFrame:
-    """The `n` authors (from `author_stats` over `frame`, a period frame with `row`) with the most
-    mentions, then followers, with their engagement, own flag and negative posts in `frame`, and platform
-    and handle from `marked`.
+def top_authors(authors: pl.DataFrame, frame: pl.DataFrame, marked: pl.DataFrame, n: int = 10,
+                public_followers: int = 10_000) -> pl.DataFrame:
+    """The `n` own or public accounts (from `author_stats` over `frame`, a period frame with `row`; public:
+    at least `public_followers` followers) with the most mentions, then followers, with their engagement,
+    own flag and negative posts in `frame`, and platform and handle from `marked`. Residents are never
+    ranked per person (AVG): `author_groups` counts them as a group.
     Equal authors are ordered by key, so the choice is stable."""
+    authors = authors.filter(pl.col("is_own") | (pl.col("followers").fill_null(0) >= public_followers))
     if authors.height > n:
         # Only authors with at least the n-th highest count can make it.
         authors = authors.filter(pl.col("mentions") >= authors["mentions"].top_k(n).min())

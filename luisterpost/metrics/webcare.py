@@ -212,6 +212,37 @@ def unanswered(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     return case_labels(waiting, frame).select("platform", "thread", "resident", "started_at", "first_id", "needs_reply")
 
 
+NO_THREADS = ("no thread information: none of this platform's stored mentions has in_reply_to_id or "
+              "conversation_id, so an answer cannot be told apart from a new post")
+
+
+def threaded_platforms(frame: pl.DataFrame) -> set[str]:
+    """The platforms of `frame` (mentions with in_reply_to_id and conversation_id) on which at least one
+    mention carries thread information. On the others (an export without thread columns, say) no answer can
+    be seen, so response and zenden-vs-luisteren figures cannot be measured there (docs/metrics.md)."""
+    if frame.is_empty():
+        return set()
+    found = frame.group_by(pl.col("platform").cast(pl.String)).agg(
+        threaded=(pl.col("in_reply_to_id").is_not_null() | pl.col("conversation_id").is_not_null()).any())
+    return set(found.filter("threaded")["platform"].to_list())
+
+
+def not_measured(platforms: pl.Series, threaded: set[str]) -> list[dict[str, str]]:
+    """For each of `platforms` (those with mentions in the period) without thread information: the
+    platform and why its webcare figures are not measured, in platform order."""
+    return [{"platform": p, "reason": NO_THREADS}
+            for p in sorted(set(platforms.cast(pl.String).unique().to_list()) - threaded)]
+
+
+UNMEASURED_RESPONSE = {
+    "cases": None, "answered": None, "unanswered": None, "rate": None,
+    "first_response_minutes": {"median": None, "p90": None, "mean": None},
+    "first_response_business_minutes": {"median": None, "p90": None, "mean": None},
+    "within_norm_share": None, "arrivals_in_office_hours": None, "arrivals_outside_office_hours": None,
+    "needs_reply": {"cases": None, "answered": None, "unanswered": None, "rate": None},
+}
+
+
 def with_timing(case_rows: pl.DataFrame, calendar: BusinessCalendar, norm_hours: float) -> pl.DataFrame:
     """Add office-hours timing to cases: business_minutes (office time to the response, answered
     cases only), within_norm, arrived_in_office_hours, and the local day, weekday (1 = Monday) and hour

@@ -74,7 +74,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
         unanswered=unanswered.head(UNANSWERED_SHOWN),
         unanswered_questions=int(unanswered["needs_reply"].sum()) if unanswered.height else 0,
         spike_moods=_moods(marked, metrics["spikes"], filters),
-        issues=_issues(in_period, _mentions(marked, period.previous(), filters)),
+        issues=_issues(in_period, _mentions(marked, period.previous(), filters), settings.own_words),
         notable_negative=notable,
         coverage=_coverage(con, period),
         quality=_rows(con.execute(query("report/sentiment_quality"), {"start": period.start, "end": period.end})),
@@ -128,9 +128,11 @@ def _notable_negative(in_period: pl.DataFrame, privacy: Pseudonymiser, settings:
     return privacy.texts(privacy.names(shown), settings.own_handles)
 
 
-def _issues(in_period: pl.DataFrame, before: pl.DataFrame, n: int = 8) -> list[dict[str, object]]:
-    """The words residents' negative posts use more than the period before did (spikes.top_terms), with
-    how many negative posts contain each."""
+def _issues(in_period: pl.DataFrame, before: pl.DataFrame, exclude: frozenset[str] = frozenset(),
+            n: int = 8) -> list[dict[str, object]]:
+    """The words residents' negative posts use more than the period before did (topics.top_terms, never one
+    of `exclude`: the municipality's own names, handles and woonkernen), with how many negative posts
+    contain each."""
     def negative_texts(frame: pl.DataFrame) -> list[str]:
         if frame.is_empty():
             return []
@@ -139,7 +141,7 @@ def _issues(in_period: pl.DataFrame, before: pl.DataFrame, n: int = 8) -> list[d
     texts = negative_texts(in_period)
     lowered = pl.Series(texts, dtype=pl.String).str.to_lowercase()
     return [{"term": term, "posts": int(lowered.str.contains(term, literal=True).sum())}
-            for term in top_terms(texts, negative_texts(before), n)]
+            for term in top_terms(texts, negative_texts(before), n, exclude=exclude)]
 
 
 def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -> pl.DataFrame:

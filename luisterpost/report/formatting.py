@@ -43,6 +43,10 @@ class Formatter:
     def day(self, value: date) -> str:
         return format_date(value, format="d MMMM y", locale=self.locale)
 
+    def day_month(self, value: date) -> str:
+        """'28 november' / '28 November'."""
+        return format_date(value, format="d MMMM", locale=self.locale)
+
     def short_day(self, value: date) -> str:
         return format_date(value, format="d MMM", locale=self.locale)
 
