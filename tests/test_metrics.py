@@ -215,20 +215,29 @@ def test_series_per_theme_count_a_mention_for_each_theme(db, tmp_path):
         (date(2026, 10, 1), "facebook", 1), (date(2026, 10, 1), "mastodon", 5)]
 
 
-def test_unanswered_cases_are_listed_oldest_first_with_thread_and_pseudonymised_resident(db, tmp_path):
+def test_unanswered_cases_are_listed_questions_first_then_newest_with_thread_and_pseudonymised_resident(
+        db, tmp_path, monkeypatch):
+    from luisterpost.metrics import compute
+
     rows = ROWS + [
         # Two residents wait in one Facebook thread; the later one asked first in another thread too.
         row("20", "2026-10-20T09:00:00+02:00", "@Fien", "negatief", platform="facebook", text="@gemeentex hallo?"),
         row("21", "2026-10-20T09:05:00+02:00", "gijs", "negatief", platform="facebook", reply_to="20",
             text="@gemeentex ik ook"),
-        row("22", "2026-10-14T22:00:00+02:00", "gijs", "negatief", text="@gemeentex lantaarn kapot"),
+        {**row("22", "2026-10-14T22:00:00+02:00", "gijs", "negatief", text="@gemeentex lantaarn kapot"),
+         "question": True},
     ]
     load(db, tmp_path, rows)
     privacy = Pseudonymiser(b"secret", public_followers=10_000)
-    listed = figures(db, privacy=privacy)["unanswered_cases"]
-    assert listed.select("platform", "thread", "resident", "first_id").rows() == [
-        ("mastodon", "22", privacy.pseudonym("mastodon", "gijs"), "22"),
-        ("facebook", "20", privacy.pseudonym("facebook", "fien"), "20"),
-        ("facebook", "20", privacy.pseudonym("facebook", "gijs"), "21"),
+    result = figures(db, privacy=privacy)
+    listed = result["unanswered_cases"]
+    assert listed.select("platform", "thread", "resident", "first_id", "needs_reply").rows() == [
+        ("mastodon", "22", privacy.pseudonym("mastodon", "gijs"), "22", True),  # a question: first
+        ("facebook", "20", privacy.pseudonym("facebook", "gijs"), "21", False),  # then the newest
+        ("facebook", "20", privacy.pseudonym("facebook", "fien"), "20", False),
     ]
-    assert listed["started_at"].to_list() == sorted(listed["started_at"].to_list())
+    # Only so many are listed; the counts stay whole.
+    monkeypatch.setattr(compute, "UNANSWERED_LISTED", 1)
+    capped = figures(db, privacy=privacy)
+    assert capped["unanswered_cases"]["first_id"].to_list() == ["22"]
+    assert capped["response"]["unanswered"] == result["response"]["unanswered"] >= 3

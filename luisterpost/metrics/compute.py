@@ -26,6 +26,9 @@ from .webcare import (AUTHOR, UNMEASURED_RESPONSE, cases, mark_own, not_measured
                       threaded_platforms, threads, unanswered, with_timing)
 
 LOOKBACK = timedelta(days=14)
+# Unanswered cases listed: questions and complaints first, then the most recent. Their numbers are in
+# "response"; every case, answered or not, is in `luisterpost export`.
+UNANSWERED_LISTED = 100
 SENTIMENT = pl.Enum(["negatief", "neutraal", "positief"])  # threads may have started before the period: load their start too
 
 
@@ -220,8 +223,8 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
         "broadcasting": broadcasting(marked, in_period, settings.calendar, threaded),
         "response_by_platform": response_by(period_cases, "platform"),
         "response_by_weekday_hour": response_by(period_cases, "weekday", "hour"),
-        "unanswered_cases": privacy.names(unanswered(period_cases, marked), author="resident", followers=None,
-                                          own=None),
+        "unanswered_cases": privacy.names(unanswered(period_cases, marked, UNANSWERED_LISTED), author="resident",
+                                          followers=None, own=None),
         "series": series(rollup, case_counts),
         "series_by": {by: series(rollup, case_counts, by) for by in GROUPS},
         "spikes": _private_spikes(detect(marked.filter(filters.expr()) if filters.as_dict() else marked,

@@ -204,11 +204,13 @@ def case_labels(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
                               first_id=frame["id"].gather(rows))
 
 
-def unanswered(timed: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    """The unanswered cases among `timed` (in the order they start, as `cases` gives them), named from
-    `frame`: platform, thread, resident, started_at, first_id and needs_reply (opened by a question or
-    complaint)."""
+def unanswered(timed: pl.DataFrame, frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
+    """The unanswered cases among `timed`, named from `frame`: platform, thread, resident, started_at,
+    first_id and needs_reply (opened by a question or complaint). With `limit`, that many: questions and
+    complaints first, then the most recent; else all, in the order they start."""
     waiting = timed.select("platform", "started_at", "first_row", "answered", "needs_reply").filter(~pl.col("answered"))
+    if limit is not None:
+        waiting = waiting.sort(["needs_reply", "started_at"], descending=True).head(limit)
     return case_labels(waiting, frame).select("platform", "thread", "resident", "started_at", "first_id", "needs_reply")
 
 

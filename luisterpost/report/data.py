@@ -72,7 +72,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
         theme_trend=_theme_trend(marked, trend_period, filters),
         response_bands=response_distribution(period_cases, settings.norm_hours),
         unanswered=unanswered.head(UNANSWERED_SHOWN),
-        unanswered_questions=int(unanswered["needs_reply"].sum()) if unanswered.height else 0,
+        unanswered_questions=metrics["response"]["needs_reply"]["unanswered"] or 0,
         spike_moods=_moods(marked, metrics["spikes"], filters),
         issues=_issues(in_period, _mentions(marked, period.previous(), filters), settings.own_words),
         notable_negative=notable,
