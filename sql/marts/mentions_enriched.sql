@@ -1,6 +1,6 @@
 -- mentions_enriched: mentions created in [$start, $end) with what enrichment derived, corrected where an
--- analyst corrected it, as far as the metrics read them (metrics.compute.LOADED_COLUMNS), in time order
--- (a period is then a slice of rows).
+-- analyst corrected it, as far as the metrics read them (metrics.compute.LOADED_COLUMNS), in stored order
+-- (metrics.load puts them in time order: mostly they are already).
 -- Parameters: $start, $end.
 SELECT
     m.platform, m.id, m.created_at, m.author_handle, m.author_followers, m.text, m.url,
@@ -16,4 +16,3 @@ LEFT JOIN enrichments AS e
     ON e.platform = m.platform AND e.id = m.id AND e.created_at >= $start AND e.created_at < $end
 LEFT JOIN corrections AS c ON c.platform = m.platform AND c.id = m.id
 WHERE m.created_at >= $start AND m.created_at < $end
-ORDER BY m.created_at, m.platform, m.id
