@@ -31,9 +31,9 @@ import polars as pl
 MARK = "\x02"  # put before a name-like word: it then counts only when it is a keyword form itself
 
 # Words a Dutch street name ends in. A capitalised word ending in one is a name, wherever it stands.
+# (Not "markt", "veld", "baan": "Weekmarkt", "Grasveld", "Rijbaan" start sentences as often as streets end so.)
 STREET_HEADS = ("weg", "straat", "laan", "plein", "singel", "dreef", "pad", "kade", "gracht", "dijk", "steeg",
-                "hof", "wal", "baan", "markt", "erf", "ring", "allee", "boulevard", "dam", "haven", "veld", "zoom",
-                "hout", "burg", "oord", "park", "polder", "brink", "berg")
+                "hof", "wal", "allee", "boulevard", "zoom", "park", "brink")
 # Heads that make even a lower-case compound a street ("parkstraat"): generic compounds on them are rare.
 NAME_ONLY_HEADS = ("straat", "laan", "singel", "dreef", "gracht", "steeg")
 # Separable verb particles: with a verb after them ("wegwezen", "weggooien") they do not make a compound noun.
@@ -44,7 +44,7 @@ NOT_MODIFIERS = ("onder", "boven", "achter", "tussen", "door", "over", "voor", "
                  "alle", "zover", "zo", "be", "ge", "er", "te", "toe")
 # What may follow a keyword without being a compound head: derivations ("groen-te", "park-iet", "zorg-vuldig",
 # "afval-lig"), comparatives ("groen-er"), and a loan verb's stem ("park-eer").
-BAD_REST = (r"e|er|ere|eren|erd|ert|st|ste|tes?|ten|ter|tjes?|"  # adjective, comparative, superlative, "-te"
+BAD_REST = (r"e|ere|eren|erd|ert|st|ste|tes?|ten|ter|tjes?|"  # adjective, superlative, "-te"
             r"eer\w*|ier\w*|iet\w*|et|ette|a|o|i|y|"  # another word's syllables: park-eer, park-iet, park-et
             r"\w*(?:ig|lijk|loos|loz|baar|bar|isch|achtig)(?:e|en|er|ere|st|ste|heid|heden)?")
 # Endings of a verb after a particle: "weg-wezen", "weg-gooien", "weg-gaan", "weg-gehaald".
@@ -104,8 +104,10 @@ def _phrase(words: list[str], last: Iterable[str]) -> str:
 
 def _plurals(word: str) -> set[str]:
     """A noun's plural and diminutive forms, generously: more forms than Dutch has never match by accident."""
-    forms = {word + "s", word + "en", word + "n", word + "je", word + "jes", word + "tje", word + "tjes",
+    forms = {word + "s", word + "en", word + "je", word + "jes", word + "tje", word + "tjes",
              word + "pje", word + "pjes", word + "etje", word + "etjes"}
+    if word.endswith("e"):  # ziekte → ziekten
+        forms.add(word + "n")
     if re.search(r"[aeiou][^aeiouwy]$", word) and not re.search(r"[aeiou]{2}.$", word):  # bak → bakken
         forms |= {word + word[-1] + "en", word + word[-1] + "etje"}
     shortened = re.sub(r"(aa|ee|oo|uu)([^aeiou])$", lambda m: m[1][0] + m[2], word)  # boom → bomen
@@ -116,7 +118,7 @@ def _plurals(word: str) -> set[str]:
 
 def _stem(word: str) -> str | None:
     """The stem of a word in -en, as it stands in compounds and verb forms: parkeren → parkeer, bomen → boom."""
-    if not word.endswith("en") or len(word) < 5:
+    if not re.search(r"[^aeiou]en$", word) or len(word) < 5:  # "groen" is no -en form
         return None
     stem = word[:-2]
     if re.search(r"([^aeiou])\1$", stem):  # zwemmen → zwem
@@ -136,16 +138,18 @@ class Keyword:
     bases: frozenset[str]
     particle: bool  # a separable verb particle ("weg")
     phrase: bool  # more than one word ("oud papier")
+    short: bool  # one short word: "-er" after it is a comparative ("groener"), not a person ("mantelzorger")
 
     @classmethod
-    def of(cls, term: str) -> Keyword | None:
+    def of(cls, term: str, verb: bool = True) -> Keyword | None:
+        """The keyword `term`; with `verb`, a word in -en also in its stem's forms (parkeren: parkeer, parkeert)."""
         words = _words(term)
         if not words:
             return None
         last = words[-1]
         forms = {last} | _plurals(last)
         modifiers = {last, last + "s"} | _plurals(last) - {last + "je", last + "tje", last + "pje", last + "etje"}
-        stem = _stem(last)
+        stem = _stem(last) if verb else None
         if stem:
             forms |= {stem, stem + "t", stem + "de", stem + "den", stem + "te", stem + "ten", "ge" + stem + "d",
                       "ge" + stem + "t"} | _plurals(stem)
@@ -153,7 +157,7 @@ class Keyword:
         lead = " ".join(words[:-1]) + " " if len(words) > 1 else ""
         bases = frozenset(lead + b for b in {last, stem} | {f for f in forms if last not in f and (not stem or stem not in f)} if b)
         return cls(_phrase(words, forms), _phrase(words, modifiers), bases,
-                   len(words) == 1 and last in PARTICLES, len(words) > 1)
+                   len(words) == 1 and last in PARTICLES, len(words) > 1, len(words) == 1 and len(last) < 6)
 
 
 def _theme_evidence(keywords: Sequence[Keyword], exclude: Sequence[Keyword]) -> Callable[[pl.Expr], pl.Expr]:
@@ -167,8 +171,12 @@ def _evidence(token: pl.Expr, keywords: Sequence[Keyword], exclude: Sequence[Key
     particle_mods = _alt(k.modifiers for k in keywords if k.particle)
     exact = token.str.contains(f"^{MARK}?(?:{forms})$")
     rest = f"(?:{BAD_REST}|(?:s|e|en)?(?:{'|'.join(NAME_ONLY_HEADS)})\\w*)"
+    # A short rest starting with a vowel is another word's ending ("park-iet"), except a person's "-er(s)".
     start = token.str.contains(f"^(?:{mods})\\w{{3,}}$") & ~token.str.contains(f"^(?:{mods})(?:{rest})$") \
-        & ~token.str.contains(f"^(?:{mods})[aeiouy]\\w{{0,2}}$")
+        & ~token.str.contains(f"^(?:{mods})(?:[aiouy]\\w{{0,2}}|e|e[^r]\\w?|er[^s])$")
+    short_mods = _alt(k.modifiers for k in keywords if k.short)
+    if short_mods:
+        start = start & ~token.str.contains(f"^(?:{short_mods})ers?$")
     if particle_mods:
         start = start & ~(token.str.contains(f"^(?:{particle_mods})(?:{VERB_REST})$")
                           & ~token.str.contains(f"^(?:{particle_mods})(?:{NOUN_REST})$"))
@@ -281,10 +289,11 @@ def _place(name: str, ambiguous: bool) -> str:
     core = _spaced(_words(name))
     if not ambiguous:
         return rf"(?i)\b{core}{DEMONYM}\b"
+    # An adjective from the name is the place ("Veenhorster kermis"); "Veenhorster raad" is stripped before.
     filler = "|".join(FILLER)
     before = (rf"\b(?:{'|'.join(PLACE_WORDS)}|tussen\s+\w+(?:[\s-]+\w+)?\s+en)\s+(?:'?(?:{filler})\s+){{0,3}}"
               rf"{core}\b")
-    return rf"(?i){before}|\b{core}[\s-]+(?:{'|'.join(PLACE_PARTS)})\b"
+    return rf"(?i){before}|\b{core}[\s-]+(?:{'|'.join(PLACE_PARTS)})\b|\b{core}(?:se|er)\b"
 
 
 def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[str], *,
@@ -298,7 +307,7 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
         keywords = [k for k in map(Keyword.of, words) if k]
         if not keywords:
             continue
-        excluded = [(term, k) for term in exclude.get(name, ()) if (k := Keyword.of(term))]
+        excluded = [(term, k) for term in exclude.get(name, ()) if (k := Keyword.of(term, verb=False))]
         phrases = _alt(rf"\b{_spaced(_words(term))}\b" for term, k in excluded if k.phrase)
         themes[name] = (_theme_evidence(keywords, [k for _, k in excluded if not k.phrase]),
                         "(?i)" + phrases if phrases else "")
@@ -322,6 +331,7 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
     plain_handles = _alt(_loose(fold(h).strip().lstrip("@")) for h in handles if h.strip().lstrip("@"))
     place_alt = _alt(_spaced(_words(w)) for w in places)
     strips = [rf"\b(?:{'|'.join(INSTITUTIONS)})\.?\s+(?:van\s+)?(?:{place_alt})\b" if place_alt else "",
+              rf"\b(?:{place_alt})(?:se|er)\s+(?:{'|'.join(INSTITUTIONS)}|politiek)\b" if place_alt else "",
               rf"\b(?:{org_names})\b" if org_names else "", rf"(?:{tags})\b" if tags else "",
               rf"\b(?:{plain_handles})\b" if plain_handles else ""]
     place_strip = "|".join(p for p in strips if p)
