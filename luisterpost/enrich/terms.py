@@ -200,6 +200,7 @@ class TermMatcher:
     verbs: str  # noun keywords' "-en" forms, a verb after one of VERB_BEFORE
     particles: str  # keywords that are also separable particles ("weg"): a noun only after a determiner
     place_strip: str  # the municipality named as an organisation, its names, handles and hashtags
+    any_place: str  # any woonkern's name in lower case (plain literals: a fast first look)
     fingerprint: str  # changes when the keyword lists change, so stored tags can be redone
 
     def match(self, text: str) -> tuple[list[str], list[str]]:
@@ -211,26 +212,35 @@ class TermMatcher:
         """One row per text, in order: themes and woonkernen (lists, in config order)."""
         texts = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)
         frame = pl.DataFrame({"text": texts.fill_null("").str.replace_all(ADDRESSES, " ")})
-        frame = frame.with_columns(places=pl.col("text").str.replace_all(self.place_strip, " ")
-                                   if self.place_strip else pl.col("text"))
         themes = {}
         if self.themes:
             frame = frame.with_columns(found=pl.col("text").str.extract_all(self.candidates))
-            frame = frame.with_columns(words=pl.col("found").list.eval(self._word(pl.element())),
-                                       before=pl.col("found").list.eval(self._before(pl.element())))
+            frame = frame.with_columns(words=self._words(pl.col("found")))
             for name, (evidence, phrases) in self.themes.items():
-                words, before = pl.col("words"), pl.col("before")
+                words = pl.col("words")
                 if phrases:  # without the exclude phrases, the words left are looked at again
-                    found = pl.col("text").str.replace_all(phrases, " ").str.extract_all(self.candidates)
-                    words = found.list.eval(self._word(pl.element()))
-                    before = found.list.eval(self._before(pl.element()))
-                themes[name] = (words.list.eval(evidence(pl.element())).list.any()
-                                | before.list.eval(evidence(pl.element())).list.any()).fill_null(False)
+                    words = self._words(pl.col("text").str.replace_all(phrases, " ").str.extract_all(self.candidates))
+                themes[name] = words.list.eval(evidence(pl.element())).list.any().fill_null(False)
         # with_columns, not select: a config without keywords gives literals, which must fill every row.
-        return frame.with_columns(
-            themes=_found(themes),
-            woonkernen=_found({n: pl.col("places").str.contains(p) for n, p in self.woonkernen.items()}),
-        ).select("themes", "woonkernen")
+        return frame.with_columns(themes=_found(themes), woonkernen=_found(self._places(frame["text"])))\
+            .select("themes", "woonkernen")
+
+    def _places(self, texts: pl.Series) -> dict[str, pl.Series]:
+        """Per woonkern, whether each text names it. Only texts holding a woonkern's name are looked at
+        closely: the context rules are slow regexes, the name alone is a fast one."""
+        if not self.woonkernen:
+            return {}
+        rows = texts.str.to_lowercase().str.contains(self.any_place).arg_true()
+        places = texts.gather(rows)
+        if self.place_strip:
+            places = places.str.replace_all(self.place_strip, " ")
+        nothing = pl.Series([False] * texts.len(), dtype=pl.Boolean)
+        return {name: nothing.clone().scatter(rows, places.str.contains(p)) if rows.len() else nothing
+                for name, p in self.woonkernen.items()}
+
+    def _words(self, found: pl.Expr) -> pl.Expr:
+        """The found words as `_word` makes them, followed by the words before them (`_before`)."""
+        return pl.concat_list(found.list.eval(self._word(pl.element())), found.list.eval(self._before(pl.element())))
 
     def _word(self, found: pl.Expr) -> pl.Expr:
         """A found word, folded, with `MARK` before a name; "" when it cannot be evidence."""
@@ -330,6 +340,8 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
     tags = _alt(_loose(fold(t).strip()) for t in hashtags if t.strip())
     plain_handles = _alt(_loose(fold(h).strip().lstrip("@")) for h in handles if h.strip().lstrip("@"))
     place_alt = _alt(_spaced(_words(w)) for w in places)
+    # The first word of each name, as written and without accents: every way to name it starts so.
+    any_place = _alt(re.escape(v) for w in places for v in {fold(w).split()[0].split("-")[0], w.lower().split()[0].split("-")[0]})
     strips = [rf"\b(?:{'|'.join(INSTITUTIONS)})\.?\s+(?:van\s+)?(?:{place_alt})\b" if place_alt else "",
               rf"\b(?:{place_alt})(?:se|er)\s+(?:{'|'.join(INSTITUTIONS)}|politiek)\b" if place_alt else "",
               rf"\b(?:{org_names})\b" if org_names else "", rf"(?:{tags})\b" if tags else "",
@@ -342,4 +354,4 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
     return TermMatcher(
         themes, woonkern_patterns, candidates, keyword, f"^{MARK}?(?:{not_evidence})$" if not_evidence else "",
         f"^(?:{_alt(nouns_en)})$" if nouns_en else "", f"^(?:{_alt(particles)})$" if particles else "",
-        "(?i)" + place_strip if place_strip else "", fingerprint)
+        "(?i)" + place_strip if place_strip else "", any_place, fingerprint)
