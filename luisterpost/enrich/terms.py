@@ -62,10 +62,9 @@ PLACE_PARTS = ("noord", "zuid", "oost", "west", "noordoost", "noordwest", "zuido
 INSTITUTIONS = ("gemeente", "gemeentes", "gem", "gemeenteraad", "raad", "college", "burgemeester", "wethouder",
                 "wethouders", "gemeentebestuur", "gemeentehuis", "stadhuis", "raadhuis", "bestuur")
 DEMONYM = r"(?:s|se|er|ers|enaar|enaars|enaren|naar|naars|naren)?"  # "Oosterbroekse", "Heikampers"
-# Words before or after a noun keyword's "-en" form that make it a verb ("we zorgen", "zorgen dat").
+# Words before a noun keyword's "-en" form that make it a verb ("we zorgen", "maak me zorgen").
 VERB_BEFORE = ("me", "je", "zich", "ons", "we", "wij", "ik", "jullie", "ze", "zij", "te", "zal", "zullen", "moet",
                "moeten", "kan", "kunnen", "gaan", "gaat", "wil", "willen", "blijven", "blijf", "mag", "mogen")
-VERB_AFTER = ("voor", "dat", "ervoor", "ervan", "wel", "we", "jullie")
 ADDRESSES = r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+|@[\w][\w.@-]*"  # links, e-mail, handles
 
 
