@@ -211,18 +211,27 @@ class TermMatcher:
         """One row per text, in order: themes and woonkernen (lists, in config order)."""
         texts = texts if isinstance(texts, pl.Series) else pl.Series("text", texts, pl.String)
         frame = pl.DataFrame({"text": texts.fill_null("").str.replace_all(ADDRESSES, " ")})
-        themes = {}
-        if self.themes:
-            frame = frame.with_columns(found=pl.col("text").str.extract_all(self.candidates))
-            frame = frame.with_columns(words=self._words(pl.col("found")))
-            for name, (evidence, phrases) in self.themes.items():
-                words = pl.col("words")
-                if phrases:  # without the exclude phrases, the words left are looked at again
-                    words = self._words(pl.col("text").str.replace_all(phrases, " ").str.extract_all(self.candidates))
-                themes[name] = words.list.eval(evidence(pl.element())).list.any().fill_null(False)
         # with_columns, not select: a config without keywords gives literals, which must fill every row.
-        return frame.with_columns(themes=_found(themes), woonkernen=_found(self._places(frame["text"])))\
-            .select("themes", "woonkernen")
+        return frame.with_columns(themes=_found(self._themes(frame["text"])),
+                                  woonkernen=_found(self._places(frame["text"]))).select("themes", "woonkernen")
+
+    def _themes(self, texts: pl.Series) -> dict[str, pl.Series]:
+        """Per theme, whether each text holds evidence for it."""
+        if not self.themes:
+            return {}
+        frame = pl.DataFrame({"text": texts}).with_columns(words=self._words(pl.col("text").str.extract_all(self.candidates)))
+        hits = frame.select(**{name: pl.col("words").list.eval(evidence(pl.element())).list.any().fill_null(False)
+                               for name, (evidence, _) in self.themes.items()})
+        found = {name: hits[name] for name in self.themes}
+        for name, (evidence, phrases) in self.themes.items():
+            if phrases:  # without the exclude phrases, the words left are looked at again: only where they are
+                rows = texts.str.contains(phrases).arg_true()
+                if rows.len():
+                    again = texts.gather(rows).str.replace_all(phrases, " ").str.extract_all(self.candidates)
+                    again = pl.select(self._words(pl.lit(again)).list.eval(evidence(pl.element())).list.any()
+                                      .fill_null(False)).to_series()
+                    found[name] = found[name].scatter(rows, again)
+        return found
 
     def _places(self, texts: pl.Series) -> dict[str, pl.Series]:
         """Per woonkern, whether each text names it. Only texts holding a woonkern's name are looked at
