@@ -34,8 +34,9 @@ MARK = "\x02"  # put before a name-like word: it then counts only when it is a k
 # (Not "markt", "veld", "baan": "Weekmarkt", "Grasveld", "Rijbaan" start sentences as often as streets end so.)
 STREET_HEADS = ("weg", "straat", "laan", "plein", "singel", "dreef", "pad", "kade", "gracht", "dijk", "steeg",
                 "hof", "wal", "allee", "boulevard", "zoom", "park", "brink")
-# Heads that make even a lower-case compound a street ("parkstraat"): generic compounds on them are rare.
-NAME_ONLY_HEADS = ("straat", "laan", "singel", "dreef", "gracht", "steeg")
+# Heads that make even a lower-case compound on a keyword a street ("parkstraat", "parkweg", "marktplein"):
+# generic compounds with a keyword in front of them are rare (not so for "pad": "fietspad").
+NAME_ONLY_HEADS = ("straat", "laan", "singel", "dreef", "gracht", "steeg", "weg", "plein", "kade", "dijk")
 # Separable verb particles: with a verb after them ("wegwezen", "weggooien") they do not make a compound noun.
 PARTICLES = ("weg", "af", "op", "uit", "in", "aan", "door", "mee", "over", "om", "toe", "terug", "neer", "samen",
              "voor", "na", "bij", "onder", "achter", "tegen", "vast", "los", "terecht")
