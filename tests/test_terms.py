@@ -74,7 +74,8 @@ MATCHER = build_matcher(PORTFOLIOS, WOONKERNEN, exclude={"groen": ["wagenpark", 
         ("Verkeer op de Hoogmolenseweg", ["verkeer"]),
         ("Gat in de Kerkweg", []),
         ("Weer vol op de parkstraat", []),  # a street head makes even a lower-case word a street
-        ("Drukte op de parkweg", []),
+        # ... not for park; written in lower case it cannot be told from a road ("snelweg"), so weg counts.
+        ("Drukte op de parkweg", ["verkeer"]),
         ("GroenLinks wil meer geld", []),  # a capital inside a word: a name
         ("Vacature bij Parkhotel De Linde", []),  # capitalised in mid-sentence: a name
         ("Containerschip in de haven", ["afval"]),  # a compound whose head is another thing still counts
