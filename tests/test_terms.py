@@ -46,6 +46,8 @@ MATCHER = build_matcher(PORTFOLIOS, WOONKERNEN, exclude={"groen": ["wagenpark", 
         ("De snelweg staat vast", ["verkeer"]),
         ("Mantelzorgers verdienen steun", ["zorg"]),  # a person: "-ers" after a long keyword
         ("Woningnood", ["wonen"]),
+        ("Verkeersveiligheid rond scholen", ["verkeer"]),  # a head ending like an adjective
+        ("Een verkeersonveilige situatie", ["verkeer"]),
         ("Wachten op de wmoloket", ["zorg"]),
         # Words that merely start or end like a keyword.
         ("Ik ben onderweg", []),

@@ -47,7 +47,9 @@ NOT_MODIFIERS = ("onder", "boven", "achter", "tussen", "door", "over", "voor", "
 # "afval-lig"), comparatives ("groen-er"), and a loan verb's stem ("park-eer").
 BAD_REST = (r"e|ere|eren|erd|ert|st|ste|tes?|ten|ter|tjes?|"  # adjective, superlative, "-te"
             r"eer\w*|ier\w*|iet\w*|et|ette|a|o|i|y|"  # another word's syllables: park-eer, park-iet, park-et
-            r"\w*(?:ig|lijk|loos|loz|baar|bar|isch|achtig)(?:e|en|er|ere|st|ste|heid|heden)?")
+            # an adjective's suffix right after the keyword ("zorg-vuldig", "afval-lig"), not a head's
+            # ("verkeers-veiligheid")
+            r"\w{0,4}(?:ig|lijk|loos|loz|baar|bar|isch|achtig)(?:e|en|er|ere|st|ste)?")
 # Endings of a verb after a particle: "weg-wezen", "weg-gooien", "weg-gaan", "weg-gehaald".
 VERB_REST = r"\w*(?:en|aan|aat|gaat|gaan)|ge\w+(?:d|t|en)"
 NOUN_REST = r"\w*(?:ingen|heden|aties|ers|tjes)"  # plural nouns ending like a verb ("wegwerkzaamheden")
