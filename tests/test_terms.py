@@ -216,3 +216,24 @@ def test_the_evaluation_counts_given_labels_as_expected():
     assert scores == {"afval": evaluation.Score(2, 0, 0), "groen": evaluation.Score(1, 1, 1)}
     assert (scores["groen"].precision, scores["groen"].recall) == (0.5, 0.5)
     assert evaluation.Score(0, 0, 0).precision is None and evaluation.Score(0, 0, 0).meets_goal()
+
+
+COMPOUNDS = {
+    "afval": "afvalbak afvalinzameling afvalophaaldienst restafval afvalstoffenheffing afvalapp papiercontainer",
+    "verkeer": "wegdek wegafsluiting wegbeheerder wegomleiding wegenbouw rondweg verkeerslicht vrachtverkeer "
+               "verkeersregelaar fietspaden verkeersdrempels turborotonde weggebruikers",
+    "groen": "parkje stadspark parkbankje boomstronk bomenrij kastanjeboom grasmaaier kunstgras speeltuintje",
+    "zorg": "zorgloket ouderenzorg thuiszorg zorgaanbieder",
+    "wonen": "woonruimte woont woningcorporatie koopwoning woningzoekende",
+    "parkeren": "parkeergarage parkeerterrein parkeertarief parkeert foutparkeren fietsparkeren",
+}
+
+
+@pytest.mark.parametrize(("theme", "word"), [(t, w) for t, words in COMPOUNDS.items() for w in words.split()])
+def test_real_compounds_and_forms_count(theme, word):
+    assert theme in MATCHER.match(f"Het {word}")[0]
+
+
+@pytest.mark.parametrize("word", "parket parka wegrennen weggaan halfweg zorgeloos zorgzaam boomers".split())
+def test_look_alikes_do_not(word):
+    assert MATCHER.match(f"Het {word}")[0] == []

@@ -49,7 +49,7 @@ BAD_REST = (r"e|ere|eren|erd|ert|st|ste|tes?|ten|ter|tjes?|"  # adjective, super
             r"eer\w*|ier\w*|iet\w*|et|ette|a|o|i|y|"  # another word's syllables: park-eer, park-iet, park-et
             # an adjective's suffix right after the keyword ("zorg-vuldig", "afval-lig"), not a head's
             # ("verkeers-veiligheid")
-            r"\w{0,4}(?:ig|lijk|loos|loz|baar|bar|isch|achtig)(?:e|en|er|ere|st|ste)?")
+            r"\w{0,4}(?:ig|lijk|loos|loz|baar|bar|isch|achtig|zaam|zam)(?:e|en|er|ere|st|ste)?")
 # Endings of a verb after a particle: "weg-wezen", "weg-gooien", "weg-gaan", "weg-gehaald".
 VERB_REST = r"\w*(?:en|aan|aat|gaat|gaan)|ge\w+(?:d|t|en)"
 NOUN_REST = r"\w*(?:ingen|heden|aties|ers|tjes)"  # plural nouns ending like a verb ("wegwerkzaamheden")
@@ -173,9 +173,9 @@ def _evidence(token: pl.Expr, keywords: Sequence[Keyword], exclude: Sequence[Key
     particle_mods = _alt(k.modifiers for k in keywords if k.particle)
     exact = token.str.contains(f"^{MARK}?(?:{forms})$")
     rest = f"(?:{BAD_REST}|(?:s|e|en)?(?:{'|'.join(NAME_ONLY_HEADS)})\\w*)"
-    # A short rest starting with a vowel is another word's ending ("park-iet"), except a person's "-er(s)".
+    # A short rest starting with a vowel is another word's ending ("park-a", "park-et"), except a person's "-er(s)".
     start = token.str.contains(f"^(?:{mods})\\w{{3,}}$") & ~token.str.contains(f"^(?:{mods})(?:{rest})$") \
-        & ~token.str.contains(f"^(?:{mods})(?:[aiouy]\\w{{0,2}}|e|e[^r]\\w?|er[^s])$")
+        & ~token.str.contains(f"^(?:{mods})(?:[aiouy]\\w?|e|e[^r]\\w?|er[^s])$")
     short_mods = _alt(k.modifiers for k in keywords if k.short)
     if short_mods:
         start = start & ~token.str.contains(f"^(?:{short_mods})ers?$")
