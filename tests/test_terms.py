@@ -12,9 +12,9 @@ from .conftest import ROOT
 
 PORTFOLIOS = {
     "afval": ["afval", "container", "glasbak", "oud papier"],
-    "verkeer": ["verkeer", "weg", "fietspad", "drempel"],
+    "verkeer": ["verkeer", "weg", "fietspad", "drempel", "rotonde"],
     "parkeren": ["parkeren", "parkeervergunning"],
-    "groen": ["groen", "park", "bomen"],
+    "groen": ["groen", "park", "bomen", "gras", "speeltuin"],
     "zorg": ["zorg", "wmo", "mantelzorg"],
     "wonen": ["wonen", "woning"],
 }
