@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import polars as pl
 
@@ -87,7 +88,8 @@ def _alt(items: Iterable[str]) -> str:
     return "|".join(sorted({i for i in items if i}, key=lambda i: (-len(i), i)))
 
 
-ACCENTS = {"a": "aàáâäã", "e": "eèéêë", "i": "iìíîï", "o": "oòóôöõ", "u": "uùúûü", "y": "yýÿ", "c": "cç", "n": "nñ"}
+ACCENTS = {"a": "aàáâäã", "e": "eèéêë", "i": "iìíîï", "o": "oòóôöõ", "u": "uùúûü", "y": "yýÿ", "c": "cç",
+           "n": "nñ"}
 
 
 def _loose(literal: str) -> str:
@@ -157,17 +159,15 @@ class Keyword:
                       "ge" + stem + "t"} | _plurals(stem)
             modifiers |= {stem, stem + "s"}
         lead = " ".join(words[:-1]) + " " if len(words) > 1 else ""
-        bases = frozenset(lead + b for b in {last, stem} | {f for f in forms if last not in f and (not stem or stem not in f)} if b)
+        # Forms that hold neither the word nor its stem ("bomen" of "boom") are bases of their own.
+        other = {f for f in forms if last not in f and (not stem or stem not in f)}
+        bases = frozenset(lead + b for b in {last, stem} | other if b)
         return cls(_phrase(words, forms), _phrase(words, modifiers), bases,
                    len(words) == 1 and last in PARTICLES, len(words) > 1, len(words) == 1 and len(last) < 6)
 
 
-def _theme_evidence(keywords: Sequence[Keyword], exclude: Sequence[Keyword]) -> Callable[[pl.Expr], pl.Expr]:
-    """Whether a candidate word (folded, `MARK` before a name) is evidence for the theme."""
-    return lambda token: _evidence(token, keywords, exclude)
-
-
 def _evidence(token: pl.Expr, keywords: Sequence[Keyword], exclude: Sequence[Keyword]) -> pl.Expr:
+    """Whether a candidate word (folded, `MARK` before a name) is evidence for the theme of `keywords`."""
     forms = _alt(k.forms for k in keywords)
     mods = _alt(k.modifiers for k in keywords)
     particle_mods = _alt(k.modifiers for k in keywords if k.particle)
@@ -222,7 +222,8 @@ class TermMatcher:
         """Per theme, whether each text holds evidence for it."""
         if not self.themes:
             return {}
-        frame = pl.DataFrame({"text": texts}).with_columns(words=self._words(pl.col("text").str.extract_all(self.candidates)))
+        frame = pl.DataFrame({"text": texts}).with_columns(
+            words=self._words(pl.col("text").str.extract_all(self.candidates)))
         hits = frame.select(**{name: pl.col("words").list.eval(evidence(pl.element())).list.any().fill_null(False)
                                for name, (evidence, _) in self.themes.items()})
         found = {name: hits[name] for name in self.themes}
@@ -330,7 +331,7 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
             continue
         excluded = [(term, k) for term in exclude.get(name, ()) if (k := Keyword.of(term, verb=False))]
         phrases = _alt(rf"\b{_spaced(_words(term))}\b" for term, k in excluded if k.phrase)
-        themes[name] = (_theme_evidence(keywords, [k for _, k in excluded if not k.phrase]),
+        themes[name] = (partial(_evidence, keywords=keywords, exclude=[k for _, k in excluded if not k.phrase]),
                         "(?i)" + phrases if phrases else "")
         bases |= {b for k in keywords for b in k.bases}
         single = [_words(w)[0] for w in words if len(_words(w)) == 1]
@@ -344,7 +345,8 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
     own_bare = own | {re.sub(r"^(?:gemeente|gem\.?)\s+", "", n) for n in own}
     folded_places = {fold(w).strip() for w in places}
     # As words in a text: woonkernen (and their adjectives) and the municipality's own names are not evidence.
-    own_words = {w for n in own | {fold(t).strip().lstrip("#") for t in hashtags} for w in _words(n)} - {"gemeente", "gem"}
+    tag_words = {fold(t).strip().lstrip("#") for t in hashtags}
+    own_words = {w for n in own | tag_words for w in _words(n)} - {"gemeente", "gem"}
     not_evidence = _alt([*(r"[\s-]+".join(map(re.escape, _words(w))) + DEMONYM for w in folded_places),
                          *map(re.escape, own_words)])
     org_names = _alt(_spaced(_words(n)) for n in own if n not in folded_places)
@@ -352,7 +354,7 @@ def build_matcher(portfolios: Mapping[str, Sequence[str]], woonkernen: Sequence[
     plain_handles = _alt(_loose(fold(h).strip().lstrip("@")) for h in handles if h.strip().lstrip("@"))
     place_alt = _alt(_spaced(_words(w)) for w in places)
     # The first word of each name, as written and without accents: every way to name it starts so.
-    any_place = _alt(re.escape(v) for w in places for v in {fold(w).split()[0].split("-")[0], w.lower().split()[0].split("-")[0]})
+    any_place = _alt(re.escape(re.split(r"[\s-]+", v.strip())[0]) for w in places for v in (fold(w), w.lower()))
     strips = [rf"\b(?:{'|'.join(INSTITUTIONS)})\.?\s+(?:van\s+)?(?:{place_alt})\b" if place_alt else "",
               rf"\b(?:{place_alt})(?:se|er)\s+(?:{'|'.join(INSTITUTIONS)}|politiek)\b" if place_alt else "",
               rf"\b(?:{org_names})\b" if org_names else "", rf"(?:{tags})\b" if tags else "",
