@@ -94,6 +94,12 @@ def score(expected: list[list[str]], found: list[list[str]], labels: list[str]) 
 def evaluate(config_path: Path, posts: list[dict]) -> Report:
     """Tag the posts with the config's matcher and compare with their labels."""
     config = load_config(config_path)
+    known = {"themes": set(config.terms.portfolios), "woonkernen": set(config.terms.woonkernen)}
+    for post in posts:
+        for what, names in known.items():
+            unknown = sorted(set(post.get(what, [])) - names)
+            if unknown:  # a label the config cannot find would count as a miss without saying why
+                raise UserError(f"post {post['id']}: {what} {unknown} are not in {config_path}")
     found = matcher_for(config).match_frame([p["text"] for p in posts])
     themes = score([p.get("themes", []) for p in posts], found["themes"].to_list(), list(config.terms.portfolios))
     places = score([p.get("woonkernen", []) for p in posts], found["woonkernen"].to_list(), config.terms.woonkernen)

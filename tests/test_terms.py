@@ -7,6 +7,7 @@ import pytest
 
 from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.terms import build_matcher, fold
+from luisterpost.errors import UserError
 
 from .conftest import ROOT
 
@@ -237,3 +238,14 @@ def test_real_compounds_and_forms_count(theme, word):
 @pytest.mark.parametrize("word", "parket parka wegrennen weggaan halfweg zorgeloos zorgzaam boomers".split())
 def test_look_alikes_do_not(word):
     assert MATCHER.match(f"Het {word}")[0] == []
+
+
+def test_the_evaluation_refuses_labels_the_config_does_not_have(tmp_path):
+    evaluation = _tagging_eval()
+    posts = tmp_path / "labelled.jsonl"
+    posts.write_text('{"text": "Afval", "themes": ["afval"]}\n{"text": "x", "themes": ["sport"]}\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r"post labelled.jsonl:2: themes \['sport'\] are not in .*veenhorst.toml"):
+        evaluation.evaluate(evaluation.DATA / "veenhorst.toml", evaluation.read_posts(posts))
+    posts.write_text('{"text": "Afval"}\nniet json\n', encoding="utf-8")
+    with pytest.raises(UserError, match=r"labelled.jsonl:2: not valid JSON"):
+        evaluation.read_posts(posts)
