@@ -100,12 +100,59 @@ class Webcare(Strict):
         return parse_schedule(text)
 
 
+def _term_list(value: list[str], what: str) -> list[str]:
+    """The terms without surrounding spaces; an empty term or one without a letter or digit is a mistake."""
+    terms = [term.strip() for term in value]
+    for number, term in enumerate(terms):
+        if not re.search(r"\w", term):
+            raise ValueError(f"{what}[{number}]: {value[number]!r} is not a word (a term needs a letter or digit)")
+    return terms
+
+
+class Portfolio(Strict):
+    """An alderman's portfolio: the keywords that tag a mention with it, and exclude terms that never count."""
+
+    keywords: list[str] = Field(min_length=1)
+    exclude: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shape(cls, value: Any) -> Any:
+        # The short form is a plain list of keywords.
+        if isinstance(value, list):
+            return {"keywords": value}
+        if not isinstance(value, dict):
+            raise ValueError("a list of keywords, or a table { keywords = [...], exclude = [...] }")
+        return value
+
+    @model_validator(mode="after")
+    def _terms(self) -> Portfolio:
+        keywords = _term_list(self.keywords, "keywords")
+        exclude = _term_list(self.exclude, "exclude")
+        both = sorted({k.casefold() for k in keywords} & {e.casefold() for e in exclude})
+        if both:
+            raise ValueError(f"{both[0]!r} is both a keyword and an exclude term")
+        object.__setattr__(self, "keywords", keywords)
+        object.__setattr__(self, "exclude", exclude)
+        return self
+
+
 class Terms(Strict):
-    names: list[str] = []
+    names: list[str] = []  # the municipality's names ("gemeente Lindeveen"): never a woonkern
     hashtags: list[str] = []
     handles: list[str] = []
     woonkernen: list[str] = []
-    portfolios: dict[str, list[str]] = {}
+    # Per portfolio a list of keywords, or a table { keywords = [...], exclude = [...] }.
+    portfolios: dict[str, Portfolio] = {}
+
+    @field_validator("woonkernen")
+    @classmethod
+    def _woonkernen(cls, value: list[str]) -> list[str]:
+        names = _term_list(value, "woonkernen")
+        doubles = sorted({n for n in names if [m.casefold() for m in names].count(n.casefold()) > 1})
+        if doubles:
+            raise ValueError(f"{doubles[0]!r} is listed twice")
+        return names
 
 
 class Spikes(Strict):

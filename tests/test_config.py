@@ -86,3 +86,43 @@ def test_cli_reports_config_error_without_traceback(write_config):
 )
 def test_handles_match_case_insensitively_with_or_without_at(platform, handle, expected):
     assert normalise_handle(platform, handle) == expected
+
+
+def test_a_portfolio_is_a_list_of_keywords_or_a_table_with_exclude_terms(write_config):
+    config = load_config(write_config(
+        '[terms.portfolios]\nafval = ["afval", " container "]\n'
+        'groen = { keywords = ["park", "groen"], exclude = ["wagenpark", "groene container"] }\n'))
+    assert (config.terms.portfolios["afval"].keywords, config.terms.portfolios["afval"].exclude) == (
+        ["afval", "container"], [])
+    assert (config.terms.portfolios["groen"].keywords, config.terms.portfolios["groen"].exclude) == (
+        ["park", "groen"], ["wagenpark", "groene container"])
+    assert list(config.terms.portfolios) == ["afval", "groen"]  # config order: the reports' order
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('[terms.portfolios]\nafval = "afval"\n',
+         "terms.portfolios.afval: a list of keywords, or a table { keywords = [...], exclude = [...] }"),
+        ('[terms.portfolios]\nafval = []\n', "terms.portfolios.afval.keywords: List should have at least 1 item"),
+        ('[terms.portfolios]\ngroen = { exclude = ["wagenpark"] }\n',
+         "terms.portfolios.groen.keywords: is required but missing"),
+        ('[terms.portfolios]\ngroen = { keywords = ["park"], exlude = ["wagenpark"] }\n',
+         "terms.portfolios.groen.exlude: unknown key (check the spelling)"),
+        ('[terms.portfolios]\ngroen = { keywords = ["park", " "] }\n',
+         "terms.portfolios.groen: keywords[1]: ' ' is not a word"),
+        ('[terms.portfolios]\ngroen = { keywords = ["park"], exclude = ["-"] }\n',
+         "terms.portfolios.groen: exclude[0]: '-' is not a word"),
+        ('[terms.portfolios]\ngroen = { keywords = ["park"], exclude = ["Park"] }\n',
+         "terms.portfolios.groen: 'park' is both a keyword and an exclude term"),
+        ('[terms.portfolios]\ngroen = { keywords = ["park"], exclude = "wagenpark" }\n',
+         "terms.portfolios.groen.exclude: Input should be a valid list"),
+        ('[terms]\nwoonkernen = ["Heikamp", "heikamp"]\n', "terms.woonkernen: 'Heikamp' is listed twice"),
+        ('[terms]\nwoonkernen = ["Heikamp", ""]\n', "terms.woonkernen: woonkernen[1]: '' is not a word"),
+    ],
+)
+def test_terms_mistakes_name_the_key(write_config, body, expected):
+    path = write_config(body)
+    with pytest.raises(UserError) as error:
+        load_config(path)
+    assert f"{path}: {expected}" in str(error.value)

@@ -104,5 +104,11 @@ def enrich_pending(con: duckdb.DuckDBPyConnection, matcher: TermMatcher, scorer:
 
 
 def matcher_for(config: Config) -> TermMatcher:
-    """The term matcher for a municipality's config."""
-    return build_matcher(config.terms.portfolios, config.terms.woonkernen)
+    """The term matcher for a municipality's config: its portfolios (keywords, exclude terms), woonkernen, and
+    the names, hashtags and handles that name the municipality itself (never a woonkern)."""
+    terms = config.terms
+    return build_matcher(
+        {name: p.keywords for name, p in terms.portfolios.items()}, terms.woonkernen,
+        exclude={name: p.exclude for name, p in terms.portfolios.items() if p.exclude},
+        names=[config.municipality.name, *terms.names], hashtags=terms.hashtags,
+        handles=[*terms.handles, *(h for handles in config.accounts.values() for h in handles)])
