@@ -7,8 +7,8 @@ posts never go into a figure: only counts, names of themes, places and platforms
 from __future__ import annotations
 
 import warnings
-
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from html import escape
 
@@ -130,17 +130,35 @@ def theme_trend(trend: pl.DataFrame, labels: dict[str, str], month_label: Callab
     return _layout(fig, labels, height=440)
 
 
-def to_svgs(figures: dict[str, go.Figure], width: int = 900) -> dict[str, str]:
-    """Render figures to SVG text, with one headless Chromium for all of them (kaleido)."""
-    if not figures:
-        return {}
+_browser = {"open": False}
+
+
+@contextmanager
+def chart_browser() -> Iterator[None]:
+    """Keep one headless Chromium (kaleido) for the static charts from here to the end of the block; inside
+    an outer block, that one is used.
+
+    The browser starts in the background: a report opens it before gathering its figures, so the two
+    seconds Chromium takes to start pass while the figures are computed."""
+    if _browser["open"]:
+        yield
+        return
     import kaleido
 
     kaleido.start_sync_server(silence_warnings=True)
+    _browser["open"] = True
     try:
-        with warnings.catch_warnings():
-            # Plotly notes that per-call browser options do not apply to a running server: none are given.
-            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-            return {name: pio.to_image(fig, format="svg", width=width).decode("utf-8") for name, fig in figures.items()}
+        yield
     finally:
+        _browser["open"] = False
         kaleido.stop_sync_server(silence_warnings=True)
+
+
+def to_svgs(figures: dict[str, go.Figure], width: int = 900) -> dict[str, str]:
+    """Render figures to SVG text, with one headless Chromium for all of them (see `chart_browser`)."""
+    if not figures:
+        return {}
+    with chart_browser(), warnings.catch_warnings():
+        # Plotly notes that per-call browser options do not apply to a running server: none are given.
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+        return {name: pio.to_image(fig, format="svg", width=width).decode("utf-8") for name, fig in figures.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import tomllib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -119,14 +120,14 @@ def render_report(con: duckdb.DuckDBPyConnection, config: Config, period: Period
                   lang: str = "nl", generated_at: datetime | None = None) -> list[RenderedReport]:
     """Gather the figures and write the report(s). An alderman report without a theme is written once per
     portfolio in the config."""
+    wanted = [filters]
     if kind == "alderman" and not filters.theme:
-        themes = list(config.terms.portfolios)
-        return [write_report(gather(con, config, period, Filters(filters.platform, theme, filters.woonkern,
-                                                                 filters.language)),
-                             config, out_dir, kind=kind, formats=formats, lang=lang, generated_at=generated_at)
-                for theme in themes]
-    return [write_report(gather(con, config, period, filters), config, out_dir, kind=kind, formats=formats,
-                         lang=lang, generated_at=generated_at)]
+        wanted = [Filters(filters.platform, theme, filters.woonkern, filters.language)
+                  for theme in config.terms.portfolios]
+    # The PDF's chart browser starts now, so it is ready by the time the figures are gathered.
+    with charts.chart_browser() if "pdf" in formats else nullcontext():
+        return [write_report(gather(con, config, period, each), config, out_dir, kind=kind, formats=formats,
+                             lang=lang, generated_at=generated_at) for each in wanted]
 
 
 def render_month(con: duckdb.DuckDBPyConnection, config: Config, period: Period, out_dir: Path, *,
