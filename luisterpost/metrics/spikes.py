@@ -208,7 +208,9 @@ def detect(marked: pl.DataFrame, period_start: datetime, period_end: datetime, t
         volume=pl.len().cast(pl.Int64), negativity=negative.sum().cast(pl.Int64))
     residents = residents.select(
         "platform", "id", "created_at", AUTHOR, "author_followers", "is_own", "text", "sentiment_label",
-        engagement=ENGAGEMENT, local=local, negative=negative)
+        engagement=ENGAGEMENT, negative=negative)
+    if not residents["created_at"].is_sorted():  # as `marked` is, unless given otherwise
+        residents = residents.sort("created_at", maintain_order=True)
     found = []
     for group in merge(found_episodes(hourly, tz, floor)):
         spike = event(group)
@@ -218,12 +220,20 @@ def detect(marked: pl.DataFrame, period_start: datetime, period_end: datetime, t
     return sorted(found, key=lambda e: (-e["severity"], -e["posts"], e["start"]))
 
 
+def _between(frame: pl.DataFrame, start: datetime, until: datetime) -> pl.DataFrame:
+    """The rows of `frame` (in time order, as `marked` is) created in [start, until): a slice, not a filter
+    over a year of rows for each event."""
+    bounds = pl.Series([start, until]).dt.convert_time_zone("UTC").dt.cast_time_unit(frame["created_at"].dtype.time_unit)
+    first, end = frame["created_at"].search_sorted(bounds, side="left").to_list()
+    return frame.slice(first, end - first)
+
+
 def _about(spike: dict[str, object], residents: pl.DataFrame, hourly: pl.DataFrame, exclude: frozenset[str],
            top: int, zone: ZoneInfo) -> dict[str, object]:
     """`spike` with what residents posted in it: counts, busiest hour, top terms and lead posts."""
     start, until = spike["start"].astimezone(zone), spike["until"].astimezone(zone)
-    inside = residents.filter((pl.col("local") >= start) & (pl.col("local") < until))
-    before = residents.filter((pl.col("local") >= start - TERMS_BASELINE) & (pl.col("local") < start))
+    inside = _between(residents, start, until)
+    before = _between(residents, start - TERMS_BASELINE, start)
     # A negativity-only event is about what the negative posts say; otherwise about all residents' posts.
     if spike["kinds"] == ["negativity"]:
         inside_terms, before_terms = inside.filter("negative"), before.filter("negative")
