@@ -241,3 +241,30 @@ def test_unanswered_cases_are_listed_questions_first_then_newest_with_thread_and
     capped = figures(db, privacy=privacy)
     assert capped["unanswered_cases"]["first_id"].to_list() == ["22"]
     assert capped["response"]["unanswered"] == result["response"]["unanswered"] >= 3
+
+
+def test_shown_posts_never_carry_a_residents_contact_details_or_link(write_config, tmp_path):
+    from luisterpost.config import load_config
+    from luisterpost.metrics.compute import compute
+    from luisterpost.report.render import render_report
+    from luisterpost.store import open_db
+
+    config = load_config(write_config(
+        '[municipality]\nname = "Lindeveen"\npopulation = 50000\n[accounts]\nmastodon = ["gemeentex"]\n',
+        municipality=False))
+    con = open_db(config.database_path)
+    load(con, tmp_path, [
+        row("1", "2026-10-05T10:00:00+02:00", "piet", "negatief", likes=40,
+            url="https://social.example/@piet/1",
+            text="Bel me: 06-12345678 of mail piet.pietersen@voorbeeld.nl, zie www.pietsblog.nl/klacht"),
+        row("2", "2026-10-05T11:00:00+02:00", "gemeentex", "neutraal", likes=30,
+            url="https://social.example/@gemeentex/2", text="Mail ons op info@lindeveen.nl"),
+    ])
+    result = compute(con, config, OCTOBER)
+    posts = {r["id"]: r for r in result["top_posts_by_engagement"].to_dicts()}
+    assert posts["1"]["text"] == "Bel me: [telefoon] of mail [e-mail], zie [link]"
+    assert posts["1"]["url"] is None  # a link to a resident's post names them
+    assert posts["2"]["url"] == "https://social.example/@gemeentex/2"  # the municipality's own post keeps it
+    html = render_report(con, config, OCTOBER, tmp_path / "out", formats=("html",))[0].html.read_text(encoding="utf-8")
+    for private in ("06-12345678", "pietersen", "voorbeeld.nl", "pietsblog", "social.example/@piet", "@piet"):
+        assert private not in html

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ..config import Config, normalise_handle
+from ..masking import mask_contacts
 
 PREFIX = "inwoner-"
 _MENTION = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)")
@@ -47,7 +48,8 @@ class Pseudonymiser:
 
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:
-        """Replace `author` by a pseudonym where it must not be shown."""
+        """Replace `author` by a pseudonym where it must not be shown, and leave out the post's `url` there
+        (a link to a resident's post names them: most platforms put the handle in it)."""
         if not self.enabled or frame.is_empty():
             return frame
         shown = pl.lit(False)
@@ -59,8 +61,10 @@ class Pseudonymiser:
         hidden = frame.filter(~shown).select("platform", author).unique()
         hidden = hidden.with_columns(pl.Series("_pseudonym", [self.pseudonym(str(platform), name)
                                                              for platform, name in hidden.iter_rows()], pl.String))
+        links = [pl.when(shown).then(pl.col("url")).alias("url")] if "url" in frame.columns else []
         return (frame.join(hidden, on=["platform", author], how="left", nulls_equal=True, maintain_order="left")
-                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author))
+                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author),
+                              *links)
                 .drop("_pseudonym"))
 
     def text(self, platform: str, text: str, visible: set[str]) -> str:
@@ -75,9 +79,12 @@ class Pseudonymiser:
         return _MENTION.sub(swap, text)
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
-        """Pseudonymise the @handles inside the `text` column (own handles stay visible)."""
+        """Mask e-mail addresses, links and phone numbers in the `text` column (masking.mask_contacts) and
+        pseudonymise the @handles in it (own handles stay visible)."""
         if not self.enabled or frame.is_empty():
             return frame
+        # Contacts first: an e-mail address or profile link holds an @ that would be read as a handle.
+        frame = frame.with_columns(text=mask_contacts(pl.col("text")))
         return frame.with_columns(
             text=pl.struct("platform", "text").map_elements(
                 lambda row: self.text(row["platform"], row["text"], visible.get(row["platform"], set())),

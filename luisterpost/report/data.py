@@ -103,8 +103,8 @@ def _rows(relation: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
 
 
 def _unanswered(cases: pl.DataFrame, marked: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:
-    """The unanswered cases with the first message's text and link: questions and complaints first, then
-    the most recent."""
+    """The unanswered cases with the first message's text (and link, unless residents are pseudonymised:
+    every case is a resident's): questions and complaints first, then the most recent."""
     columns = {"platform": pl.String, "started_at": pl.Datetime("us", "UTC"), "resident": pl.String,
                "text": pl.String, "url": pl.String, "needs_reply": pl.Boolean}
     if cases.is_empty():
@@ -112,6 +112,8 @@ def _unanswered(cases: pl.DataFrame, marked: pl.DataFrame, privacy: Pseudonymise
     first = marked.select(pl.col("platform").cast(pl.String), pl.col("id").alias("first_id"), "text", "url")
     found = cases.with_columns(pl.col("platform").cast(pl.String)).join(first, on=["platform", "first_id"], how="left")
     found = privacy.texts(found.with_columns(pl.col("text").fill_null("")), settings.own_handles)
+    if privacy.enabled:
+        found = found.with_columns(url=pl.lit(None, pl.String))
     return found.sort(["needs_reply", "started_at"], descending=[True, True]).select(list(columns))
 
 
