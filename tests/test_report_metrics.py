@@ -9,6 +9,7 @@ import pytest
 
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.trend import monthly_sentiment, trend_start
+from luisterpost.metrics.volume import per_day_change
 from luisterpost.metrics.webcare import response_distribution
 from luisterpost.report.context import _trend_class
 from luisterpost.report.data import _coverage
@@ -39,6 +40,13 @@ def test_monthly_sentiment_counts_residents_and_keeps_empty_months():
     assert (october["positive_share"], october["neutral_share"], october["negative_share"]) == (0.3, 0.5, 0.2)
     assert october["net_sentiment"] == pytest.approx(0.2) and october["reputation_index"] == pytest.approx(10.0)
     assert trend.row(1, named=True)["net_sentiment"] is None  # September: no posts, no figure
+
+
+def test_a_count_per_day_of_a_running_period_against_a_whole_one():
+    # docs/metrics.md: 6 mentions on 1–15 October against 3 in the 30 days of September → "+300% per dag".
+    assert per_day_change(6, 15, 3, 30) == pytest.approx(3.0)
+    assert per_day_change(6, 15, 0, 30) is None and per_day_change(6, 15, None, 30) is None
+    assert per_day_change(6, 0, 3, 30) is None  # a period that has not begun yet
 
 
 def test_response_bands_with_the_norm_as_an_edge():

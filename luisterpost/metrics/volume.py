@@ -15,3 +15,11 @@ def volume(frame: pl.DataFrame) -> dict[str, object]:
         "own_posts": own,
         "own_share": own / mentions if mentions else None,
     }
+
+
+def per_day_change(now: int, days_now: int, before: int | None, days_before: int) -> float | None:
+    """The relative change of a count per day, (now / days_now) / (before / days_before) − 1: a running
+    period against a whole one. None without a count before (or without days now)."""
+    if not before or days_now <= 0:
+        return None
+    return (now / days_now) / (before / days_before) - 1

@@ -12,14 +12,14 @@ import duckdb
 import polars as pl
 
 from ..config import Config
-from ..metrics import peers
-from ..metrics.compute import (LOOKBACK, Filters, Settings, cases_within, compute_frames, in_period_frame, peer_headline,
-                               prepare, settings_of)
+from ..metrics.compute import (LOOKBACK, Filters, Settings, cases_within, compute_frames, in_period_frame, prepare,
+                               settings_of, with_peers)
 from ..metrics.load import load_mentions
 from ..metrics.period import Period
 from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
 from ..metrics.local_time import wall_clock
 from ..metrics.reach import ENGAGEMENT
+from ..metrics.result import MetricsResult
 from ..metrics.reputation import count_exprs, ratio_exprs
 from ..metrics.spikes import top_terms
 from ..metrics.trend import monthly_sentiment, trend_start
@@ -33,7 +33,7 @@ UNANSWERED_SHOWN = 15  # unanswered questions listed by name; the rest are count
 class ReportData:
     period: Period
     filters: Filters
-    metrics: dict[str, object]  # as compute() returns it, residents pseudonymised
+    metrics: MetricsResult  # as compute() returns it, residents pseudonymised
     daily: pl.DataFrame  # every day of the period: day, mentions, negative (residents' negative posts)
     trend: pl.DataFrame  # monthly_sentiment over 13 months
     theme_trend: pl.DataFrame  # month, theme, mentions, negative_share, net_sentiment (13 months)
@@ -57,8 +57,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
     frame = load_mentions(con, start, period.end + timedelta(hours=settings.window_hours))
     marked, timed = prepare(frame, settings)
     privacy = pseudonymiser_of(config)
-    metrics = compute_frames(marked, timed, period, settings, filters, privacy)
-    metrics["peers"] = [peers.row(config, metrics), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
+    metrics = with_peers(compute_frames(marked, timed, period, settings, filters, privacy), config, period)
     in_trend = in_period_frame(marked, trend_period, filters)
     period_cases = cases_within(marked, timed, period, filters)
     unanswered = _unanswered(metrics["unanswered_cases"], marked, privacy, settings)
