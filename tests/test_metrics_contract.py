@@ -5,11 +5,15 @@ reads nothing the contract does not declare."""
 from __future__ import annotations
 
 import copy
+import io
+import json
 
 import pytest
+from rich.console import Console
 
 from luisterpost.config import load_config
 from luisterpost.metrics.compute import Filters, compute, with_peers
+from luisterpost.metrics.output import print_tables, to_json
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.result import check, narrowed
 from luisterpost.report import data as report_data
@@ -158,3 +162,18 @@ def test_the_report_reads_only_what_the_contract_declares(demo, monkeypatch):  #
     monkeypatch.setattr(report_data, "with_peers", lambda *args: narrowed(with_peers(*args)))
     assert html() == whole
     assert "Pieken en crises" in whole and "Webcare" in whole
+
+
+def test_the_metrics_command_reads_only_what_the_contract_declares(demo):  # noqa: F811
+    """`luisterpost metrics` (JSON and tables) gives the same output from a result cut to the contract."""
+    config, con = demo
+    result = compute(con, config, month(config))
+
+    def tables(shown):
+        out = io.StringIO()
+        print_tables(shown, Console(file=out, width=200))
+        return out.getvalue()
+
+    assert json.loads(to_json(narrowed(result))) == json.loads(to_json(result))  # the same, in the contract's order
+    assert tables(narrowed(result)) == tables(result)
+    assert "spikes" in tables(result)

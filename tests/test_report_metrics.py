@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 
 from luisterpost.metrics.period import Period
-from luisterpost.metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
 from luisterpost.metrics.spikes import spike_moods
 from luisterpost.metrics.topics import negative_issues
+from luisterpost.metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
 from luisterpost.metrics.volume import per_day, per_day_change
 from luisterpost.metrics.webcare import response_distribution
 from luisterpost.report.context import _trend_class
