@@ -48,8 +48,9 @@ def frame(*names: str) -> Any:
     return Annotated[pl.DataFrame, Columns(*names)]
 
 
-# Strict: a count must be an int and a moment a datetime, not something pydantic could turn into one.
-CONTRACT = ConfigDict(extra="forbid", strict=True)
+# Strict: a count must be an int and a moment a datetime, not something pydantic could turn into one. Errors
+# name the key path and what is wrong, never the value (it may be a resident's post).
+CONTRACT = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
 
 # ---- headline figures (also the comparisons' and the peers' input) ----
 
@@ -301,7 +302,6 @@ class MetricsResult(FrameMetrics):
 
 
 RESULT = TypeAdapter(MetricsResult)
-HEADLINE = TypeAdapter(Headline)
 
 
 def check(result: MetricsResult) -> MetricsResult:
