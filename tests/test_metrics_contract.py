@@ -107,10 +107,10 @@ def renamed(result, path, new):
 
 
 @pytest.mark.parametrize(("path", "new", "expected"), [
-    (("net_sentiment",), "net_sentment", ["net_sentiment\n  Field required", "net_sentment\n  Extra inputs are not permitted"]),
-    (("response", "needs_reply", "rate"), "share", ["response.needs_reply.rate\n  Field required"]),
-    (("change", "year_earlier"), "last_year", ["change.year_earlier\n  Field required"]),
-    (("reach", "engagement"), "interactions", ["reach.interactions\n  Extra inputs are not permitted"]),
+    (("net_sentiment",), "net_sentment", ["net_sentiment: Field required", "net_sentment: Extra inputs are not permitted"]),
+    (("response", "needs_reply", "rate"), "share", ["response.needs_reply.rate: Field required"]),
+    (("change", "year_earlier"), "last_year", ["change.year_earlier: Field required"]),
+    (("reach", "engagement"), "interactions", ["reach.interactions: Extra inputs are not permitted"]),
 ])
 def test_a_renamed_key_fails_the_check_naming_where(good, path, new, expected):
     with pytest.raises(ValueError) as error:
@@ -126,14 +126,25 @@ def test_a_missing_or_renamed_column_fails_the_check_naming_the_frame_and_column
     with pytest.raises(ValueError) as error:
         check(broken)
     message = str(error.value)
-    assert "by_theme\n  Value error, missing column(s) net_sentiment" in message
-    assert "series_by.woonkern.weekly\n  Value error, missing column(s) start" in message
+    assert "by_theme: Value error, missing column(s) net_sentiment" in message
+    assert "series_by.woonkern.weekly: Value error, missing column(s) start" in message
+
+
+def test_the_check_names_what_is_wrong_never_the_posts(good):
+    texts = good["top_posts_by_engagement"]["text"].to_list()
+    assert "@gemeentex gat" in texts
+    with pytest.raises(ValueError) as error:
+        check({**good, "top_posts_by_engagement": good["top_posts_by_engagement"].drop("url")})
+    assert str(error.value).endswith("top_posts_by_engagement: Value error, missing column(s) url (the frame has "
+                                     "platform, id, created_at, author, is_own, author_followers, text, reach, "
+                                     "engagement, sentiment_label)")
+    assert not any(text in str(error.value) for text in texts)
 
 
 @pytest.mark.parametrize(("key", "value", "expected"), [
-    ("top_authors", [], "top_authors\n  Value error, expected a polars DataFrame, got list"),
-    ("mentions", 6.0, "mentions\n  Input should be a valid integer"),
-    ("spikes", [{"start": "2026-10-08"}], "spikes.0.start\n  Input should be a valid datetime"),
+    ("top_authors", [], "top_authors: Value error, expected a polars DataFrame, got list"),
+    ("mentions", 6.0, "mentions: Input should be a valid integer"),
+    ("spikes", [{"start": "2026-10-08"}], "spikes.0.start: Input should be a valid datetime"),
 ])
 def test_a_value_of_the_wrong_type_fails_the_check(good, key, value, expected):
     with pytest.raises(ValueError, match="does not match luisterpost/metrics/result.py") as error:

@@ -48,9 +48,8 @@ def frame(*names: str) -> Any:
     return Annotated[pl.DataFrame, Columns(*names)]
 
 
-# Strict: a count must be an int and a moment a datetime, not something pydantic could turn into one. Errors
-# name the key path and what is wrong, never the value (it may be a resident's post).
-CONTRACT = ConfigDict(extra="forbid", strict=True, hide_input_in_errors=True)
+# Strict: a count must be an int and a moment a datetime, not something pydantic could turn into one.
+CONTRACT = ConfigDict(extra="forbid", strict=True)
 
 # ---- headline figures (also the comparisons' and the peers' input) ----
 
@@ -306,12 +305,16 @@ RESULT = TypeAdapter(MetricsResult)
 
 def check(result: MetricsResult) -> MetricsResult:
     """`result` itself (not a copy) once it has the declared shape; else ValueError naming each key path
-    that is missing, undeclared or of the wrong type. Cheap enough to run on every result: a few hundred
-    small values, and of each frame only its column names."""
+    that is missing, undeclared or of the wrong type ("response.needs_reply.rate: Field required"). Cheap
+    enough to run on every result: a few hundred small values, and of each frame only its column names."""
     try:
         RESULT.validate_python(result)
     except ValidationError as exc:
-        raise ValueError(f"the metrics result does not match luisterpost/metrics/result.py:\n{exc}") from None
+        # The key path and what is wrong, never the value: it may hold residents' posts.
+        problems = [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+                    for error in exc.errors(include_url=False, include_input=False)]
+        raise ValueError("the metrics result does not match luisterpost/metrics/result.py:\n"
+                         + "\n".join(problems)) from None
     return result
 
 
