@@ -8,7 +8,10 @@ import polars as pl
 import pytest
 
 from luisterpost.metrics.period import Period
-from luisterpost.metrics.trend import monthly_sentiment, trend_start
+from luisterpost.metrics.spikes import spike_moods
+from luisterpost.metrics.topics import negative_issues
+from luisterpost.metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
+from luisterpost.metrics.volume import per_day, per_day_change
 from luisterpost.metrics.webcare import response_distribution
 from luisterpost.report.context import _trend_class
 from luisterpost.report.data import _coverage
@@ -39,6 +42,55 @@ def test_monthly_sentiment_counts_residents_and_keeps_empty_months():
     assert (october["positive_share"], october["neutral_share"], october["negative_share"]) == (0.3, 0.5, 0.2)
     assert october["net_sentiment"] == pytest.approx(0.2) and october["reputation_index"] == pytest.approx(10.0)
     assert trend.row(1, named=True)["net_sentiment"] is None  # September: no posts, no figure
+
+
+def test_a_count_per_day_of_a_running_period_against_a_whole_one():
+    # docs/metrics.md: 6 mentions on 1–15 October against 3 in the 30 days of September → "+300% per dag".
+    assert per_day_change(6, 15, 3, 30) == pytest.approx(3.0)
+    assert per_day_change(6, 15, 0, 30) is None and per_day_change(6, 15, None, 30) is None
+    assert per_day_change(6, 0, 3, 30) is None  # a period that has not begun yet
+
+
+def test_mentions_per_day_count_every_day_and_residents_negative_posts():
+    frame = pl.DataFrame({"local_day": [date(2026, 10, 2)] * 3 + [date(2026, 10, 4)],
+                          "is_own": [False, False, True, False],
+                          "sentiment_label": ["negatief", "positief", "negatief", None]})
+    daily = per_day(frame, date(2026, 10, 1), date(2026, 10, 4))
+    assert daily.rows() == [(date(2026, 10, 1), 0, 0), (date(2026, 10, 2), 3, 1),  # the own negative post: no
+                            (date(2026, 10, 3), 0, 0), (date(2026, 10, 4), 1, 0)]
+    assert per_day(frame.head(0), date(2026, 10, 1), date(2026, 10, 2))["mentions"].to_list() == [0, 0]
+
+
+def test_theme_trend_counts_a_mention_for_each_of_its_themes():
+    frame = pl.DataFrame({"local_day": [date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 20)],
+                          "is_own": [False, False, False], "sentiment_label": ["negatief", "positief", "negatief"]})
+    themes = pl.Series([["afval"], ["afval", "groen"], []])
+    trend = monthly_theme_sentiment(frame, themes)
+    assert trend.rows() == [(date(2026, 9, 1), "afval", 1, 1.0, -1.0),
+                            (date(2026, 10, 1), "afval", 1, 0.0, 1.0), (date(2026, 10, 1), "groen", 1, 0.0, 1.0)]
+
+
+def test_a_spikes_mood_counts_residents_posts_that_pass_the_filters_within_its_hours():
+    spike = {"start": datetime(2026, 10, 8, 18, tzinfo=AMSTERDAM), "until": datetime(2026, 10, 8, 20, tzinfo=AMSTERDAM)}
+    marked = pl.DataFrame({  # 18:00 in Amsterdam is 16:00 UTC
+        "created_at": [datetime(2026, 10, 8, h, m, tzinfo=UTC) for h, m in ((15, 59), (16, 0), (17, 59), (17, 30), (17, 0), (18, 0))],
+        "is_own": [False, False, False, True, False, False],
+        "platform": ["x", "x", "x", "x", "facebook", "x"],
+        "sentiment_label": ["negatief", "negatief", "neutraal", "negatief", "negatief", "positief"],
+    })
+    assert spike_moods(marked, [spike]) == [{"positive": 0, "neutral": 1, "negative": 2}]
+    assert spike_moods(marked, [spike], pl.col("platform") == "x") == [{"positive": 0, "neutral": 1, "negative": 1}]
+    assert spike_moods(marked, []) == []
+
+
+def test_issues_are_words_of_negative_posts_used_more_than_before():
+    posts = pl.DataFrame({"is_own": [False] * 4 + [True], "sentiment_label": ["negatief"] * 3 + ["positief", "negatief"],
+                          "text": ["Lantaarnpaal kapot", "weer een lantaarnpaal kapot", "lantaarnpaal stuk", "lantaarnpaal mooi",
+                                   "lantaarnpaal gemaakt"]})
+    before = pl.DataFrame({"is_own": [False], "sentiment_label": ["negatief"], "text": ["kapot fietspad"]})
+    # "lantaarnpaal": 3 negative posts now, none before; "kapot": 2 only (a term needs 3 posts).
+    assert negative_issues(posts, before) == [{"term": "lantaarnpaal", "posts": 3}]
+    assert negative_issues(posts, before, exclude=frozenset({"lantaarnpaal"})) == []
 
 
 def test_response_bands_with_the_norm_as_an_edge():

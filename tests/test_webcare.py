@@ -186,7 +186,7 @@ def test_summary_figures_and_breakdowns(db, tmp_path):
     timed = timed_cases(db, tmp_path, rows, questions=(("mastodon", "1"), ("facebook", "7")))
     summary = response_summary(timed)
     assert summary == {
-        "cases": 4, "answered": 3, "unanswered": 1, "rate": 0.75,
+        "cases": 4, "answered": 3, "unanswered": 1, "rate": 0.75, "unanswered_share": 0.25,
         "first_response_minutes": {"median": 60.0, "p90": 300.0, "mean": (10 + 60 + 360) / 3},
         "first_response_business_minutes": {"median": 60.0, "p90": 252.0, "mean": (10 + 60 + 300) / 3},
         "within_norm_share": 0.5,  # anouk and bas within 4 office hours; carla (5 h) and dirk not

@@ -1,4 +1,5 @@
-"""All metrics for a period, as one plain dict: what `luisterpost metrics --json` prints and reports show."""
+"""All metrics for a period, as one plain dict (its shape: metrics/result.py): what `luisterpost metrics --json`
+prints and reports show."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .period import Period
 from .privacy import Pseudonymiser, pseudonymiser_of
 from .reach import author_groups, author_stats, reach, top_authors, top_posts
 from .reputation import reputation
+from .result import Change, FrameMetrics, Headline, MeasuredResponse, MetricsResult, check
 from .rollup import GROUPS, breakdown, case_rollup, mention_rollup, series, set_id
 from .local_time import wall_clock
 from .spikes import MARGIN as SPIKE_MARGIN, detect
@@ -148,17 +150,17 @@ def in_period_frame(marked: pl.DataFrame, period: Period, filters: Filters) -> p
     return frame.filter(marked.slice(first, end - first).select(filters.expr()).to_series())
 
 
-def headline_of(in_period: pl.DataFrame, period_cases: pl.DataFrame) -> dict[str, object]:
+def headline_of(in_period: pl.DataFrame, period_cases: pl.DataFrame) -> Headline:
     """The core figures (volume, reputation, response) of a period's mentions and cases."""
     return {**volume(in_period), **reputation(in_period), "response": response_summary(period_cases)}
 
 
-def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> dict[str, object]:
+def headline(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filters: Filters) -> Headline:
     """The core figures for one period: volume, reputation, response."""
     return headline_of(in_period_frame(marked, period, filters), cases_within(marked, timed, period, filters))
 
 
-def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, object]:
+def _change(now: Headline, before: Headline) -> Change:
     """Differences now − before for the figures management compares; relative for counts."""
     def diff(a, b):
         return None if a is None or b is None else a - b
@@ -188,7 +190,7 @@ def _change(now: dict[str, object], before: dict[str, object]) -> dict[str, obje
 
 def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, settings: Settings,
                    filters: Filters = Filters(), privacy: Pseudonymiser | None = None,
-                   before: dict[str, dict[str, object]] | None = None) -> dict[str, object]:
+                   before: dict[str, Headline] | None = None) -> FrameMetrics:
     """Every figure for `period` from prepared frames that cover it.
 
     The comparisons use `before` (the headlines of "previous_period" and "year_earlier", see `comparisons`)
@@ -237,7 +239,7 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
     }
 
 
-def _measured_response(response: dict[str, object], in_period: pl.DataFrame, threaded: set[str]) -> dict[str, object]:
+def _measured_response(response: dict[str, object], in_period: pl.DataFrame, threaded: set[str]) -> MeasuredResponse:
     """The period's response figures with the platforms they leave out (`not_measured`); when no platform
     with mentions in the period carries thread information, every figure is null and `reason` says why."""
     skipped = not_measured(in_period["platform"], threaded)
@@ -278,7 +280,7 @@ def load_window(con: duckdb.DuckDBPyConnection, period: Period, window_hours: fl
     return load_mentions(con, period.start - lookback, period.end + timedelta(hours=window_hours))
 
 
-def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> dict[str, object]:
+def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filters: Filters = Filters()) -> MetricsResult:
     """Every metric for `period` from the database, residents pseudonymised as the config says, with the
     peer benchmark when the config names peers."""
     settings = settings_of(config)
@@ -286,17 +288,26 @@ def compute(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filt
     # hold (and thread) far more than the periods compared.
     before = comparisons(con, settings, period, filters)
     marked, timed = prepare(load_window(con, period, settings.window_hours), settings)
-    result = compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config), before)
-    result["peers"] = [peers.row(config, result), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
-    return result
+    return with_peers(compute_frames(marked, timed, period, settings, filters, pseudonymiser_of(config), before),
+                      config, period)
+
+
+def with_peers(result: FrameMetrics, config: Config, period: Period) -> MetricsResult:
+    """`result` with the peer benchmark (empty when the config names no peers), checked against the
+    contract (metrics/result.py). The check runs every time, not only in tests: it reads a few hundred
+    small values and only the column names of the frames (well under a millisecond), and a result of the
+    wrong shape is a bug that should stop here, before a report or a JSON file half shows it."""
+    full: MetricsResult = {**result, "peers": [peers.row(config, result), *peers.peer_rows(config, period, peer_headline)]
+                           if config.peers else []}
+    return check(full)
 
 
 def comparisons(con: duckdb.DuckDBPyConnection, settings: Settings, period: Period,
-                filters: Filters) -> dict[str, dict[str, object]]:
+                filters: Filters) -> dict[str, Headline]:
     """The headline figures of the period before `period` and of the same period a year earlier, as
     `compute_frames` compares with them (computed once when both are the same, as for a whole year)."""
     earlier = {"previous_period": period.previous(), "year_earlier": period.year_earlier()}
-    found: dict[tuple[object, object], dict[str, object]] = {}
+    found: dict[tuple[object, object], Headline] = {}
     for other in earlier.values():
         key = (other.first_day, other.last_day)
         if key not in found:
@@ -305,12 +316,12 @@ def comparisons(con: duckdb.DuckDBPyConnection, settings: Settings, period: Peri
 
 
 def period_headline(con: duckdb.DuckDBPyConnection, settings: Settings, period: Period,
-                    filters: Filters = Filters()) -> dict[str, object]:
+                    filters: Filters = Filters()) -> Headline:
     """The headline figures (volume, reputation, response) of `period` from the database."""
     marked, timed = prepare(load_window(con, period, settings.window_hours, spikes=False), settings)
     return headline(marked, timed, period, filters)
 
 
-def peer_headline(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> dict[str, object]:
+def peer_headline(con: duckdb.DuckDBPyConnection, config: Config, period: Period) -> Headline:
     """A peer's headline figures for `period` (volume, reputation, response) from its own database."""
     return period_headline(con, settings_of(config), period)

@@ -7,6 +7,8 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from .result import MetricsResult
+
 
 def plain(value: object) -> object:
     """The value with frames turned into lists of rows, ready for `to_json`."""
@@ -19,7 +21,7 @@ def plain(value: object) -> object:
     return value
 
 
-def to_json(result: dict[str, object]) -> str:
+def to_json(result: MetricsResult) -> str:
     """The metrics as one JSON object: times as ISO-8601 text, NaN and infinities as null."""
     # orjson: the standard encoder with indentation runs in Python, seconds for a month's tens of
     # thousands of cases.
@@ -36,7 +38,7 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def print_tables(result: dict[str, object], console: Console) -> None:
+def print_tables(result: MetricsResult, console: Console) -> None:
     """The headline figures, then each breakdown, as tables."""
     period = result["period"]
     title = f"{period['from']} .. {period['to']} ({period['timezone']})"
@@ -106,7 +108,7 @@ def print_spikes(spikes: list[dict[str, object]], console: Console) -> None:
     console.print(table)
 
 
-def print_not_measured(result: dict[str, object], console: Console) -> None:
+def print_not_measured(result: MetricsResult, console: Console) -> None:
     """The platforms whose webcare (response, zenden vs luisteren) could not be measured, with the reason."""
     skipped = {row["platform"]: row["reason"] for key in ("response", "broadcasting")
                for row in result[key].get("not_measured", [])}

@@ -12,6 +12,7 @@ from ..config import Config, load_config
 from ..errors import UserError
 from ..paths import data_file
 from .period import Period
+from .result import Headline, PeerError, PeerRow
 
 
 @cache
@@ -32,7 +33,7 @@ def population(config: Config) -> tuple[int | None, str]:
     return None, "unknown"
 
 
-def row(config: Config, figures: dict[str, object]) -> dict[str, object]:
+def row(config: Config, figures: Headline) -> PeerRow:
     """One municipality's benchmark row from its headline figures."""
     inhabitants, source = population(config)
     per_10k = (lambda n: n / inhabitants * 10_000) if inhabitants else (lambda n: None)
@@ -48,10 +49,10 @@ def row(config: Config, figures: dict[str, object]) -> dict[str, object]:
     }
 
 
-def peer_rows(config: Config, period: Period, headline_of) -> list[dict[str, object]]:
+def peer_rows(config: Config, period: Period, headline_of) -> list[PeerRow | PeerError]:
     """Rows for the configured peers. `headline_of(con, peer_config, period)` computes a peer's figures.
     A peer whose config or database cannot be read gets a row with the error; the others go on."""
-    rows = []
+    rows: list[PeerRow | PeerError] = []
     for entry in config.peers:
         path = config.resolve(entry)
         try:

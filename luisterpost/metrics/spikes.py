@@ -253,3 +253,21 @@ def _about(spike: dict[str, object], residents: pl.DataFrame, hourly: pl.DataFra
             "platform", "id", "created_at", "author", "author_followers", "is_own", "text", "engagement",
             "sentiment_label"),
     }
+
+
+def spike_moods(marked: pl.DataFrame, spikes: list[dict[str, object]], passes: pl.Expr = pl.lit(True)) -> list[dict[str, int]]:
+    """Per spike: residents' posts in `marked` that satisfy `passes` (the report's filters), by sentiment
+    (positive, neutral, negative), from its start to its end (`until`, exclusive)."""
+    if not spikes:
+        return []
+    # The residents who pass the filters, once for all spikes.
+    counted = marked.select(~pl.col("is_own") & passes).to_series()
+    moods = []
+    for spike in spikes:
+        # Spikes are in local time, mentions in UTC: compare moments, not wall-clock times.
+        inside = (counted & (marked["created_at"] >= spike["start"].astimezone(UTC))
+                  & (marked["created_at"] < spike["until"].astimezone(UTC)))
+        found = dict(marked["sentiment_label"].filter(inside).cast(pl.String).value_counts().iter_rows())
+        moods.append({"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0),
+                      "negative": found.get("negatief", 0)})
+    return moods

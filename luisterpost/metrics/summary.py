@@ -12,7 +12,7 @@ from ..config import Config
 from .compute import LOOKBACK, Filters, Settings, cases_within, headline_of, in_period_frame, prepare, settings_of
 from .load import load_mentions
 from .period import Period
-from .reputation import count_exprs
+from .volume import per_day
 
 @dataclass(frozen=True)
 class MonthSummary:
@@ -40,11 +40,6 @@ def summarise_frame(frame: pl.DataFrame, settings: Settings, period: Period) -> 
     in_period = in_period_frame(marked, period, Filters())
     figures = headline_of(in_period, cases_within(marked, timed, period, Filters()))
     response = figures["response"]
-    # Own posts count as mentions but never as sentiment (docs/metrics.md, "Berichten van inwoners").
-    daily = in_period.group_by(pl.col("local_day").alias("day")).agg(
-        mentions=pl.len(), negative=count_exprs()["negative"])
-    days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})
-    daily = days.join(daily, on="day", how="left").fill_null(0).sort("day")
     return MonthSummary(
         period=period,
         mentions=figures["mentions"],
@@ -54,5 +49,6 @@ def summarise_frame(frame: pl.DataFrame, settings: Settings, period: Period) -> 
         answered=response["answered"],
         response_rate=response["rate"],
         median_response_minutes=response["first_response_minutes"]["median"],
-        daily=daily,
+        # Own posts count as mentions but never as sentiment (docs/metrics.md, "Berichten van inwoners").
+        daily=per_day(in_period, period.first_day, period.last_day),
     )

@@ -107,3 +107,19 @@ def lead_posts(posts: pl.DataFrame, terms: list[str], n: int, exclude: frozenset
         covered |= used[best]
         mixes.append(used[best])
     return posts[chosen]
+
+
+def negative_issues(in_period: pl.DataFrame, before: pl.DataFrame, exclude: frozenset[str] = frozenset(),
+                    n: int = 8) -> list[dict[str, object]]:
+    """The words residents' negative posts in `in_period` use more than those in `before` did (`top_terms`,
+    never one of `exclude`: the municipality's own names, handles and woonkernen), as term and posts: how
+    many of the negative posts contain it."""
+    def negative_texts(frame: pl.DataFrame) -> list[str]:
+        if frame.is_empty():
+            return []
+        return frame.filter(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief"))["text"].to_list()
+
+    texts = negative_texts(in_period)
+    lowered = pl.Series(texts, dtype=pl.String).str.to_lowercase()
+    return [{"term": term, "posts": int(lowered.str.contains(term, literal=True).sum())}
+            for term in top_terms(texts, negative_texts(before), n, exclude=exclude)]

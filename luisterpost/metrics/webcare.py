@@ -237,7 +237,7 @@ def not_measured(platforms: pl.Series, threaded: set[str]) -> list[dict[str, str
 
 
 UNMEASURED_RESPONSE = {
-    "cases": None, "answered": None, "unanswered": None, "rate": None,
+    "cases": None, "answered": None, "unanswered": None, "rate": None, "unanswered_share": None,
     "first_response_minutes": {"median": None, "p90": None, "mean": None},
     "first_response_business_minutes": {"median": None, "p90": None, "mean": None},
     "within_norm_share": None, "arrivals_in_office_hours": None, "arrivals_outside_office_hours": None,
@@ -288,6 +288,8 @@ def response_summary(timed: pl.DataFrame) -> dict[str, object]:
         "answered": answered.height,
         "unanswered": cases_n - answered.height,
         "rate": answered.height / cases_n if cases_n else None,
+        # What a median response time leaves out: a median over few answered cases flatters.
+        "unanswered_share": (cases_n - answered.height) / cases_n if cases_n else None,
         "first_response_minutes": _stats(answered["response_minutes"]),
         "first_response_business_minutes": _stats(answered["business_minutes"]),
         "within_norm_share": timed["within_norm"].sum() / cases_n if cases_n else None,

@@ -14,7 +14,9 @@ from babel.dates import format_date
 
 from ..config import Config
 from ..metrics.period import Period
+from ..metrics.result import MetricsResult
 from ..metrics.spikes import after
+from ..metrics.volume import per_day_change
 from ..refs import post_ref
 from . import charts
 from .data import ReportData
@@ -65,13 +67,6 @@ def _judged(t: dict[str, str], change: float | None, higher_is_better: bool, pre
 UNANSWERED_LIMIT = 0.25  # above this share of unanswered cases a response time is never shown as good
 
 
-def _per_day(now: int, days_now: int, before: int | None, days_before: int) -> float | None:
-    """The relative change of a count per day: a running period against a whole one."""
-    if before is None or not before or days_now <= 0:
-        return None
-    return (now / days_now) / (before / days_before) - 1
-
-
 def tiles(data: ReportData, config: Config, t: dict[str, Any], fmt: Formatter,
           through: date | None = None) -> list[dict[str, str]]:
     """The summary's KPI tiles: label, value, an optional detail line, the change against the previous
@@ -105,8 +100,8 @@ def tiles(data: ReportData, config: Config, t: dict[str, Any], fmt: Formatter,
 
     # Mentions: a running period per day, so a half month is not "−50%".
     if running:
-        mentions_change = _per_day(m["mentions"], days_now, before["mentions"], period.previous().days)
-        mentions_year = _per_day(m["mentions"], days_now, year["mentions"], period.year_earlier().days)
+        mentions_change = per_day_change(m["mentions"], days_now, before["mentions"], period.previous().days)
+        mentions_year = per_day_change(m["mentions"], days_now, year["mentions"], period.year_earlier().days)
     else:
         mentions_change, mentions_year = before["mentions_change"], year["mentions_change"]
     per_day = f" {t['per_day']}" if running else ""
@@ -140,7 +135,7 @@ def tiles(data: ReportData, config: Config, t: dict[str, Any], fmt: Formatter,
     return result
 
 
-def _response_tiles(m: dict[str, Any], t: dict[str, Any], fmt: Formatter, config: Config, window: str, norm: str,
+def _response_tiles(m: MetricsResult, t: dict[str, Any], fmt: Formatter, config: Config, window: str, norm: str,
                     before: dict[str, Any], year: dict[str, Any], tile: Any, comparable: bool) -> list[dict[str, Any]]:
     """The webcare tiles: response rate, median first response (office and calendar time, never good while
     many cases go unanswered), within the norm, and zenden vs luisteren; figures that cannot be measured
@@ -152,7 +147,7 @@ def _response_tiles(m: dict[str, Any], t: dict[str, Any], fmt: Formatter, config
                     for key in ("response_rate", "median_business", "within_norm")]
     else:
         cases = response["cases"]
-        unanswered_share = response["unanswered"] / cases if cases else None
+        unanswered_share = response["unanswered_share"]
         median = response["first_response_business_minutes"]["median"]
         many_unanswered = unanswered_share is not None and unanswered_share > UNANSWERED_LIMIT
         if median is None:
@@ -249,20 +244,20 @@ def _breakdown_rows(rows: list[dict[str, Any]], key: str, fmt: Formatter,
     } for r in rows]
 
 
-def _authors(m: dict[str, Any], t: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
+def _authors(m: MetricsResult, t: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
     """Who wrote, by group (own accounts, media and public accounts, residents): residents are counted
     together, never ranked per person (AVG)."""
     return [{"group": t["group_" + g["group"]], "authors": fmt.number(g["authors"]), "mentions": fmt.number(g["mentions"]),
              "negative": fmt.number(g["negative"])} for g in _rows(m["author_groups"])]
 
 
-def _own_accounts(m: dict[str, Any], t: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
+def _own_accounts(m: MetricsResult, t: dict[str, Any], fmt: Formatter) -> list[dict[str, str]]:
     """The own accounts among the most active authors, with their posts and followers."""
     return [{"author": a["author"], "platform": platform_label(t, a["platform"]), "mentions": fmt.number(a["mentions"]),
              "followers": fmt.number(a["followers"])} for a in _rows(m["top_authors"]) if a["is_own"]]
 
 
-def _response_platforms(m: dict[str, Any], t: dict[str, Any], fmt: Formatter) -> list[dict[str, Any]]:
+def _response_platforms(m: MetricsResult, t: dict[str, Any], fmt: Formatter) -> list[dict[str, Any]]:
     """Webcare per platform; a platform whose response cannot be measured is listed with "not measured"."""
     rows = [{
         "name": platform_label(t, r["platform"]), "cases": fmt.number(r["cases"]), "answered": fmt.number(r["answered"]),

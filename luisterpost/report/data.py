@@ -6,23 +6,24 @@ frames; formatting is the templates' job."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import duckdb
 import polars as pl
 
 from ..config import Config
-from ..metrics import peers
-from ..metrics.compute import (LOOKBACK, Filters, Settings, cases_within, compute_frames, in_period_frame, peer_headline,
-                               prepare, settings_of)
+from ..metrics.compute import (LOOKBACK, Filters, Settings, cases_within, compute_frames, in_period_frame, prepare,
+                               settings_of, with_peers)
 from ..metrics.load import load_mentions
 from ..metrics.period import Period
 from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
 from ..metrics.local_time import wall_clock
 from ..metrics.reach import ENGAGEMENT
-from ..metrics.reputation import count_exprs, ratio_exprs
-from ..metrics.spikes import top_terms
-from ..metrics.trend import monthly_sentiment, trend_start
+from ..metrics.result import MetricsResult
+from ..metrics.spikes import spike_moods
+from ..metrics.topics import negative_issues
+from ..metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
+from ..metrics.volume import per_day
 from ..metrics.webcare import AUTHOR, response_distribution
 from ..sql import query
 
@@ -33,7 +34,7 @@ UNANSWERED_SHOWN = 15  # unanswered questions listed by name; the rest are count
 class ReportData:
     period: Period
     filters: Filters
-    metrics: dict[str, object]  # as compute() returns it, residents pseudonymised
+    metrics: MetricsResult  # as compute() returns it, residents pseudonymised
     daily: pl.DataFrame  # every day of the period: day, mentions, negative (residents' negative posts)
     trend: pl.DataFrame  # monthly_sentiment over 13 months
     theme_trend: pl.DataFrame  # month, theme, mentions, negative_share, net_sentiment (13 months)
@@ -57,8 +58,7 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
     frame = load_mentions(con, start, period.end + timedelta(hours=settings.window_hours))
     marked, timed = prepare(frame, settings)
     privacy = pseudonymiser_of(config)
-    metrics = compute_frames(marked, timed, period, settings, filters, privacy)
-    metrics["peers"] = [peers.row(config, metrics), *peers.peer_rows(config, period, peer_headline)] if config.peers else []
+    metrics = with_peers(compute_frames(marked, timed, period, settings, filters, privacy), config, period)
     in_trend = in_period_frame(marked, trend_period, filters)
     period_cases = cases_within(marked, timed, period, filters)
     unanswered = _unanswered(metrics["unanswered_cases"], marked, privacy, settings)
@@ -67,29 +67,19 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
     shown = [metrics["top_posts_by_engagement"], notable, *[s["top_posts"] for s in metrics["spikes"]]]
     return ReportData(
         period=period, filters=filters, metrics=metrics,
-        daily=_daily(in_period, period),
+        daily=per_day(in_period, period.first_day, period.last_day),
         trend=monthly_sentiment(in_trend, first_month, period.last_day),
         theme_trend=_theme_trend(marked, trend_period, filters),
         response_bands=response_distribution(period_cases, settings.norm_hours),
         unanswered=unanswered.head(UNANSWERED_SHOWN),
         unanswered_questions=metrics["response"]["needs_reply"]["unanswered"] or 0,
-        spike_moods=_moods(marked, metrics["spikes"], filters),
-        issues=_issues(in_period, _mentions(marked, period.previous(), filters), settings.own_words),
+        spike_moods=spike_moods(marked, metrics["spikes"], filters.expr()),
+        issues=negative_issues(in_period, _mentions(marked, period.previous(), filters), settings.own_words),
         notable_negative=notable,
         coverage=_coverage(con, period),
         quality=_rows(con.execute(query("report/sentiment_quality"), {"start": period.start, "end": period.end})),
         evidence=_evidence(con, shown),
     )
-
-
-def _daily(in_period: pl.DataFrame, period: Period) -> pl.DataFrame:
-    """Every local day of the period (days without posts as zeros): mentions and residents' negative posts."""
-    days = pl.DataFrame({"day": pl.date_range(period.first_day, period.last_day, eager=True)})
-    if in_period.is_empty():
-        return days.with_columns(mentions=pl.lit(0, pl.UInt32), negative=pl.lit(0, pl.UInt32))
-    counted = in_period.group_by(pl.col("local_day").alias("day")).agg(
-        mentions=pl.len(), negative=(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief")).sum())
-    return days.join(counted, on="day", how="left").fill_null(0).sort("day")
 
 
 def _mentions(marked: pl.DataFrame, period: Period, filters: Filters) -> pl.DataFrame:
@@ -130,48 +120,11 @@ def _notable_negative(in_period: pl.DataFrame, privacy: Pseudonymiser, settings:
     return privacy.texts(privacy.names(shown), settings.own_handles)
 
 
-def _issues(in_period: pl.DataFrame, before: pl.DataFrame, exclude: frozenset[str] = frozenset(),
-            n: int = 8) -> list[dict[str, object]]:
-    """The words residents' negative posts use more than the period before did (topics.top_terms, never one
-    of `exclude`: the municipality's own names, handles and woonkernen), with how many negative posts
-    contain each."""
-    def negative_texts(frame: pl.DataFrame) -> list[str]:
-        if frame.is_empty():
-            return []
-        return frame.filter(~pl.col("is_own") & (pl.col("sentiment_label") == "negatief"))["text"].to_list()
-
-    texts = negative_texts(in_period)
-    lowered = pl.Series(texts, dtype=pl.String).str.to_lowercase()
-    return [{"term": term, "posts": int(lowered.str.contains(term, literal=True).sum())}
-            for term in top_terms(texts, negative_texts(before), n, exclude=exclude)]
-
-
 def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -> pl.DataFrame:
-    """Per month and theme over the trend period: mentions, negative share and Net Sentiment."""
+    """Per month and theme over the trend period (`trend.monthly_theme_sentiment`)."""
     frame = in_period_frame(marked, trend_period, filters)
     themes = marked.select("themes")[frame["row"]]["themes"] if frame.height else pl.Series("themes", [], pl.List(pl.String))
-    exploded = frame.select("local_day", "is_own", "sentiment_label").with_columns(theme=themes).explode(
-        "theme", empty_as_null=True).drop_nulls("theme")
-    return exploded.group_by(pl.col("local_day").dt.truncate("1mo").alias("month"), "theme").agg(
-        mentions=pl.len().cast(pl.Int64), **count_exprs()).with_columns(**ratio_exprs()).select(
-        "month", "theme", "mentions", "negative_share", "net_sentiment").sort("month", "theme")
-
-
-def _moods(marked: pl.DataFrame, spikes: list[dict[str, object]], filters: Filters) -> list[dict[str, int]]:
-    """Per spike: residents' posts by sentiment from its start to its end (`until`, exclusive)."""
-    if not spikes:
-        return []
-    # The residents who pass the filters, once for all spikes.
-    counted = marked.select(~pl.col("is_own") & filters.expr()).to_series()
-    moods = []
-    for spike in spikes:
-        # Spikes are in local time, mentions in UTC: compare moments, not wall-clock times.
-        inside = (counted & (marked["created_at"] >= spike["start"].astimezone(UTC))
-                  & (marked["created_at"] < spike["until"].astimezone(UTC)))
-        found = dict(marked["sentiment_label"].filter(inside).cast(pl.String).value_counts().iter_rows())
-        moods.append({"positive": found.get("positief", 0), "neutral": found.get("neutraal", 0),
-                      "negative": found.get("negatief", 0)})
-    return moods
+    return monthly_theme_sentiment(frame, themes)
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:
