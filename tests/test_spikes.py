@@ -234,7 +234,7 @@ def test_a_one_hour_event_in_the_report_reads_as_one_hour_with_its_factor():
                            spike_moods=[{"positive": 1, "neutral": 27, "negative": 2}])
     [shown] = _spikes(data, t, fmt)
     assert (shown["when"], shown["factors"], shown["title"]) == (
-        "21 oktober 18:00–19:00", "×6 berichten", "Piek in berichten van inwoners")
+        "21 oktober 18:00–19:00", "×6,0 berichten", "Piek in berichten van inwoners")
     assert shown["peak"] == "Hoogste uur: 30 berichten van inwoners (normaal 5). Ernst 5 van 10."
     assert shown["days"] == (date(2026, 10, 21), date(2026, 10, 21))
     assert [(p["author"], p["text"], p["date"]) for p in shown["posts"]] == [
@@ -275,7 +275,7 @@ def test_the_storm_of_8_and_9_october_is_the_first_spike_of_the_demo_report(demo
     assert (storm["kinds"], storm["granularity"], storm["severity"]) == (["volume", "negativity"], "day", 8)
     values, _ = report_values(data, config, "monthly", "nl", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     first = values["spikes"][0]
-    assert (first["when"], first["factors"]) == ("8–9 oktober", "×8 berichten, ×8 negatief")
+    assert (first["when"], first["factors"]) == ("8–9 oktober", "×7,9 berichten, ×8,5 negatief")
     terms = first["terms"].split(", ")
     assert terms[0] == "storm" and not {"lindeveen", "zandhoek", "gemeente", "gaat", "dank"} & set(terms)
     # Lead posts: residents' negative posts about the storm's terms, their authors pseudonymised.

@@ -343,7 +343,8 @@ def _spikes(data: ReportData, t: dict[str, str], fmt: Formatter) -> list[dict[st
             "title": t["spike_both" if len(kinds) == 2 else f"spike_{kinds[0]}"],
             "when": (_day_span(fmt, first, last) if spike["granularity"] == "day"
                      else _hour_span(fmt, spike["start"], spike["until"])),
-            "factors": ", ".join(t[f"spike_{kind}_factor"].format(factor=fmt.number(spike[kind]["factor"]))
+            "factors": ", ".join(t[f"spike_{kind}_factor"].format(
+                factor=fmt.number(spike[kind]["factor"], 1 if spike[kind]["factor"] < 10 else 0))
                                  for kind in kinds),
             "peak": _spike_peak(spike, t, fmt),
             "severity": spike["severity"],
