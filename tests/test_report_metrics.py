@@ -300,6 +300,25 @@ def test_webcare_without_thread_information_is_not_measured_rather_than_zero(wri
     assert not values["has_cases"] and "response_bands" not in figs
 
 
+def test_reach_without_followers_or_interactions_is_unknown_rather_than_zero(write_config, tmp_path):
+    from luisterpost.metrics.compute import compute
+
+    config = _report_config(write_config)
+    con = _store(config, tmp_path, EXPORT_ROWS)  # an export without follower or interaction columns
+    october = Period.month(2026, 10, config.municipality.tz)
+    assert compute(con, config, october)["reach"] == {
+        "potential_reach": None, "unique_author_reach": None, "engagement": None, "earned_impressions": None}
+    _, values, _ = _values(config, con, october, AFTER_OCTOBER)
+    assert [r["value"] for r in values["reach"]] == ["–", "–", "–", "–"]
+    assert values["reach"][0]["note"].startswith("Onbekend: de berichten van deze periode vermelden geen volgers")
+    assert values["top_posts"] == [] and values["top_posts_empty"].startswith("De berichten van deze periode vermelden geen interacties")
+    # One post with a follower count makes the reach known again (the others count as 0).
+    con.execute("UPDATE mentions SET author_followers = 120 WHERE id = 'e1'")
+    reach = compute(con, config, october)["reach"]
+    assert (reach["potential_reach"], reach["unique_author_reach"], reach["engagement"]) == (120, 120, None)
+    assert reach["earned_impressions"] == 12.0
+
+
 def test_a_platform_without_thread_information_is_left_out_of_the_response_figures(write_config, tmp_path):
     from luisterpost.metrics.compute import compute
 

@@ -41,16 +41,22 @@ def author_groups(authors: pl.DataFrame, public_followers: int) -> pl.DataFrame:
 
 def reach(frame: pl.DataFrame, authors: pl.DataFrame | None = None) -> dict[str, object]:
     """Potential reach (over mentions and over unique authors), engagement and earned impressions.
-    `authors` is `author_stats(frame)` when the caller has it already."""
+    `authors` is `author_stats(frame)` when the caller has it already. A figure none of whose inputs any
+    mention carries (an export without follower or interaction columns) is None: unknown, not 0."""
     if frame.is_empty():
         return {"potential_reach": 0, "unique_author_reach": 0, "engagement": 0, "earned_impressions": 0.0}
     if authors is None:
         authors = author_stats(frame)
+    known = frame.select(
+        followers=pl.col("author_followers").is_not_null().any(),
+        interactions=pl.any_horizontal(pl.col(c).is_not_null().any() for c in ("likes", "reposts", "replies", "quotes")),
+        views=pl.col("views").is_not_null().any()).row(0, named=True)
     return {
-        "potential_reach": int(frame["author_followers"].fill_null(0).sum()),
-        "unique_author_reach": int(authors["followers"].fill_null(0).sum()),
-        "engagement": int(frame.select(ENGAGEMENT).to_series().sum()),
-        "earned_impressions": round(float(frame.select(IMPRESSIONS).to_series().sum()), 1),
+        "potential_reach": int(frame["author_followers"].fill_null(0).sum()) if known["followers"] else None,
+        "unique_author_reach": int(authors["followers"].fill_null(0).sum()) if known["followers"] else None,
+        "engagement": int(frame.select(ENGAGEMENT).to_series().sum()) if known["interactions"] else None,
+        "earned_impressions": (round(float(frame.select(IMPRESSIONS).to_series().sum()), 1)
+                               if known["followers"] or known["views"] else None),
     }
 
 

@@ -158,10 +158,11 @@ class Changes(TypedDict):
 
 @with_config(CONTRACT)
 class Reach(TypedDict):
-    potential_reach: int
-    unique_author_reach: int
-    engagement: int
-    earned_impressions: float
+    # None: no mention in the period carries what the figure is made of (unknown, not 0).
+    potential_reach: int | None
+    unique_author_reach: int | None
+    engagement: int | None
+    earned_impressions: float | None
 
 
 @with_config(CONTRACT)

@@ -398,11 +398,14 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "themes": _breakdown_rows(_rows(m["by_theme"]), "theme", fmt),
         "woonkernen": _breakdown_rows(_rows(m["by_woonkern"]), "woonkern", fmt),
         "reach": [
-            {"label": t[key], "value": fmt.number(m["reach"][figure]), "note": t[key + "_note"]}
+            {"label": t[key], "value": fmt.number(m["reach"][figure]),
+             "note": t[key + "_note"] if m["reach"][figure] is not None else t["reach_unknown"]}
             for key, figure in (("potential_reach", "potential_reach"), ("unique_reach", "unique_author_reach"),
                                 ("engagement", "engagement"), ("impressions", "earned_impressions"))
         ],
-        "top_posts": _post_rows(m["top_posts_by_engagement"], data, t, fmt)[:6],
+        # Without any interaction counts there is nothing to rank by: a sentence says so, not six posts at 0.
+        "top_posts": _post_rows(m["top_posts_by_engagement"], data, t, fmt)[:6] if m["reach"]["engagement"] is not None else [],
+        "top_posts_empty": t["no_data"] if m["reach"]["engagement"] is not None else t["top_posts_unknown"],
         "author_groups": _authors(m, t, fmt),
         "authors_note": t["top_authors_note"].format(public=fmt.number(config.privacy.public_followers)),
         "own_accounts": _own_accounts(m, t, fmt),
