@@ -236,10 +236,15 @@ def test_a_response_time_is_not_good_news_when_most_cases_went_unanswered(write_
     rate = _tiles(values)["Reactiepercentage"]
     assert (rate["value"], rate["class"]) == ("25%", "worse")
     assert rate["sentence"] == "1 van de 4 cases kreeg binnen 72 uur een antwoord op hetzelfde kanaal."
+    assert rate["detail"] == ""  # no case opened by a question or complaint
     # A year earlier one post (5 now: +400%) and no cases: the count is compared, response figures are not.
     mentions = _tiles(values)["Vermeldingen"]
     assert mentions["change_year"] == "+400% t.o.v. oktober 2025" and rate["change_year"] == ""
     assert "response_bands" in figs
+    # The cases that most need an answer (a question or complaint opened them) have their own rate beside it.
+    con.execute("UPDATE enrichments SET is_question = true WHERE id IN ('o1', 'o3')")
+    _, values, _ = _values(config, con, Period.month(2026, 10, config.municipality.tz), AFTER_OCTOBER)
+    assert _tiles(values)["Reactiepercentage"]["detail"] == "Vragen en klachten: 50% beantwoord (1 van 2)"
 
 
 def test_the_response_tile_judges_the_norm_only_when_few_cases_go_unanswered(write_config, tmp_path):

@@ -166,11 +166,16 @@ def _response_tiles(m: MetricsResult, t: dict[str, Any], fmt: Formatter, config:
         skipped = (" " + t["s_not_measured_some"].format(platforms=_platform_list(t, response["not_measured"]))
                    if response["not_measured"] else "")
         calendar = response["first_response_minutes"]["median"]
+        asking = response["needs_reply"]
         measured = [
             tile(t["response_rate"], fmt.percent(response["rate"]), fmt.points(before["response_rate_change"]),
                  _trend_class(before["response_rate_change"], True),
                  (say(t, "s_response", cases, answered=fmt.number(response["answered"]), cases=fmt.number(cases),
                       window=window) if cases else t["s_no_cases"]) + skipped,
+                 # The cases that most need an answer, beside all of them.
+                 detail=t["needs_reply_rate"].format(
+                     rate=fmt.percent(asking["rate"]), answered=fmt.number(asking["answered"]),
+                     cases=fmt.number(asking["cases"])) if asking["cases"] else "",
                  change_year=fmt.points(year["response_rate_change"]), comparable=comparable),
             tile(t["median_business"], fmt.minutes(median), _minutes_change(fmt, before["median_business_minutes_change"]),
                  median_class, median_sentence,
