@@ -29,6 +29,9 @@ app = typer.Typer(
 # Soft wrap: a line a user may grep or copy (file:line: reason) is never broken by the terminal width.
 console = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
+if not out.is_terminal:
+    # Written to a file or a pipe: wide enough that tables keep every cell whole (the default is 80 columns).
+    out.width = 200
 
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", "-c", envvar=CONFIG_ENV,
                                                       help="The municipality's TOML config file.")]

@@ -78,6 +78,19 @@ def test_metrics_on_an_empty_database(write_config):
     assert tables.returncode == 0 and "mentions" in tables.stdout
 
 
+def test_metrics_tables_keep_every_cell_whole_in_a_pipe(write_config, tmp_path):
+    # Written to a pipe or file, as an analyst saves them: the breakdown tables are wider than 80 columns.
+    config = str(write_config())
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps({"platform": "mastodon", "id": str(i), "created_at": f"2026-10-0{i}T10:00:00Z",
+                                          "author_handle": f"inwoner{i}", "text": "Het verkeer op de rotonde"})
+                              for i in range(1, 4)), encoding="utf-8")
+    assert luisterpost("--config", config, "import", str(rows)).returncode == 0
+    tables = luisterpost("--config", config, "metrics", "--from", "2026-10-01", "--to", "2026-10-31")
+    assert tables.returncode == 0 and "median_business_minutes" in tables.stdout
+    assert "…" not in tables.stdout
+
+
 def test_filters_are_checked_and_named_in_the_file(write_config, tmp_path):
     config = str(write_config('[terms]\nwoonkernen = ["Oosterbroek"]\n'))
     out = tmp_path / "out"
