@@ -276,6 +276,9 @@ def test_the_storm_of_8_and_9_october_is_the_first_spike_of_the_demo_report(demo
     values, _ = report_values(data, config, "monthly", "nl", datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
     first = values["spikes"][0]
     assert (first["when"], first["factors"]) == ("8–9 oktober", "×7,9 berichten, ×8,5 negatief")
+    # The summary page names it too.
+    assert values["summary_event"] == ("Belangrijkste gebeurtenis: 8–9 oktober, ×7,9 berichten, ×8,5 negatief "
+                                       "(ernst 8 van 10). Zie Pieken en crises.")
     terms = first["terms"].split(", ")
     assert terms[0] == "storm" and not {"lindeveen", "zandhoek", "gemeente", "gaat", "dank"} & set(terms)
     # Lead posts: residents' negative posts about the storm's terms, their authors pseudonymised.

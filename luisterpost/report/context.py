@@ -423,6 +423,10 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "unanswered_note": say(t, "unanswered_note", unanswered_total, questions=fmt.number(data.unanswered_questions),
                                total=fmt.number(unanswered_total)),
         "spikes": spikes,
+        # The most severe event on the summary page too: a manager reading one page sees the crisis.
+        "summary_event": t["summary_event"].format(when=spikes[0]["when"], factors=spikes[0]["factors"],
+                                                   severity=spikes[0]["severity"], section=t["spikes"])
+        if spikes else "",
         "spikes_in_print": in_print,
         "spikes_more": say(t, "spikes_more", len(spikes) - in_print, count=fmt.number(len(spikes) - in_print)),
         "issues": [{"term": i["term"], "posts": fmt.number(i["posts"])} for i in data.issues],
