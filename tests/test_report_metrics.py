@@ -441,3 +441,24 @@ def test_each_post_once_per_table_and_long_texts_clipped_for_print(write_config,
 
     assert pages(tmp_path / "report.pdf") <= 12
     assert pdf_text(tmp_path / "report.pdf").count("de stoep is kapot") < 100
+
+
+def test_theme_and_woonkern_tables_say_what_they_leave_out_and_count_twice(write_config, tmp_path):
+    from luisterpost.metrics.compute import compute
+    from .conftest import store_enrichment
+
+    config = _report_config(write_config)
+    rows = [_mention("t1", "2026-10-05T10:00:00+02:00", "anouk"), _mention("t2", "2026-10-06T10:00:00+02:00", "bas"),
+            _mention("t3", "2026-10-07T10:00:00+02:00", "carla")]
+    con = _store(config, tmp_path, rows)
+    con.execute("DELETE FROM enrichments")
+    store_enrichment(con, "mastodon", "t1", "neutraal", ["verkeer"], ["Heikamp", "Oosterbroek"])
+    store_enrichment(con, "mastodon", "t2", "neutraal", ["verkeer", "afval"], ["Heikamp"])
+    store_enrichment(con, "mastodon", "t3", "neutraal", [], [])
+    october = Period.month(2026, 10, config.municipality.tz)
+    result = compute(con, config, october)
+    assert result["woonkern_tags"] == {"mentions": 3, "without": 1, "several": 1}
+    assert result["theme_tags"] == {"mentions": 3, "without": 1, "several": 1}
+    _, values, _ = _values(config, con, october, AFTER_OCTOBER)
+    assert values["woonkernen_note"] == ("Niet in deze tabel: 1 van de 3 vermeldingen (zonder woonkern). "
+                                         "Bij meer dan één woonkern geteld: 1.")

@@ -23,7 +23,7 @@ from .local_time import wall_clock
 from .spikes import MARGIN as SPIKE_MARGIN, detect
 from .topics import excluded_words
 from .load import load_mentions
-from .volume import volume
+from .volume import tagged, volume
 from .webcare import (AUTHOR, UNMEASURED_RESPONSE, cases, mark_own, not_measured, response_by, response_summary,
                       threaded_platforms, threads, unanswered, with_timing)
 
@@ -236,6 +236,8 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
                                         .is_in(sorted({r["platform"] for r in skipped}))),
         "by_theme": _unmeasured_null(breakdown(rollup, case_counts, "theme"), pl.lit(nothing_measured)),
         "by_woonkern": _unmeasured_null(breakdown(rollup, case_counts, "woonkern"), pl.lit(nothing_measured)),
+        "theme_tags": tagged(in_period, marked, "themes"),
+        "woonkern_tags": tagged(in_period, marked, "woonkernen"),
     }
 
 

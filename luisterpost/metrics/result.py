@@ -166,6 +166,14 @@ class Reach(TypedDict):
 
 
 @with_config(CONTRACT)
+class Tagged(TypedDict):
+    """How the period's mentions are tagged with themes or woonkernen (volume.tagged)."""
+    mentions: int
+    without: int  # no theme / no woonkern
+    several: int  # more than one: counted once for each in the breakdown
+
+
+@with_config(CONTRACT)
 class OwnNotMeasured(TypedDict):
     platform: str
     own_posts: int
@@ -293,6 +301,8 @@ class FrameMetrics(Volume, Reputation):
     by_platform: frame("platform", *BREAKDOWN)  # type: ignore[valid-type]
     by_theme: frame("theme", *BREAKDOWN)  # type: ignore[valid-type]
     by_woonkern: frame("woonkern", *BREAKDOWN)  # type: ignore[valid-type]
+    theme_tags: Tagged
+    woonkern_tags: Tagged
 
 
 @with_config(CONTRACT)

@@ -21,6 +21,13 @@ def volume(frame: pl.DataFrame) -> dict[str, object]:
     }
 
 
+def tagged(in_period: pl.DataFrame, marked: pl.DataFrame, column: str) -> dict[str, int]:
+    """How the period's mentions (`in_period`, with their `row` in `marked`) are tagged in `column` (themes or
+    woonkernen): mentions, `without` a tag, and `several` with more than one (they count once for each)."""
+    tags = marked[column].gather(in_period["row"]).list.len() if in_period.height else pl.Series([], dtype=pl.UInt32)
+    return {"mentions": in_period.height, "without": int((tags == 0).sum()), "several": int((tags > 1).sum())}
+
+
 def per_day_change(now: int, days_now: int, before: int | None, days_before: int) -> float | None:
     """The relative change of a count per day, (now / days_now) / (before / days_before) − 1: a running
     period against a whole one. None without a count before (or without days now)."""

@@ -200,6 +200,15 @@ def _response_tiles(m: MetricsResult, t: dict[str, Any], fmt: Formatter, config:
     return [*measured, zenden]
 
 
+def _tags_note(t: dict[str, Any], fmt: Formatter, tags: dict[str, int], key: str) -> str:
+    """Under a theme or woonkern table: how many mentions it leaves out and how many it counts more than once,
+    so the rows are not read as adding up to all mentions."""
+    if not tags["mentions"]:
+        return ""
+    return t[key].format(without=fmt.number(tags["without"]), mentions=fmt.number(tags["mentions"]),
+                         several=fmt.number(tags["several"]))
+
+
 def _platform_list(t: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     return ", ".join(platform_label(t, r["platform"]) for r in rows)
 
@@ -402,6 +411,8 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
         "platforms": _breakdown_rows(_rows(m["by_platform"]), "platform", fmt, platform),
         "themes": _breakdown_rows(_rows(m["by_theme"]), "theme", fmt),
         "woonkernen": _breakdown_rows(_rows(m["by_woonkern"]), "woonkern", fmt),
+        "themes_note": _tags_note(t, fmt, m["theme_tags"], "tags_themes"),
+        "woonkernen_note": _tags_note(t, fmt, m["woonkern_tags"], "tags_woonkernen"),
         "reach": [
             {"label": t[key], "value": fmt.number(m["reach"][figure]),
              "note": t[key + "_note"] if m["reach"][figure] is not None else t["reach_unknown"]}
