@@ -1,15 +1,17 @@
-"""Report speed: the monthly PDF + HTML for the demo municipality in ≤ 10 s together, once the
-metrics are computed. Builds 13 months of the demo municipality (fixed to end on 2026-10-31) in a temporary
-database, then times gathering the figures and rendering HTML and PDF separately (wall time, best of 3).
+"""Report speed: the whole command an analyst waits for, `luisterpost report --month 2026-10` (PDF + HTML, start-up
+included) on the demo municipality, goal ≤ 5 s wall. Builds 13 months of the demo municipality (fixed to end on
+2026-10-31) in a temporary database, times the command (best of 3), then its parts in this process: gathering
+the figures and rendering HTML and PDF separately (wall time, best of 3).
 
 Then the same month with one resident's post of 600,000 characters added (with the most engagement, so
 every table that shows posts shows it): the PDF clips shown texts, so it must render in at most twice the
 time of the demo month alone (goal: time linear in text length, not quadratic).
-Run: .venv/bin/python bench/bench_report.py [--long-only]
+Run: .venv/bin/python bench/bench_report.py
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +54,11 @@ def main() -> None:
                 harvest_source(con, build_source(config, settings, now=datetime(2026, 11, 1, 3, tzinfo=UTC)))
         enrich_pending(con, matcher_for(config))
         mentions = con.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        con.close()  # the command opens the database itself
+        command_s, _ = best(lambda: subprocess.run(
+            [str(Path(sys.executable).with_name("luisterpost")), "--config", str(path), "report", "--month", "2026-10",
+             "--out", str(Path(tmp) / "out")], check=True, capture_output=True))
+        con = open_db(config.database_path)
         period = Period.month(2026, 10, config.municipality.tz)
         gather_s, data = best(lambda: gather(con, config, period))
         values_s, (values, figs) = best(lambda: report_values(data, config, "monthly", "nl", datetime.now(UTC)))
@@ -59,6 +66,7 @@ def main() -> None:
         pdf_s, _ = best(lambda: render_pdf(values, figs, "monthly", Path(tmp) / "report.pdf"))
         print(f"demo municipality: {mentions:,} mentions over 13 months; report for October 2026 "
               f"({data.metrics['mentions']:,} mentions, {len(figs)} figures)")
+        print(f"luisterpost report --month 2026-10 (PDF + HTML, the whole command): {command_s:5.2f} s (goal ≤ 5 s)")
         print(f"gather figures (metrics)   {gather_s:5.2f} s")
         print(f"values and figures         {values_s:5.2f} s")
         print(f"HTML                       {html_s:5.2f} s")

@@ -9,11 +9,12 @@ All 198 are reported too, as `luisterpost sentiment eval` gives them.
 Speed: enrichment (sentiment, themes and woonkernen of the demo municipality, language, needs-a-reply)
 ≥ 20,000 mentions/s on one core (Polars limited to one thread; CPU time), on the real tweets in
 ../shared/data/nl-party-tweets/, repeated to about 100,000.
-Run: .venv/bin/python bench/bench_sentiment.py
+Run: .venv/bin/python bench/bench_sentiment.py [--mentions 100000]
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import os
 import re
@@ -55,6 +56,9 @@ def naive(text: str, table: dict[str, float]) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mentions", type=int, default=100_000, help="about this many mentions for the speed runs")
+    args = parser.parse_args()
     dev = SHARED / "sentiment-dev" / "mp-tweets-polarity-dev.csv"
     tweets = SHARED / "nl-party-tweets" / "party-tweets-dev.csv"
     if not dev.exists() or not tweets.exists():
@@ -70,8 +74,8 @@ def main() -> None:
                   f"(n = {report.n})")
     with tweets.open(encoding="utf-8") as handle:
         texts = [r["Tweet"] for r in csv.DictReader(handle)]
-    rounds = max(1, 100_000 // len(texts))
-    batch = pl.Series("text", texts * rounds)
+    rounds = max(1, args.mentions // len(texts))
+    batch = pl.Series("text", (texts * rounds)[:max(args.mentions, 1)])
     total = batch.len()
     chars = sum(map(len, texts)) / len(texts)
     matcher = matcher_for(load_config(resource_dir("examples") / "lindeveen.toml"))

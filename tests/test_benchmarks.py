@@ -58,3 +58,19 @@ def test_eval_threads_runs():
 def test_bench_model_runs():
     out = run_bench("bench_model.py", "--texts", "5")
     assert out.strip()
+
+
+def test_bench_report_runs():
+    out = run_bench("bench_report.py")
+    assert "the whole command" in out and "(goal ≤ 2×)" in out
+
+
+def test_eval_tagging_runs():
+    out = run_bench("eval_tagging.py")
+    assert "precision" in out.lower() and "recall" in out.lower()
+
+
+@pytest.mark.skipif(not (SHARED / "sentiment-dev").is_dir(), reason="needs ../shared/data beside the project")
+def test_bench_sentiment_runs():
+    out = run_bench("bench_sentiment.py", "--mentions", "500")
+    assert "macro-F1" in out or "macro" in out.lower()
