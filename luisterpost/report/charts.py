@@ -7,8 +7,7 @@ posts never go into a figure: only counts, names of themes, places and platforms
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape
 
@@ -16,6 +15,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 from plotly.subplots import make_subplots
+
+from .browser import chart_browser
 
 BLUE, RED, GREY = "#1f5aa6", "#c0392b", "#8a96a3"
 SENTIMENT_COLOURS = {"negative": RED, "neutral": GREY, "positive": BLUE}
@@ -128,30 +129,6 @@ def theme_trend(trend: pl.DataFrame, labels: dict[str, str], month_label: Callab
     fig.update_yaxes(title_text=labels["share_axis"], range=[0, 100], ticksuffix="%", row=2, col=1, secondary_y=True,
                      showgrid=False)
     return _layout(fig, labels, height=440)
-
-
-_browser = {"open": False}
-
-
-@contextmanager
-def chart_browser() -> Iterator[None]:
-    """Keep one headless Chromium (kaleido) for the static charts from here to the end of the block; inside
-    an outer block, that one is used.
-
-    The browser starts in the background: a report opens it before gathering its figures, so the two
-    seconds Chromium takes to start pass while the figures are computed."""
-    if _browser["open"]:
-        yield
-        return
-    import kaleido
-
-    kaleido.start_sync_server(silence_warnings=True)
-    _browser["open"] = True
-    try:
-        yield
-    finally:
-        _browser["open"] = False
-        kaleido.stop_sync_server(silence_warnings=True)
 
 
 def to_svgs(figures: dict[str, go.Figure], width: int = 900) -> dict[str, str]:

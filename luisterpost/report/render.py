@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from ..metrics.compute import Filters
 from ..metrics.period import Period
 from ..paths import resource_dir
 from . import charts
+from .browser import chart_browser
 from .context import context, figures
 from .data import ReportData, gather
 
@@ -90,11 +92,13 @@ def render_html(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, *
         plotly_js=plotly.offline.get_plotlyjs() if plotly_js is None else plotly_js)
 
 
-def render_pdf(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, path: Path) -> None:
-    """Write the PDF to `path`."""
+def render_pdf(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, path: Path, *,
+               drawn: dict[str, str] | None = None) -> None:
+    """Write the PDF to `path` (`drawn`: the figures as `print_charts` gives them, when drawn already)."""
     import weasyprint  # imported here: loading pango is only worth it when a PDF is wanted
 
-    html = _environment().get_template(f"{kind}.html.j2").render(**values, medium="print", charts=print_charts(figs))
+    html = _environment().get_template(f"{kind}.html.j2").render(
+        **values, medium="print", charts=print_charts(figs) if drawn is None else drawn)
     weasyprint.HTML(string=html, base_url=str(resource_dir("reports"))).write_pdf(path)
 
 
@@ -106,12 +110,15 @@ def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str =
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = file_stem(config, data.period, kind, data.filters, lang)
     html_path = pdf_path = None
-    if "html" in formats:
-        html_path = out_dir / f"{stem}.html"
-        html_path.write_text(render_html(values, figs, kind), encoding="utf-8")
-    if "pdf" in formats:
-        pdf_path = out_dir / f"{stem}.pdf"
-        render_pdf(values, figs, kind, pdf_path)
+    # The PDF's charts are drawn by the browser while the HTML page is written here.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts") as drawing:
+        drawn = drawing.submit(print_charts, figs) if "pdf" in formats else None
+        if "html" in formats:
+            html_path = out_dir / f"{stem}.html"
+            html_path.write_text(render_html(values, figs, kind), encoding="utf-8")
+        if drawn is not None:
+            pdf_path = out_dir / f"{stem}.pdf"
+            render_pdf(values, figs, kind, pdf_path, drawn=drawn.result())
     return RenderedReport(html_path, pdf_path)
 
 
@@ -125,7 +132,7 @@ def render_report(con: duckdb.DuckDBPyConnection, config: Config, period: Period
         wanted = [Filters(filters.platform, theme, filters.woonkern, filters.language)
                   for theme in config.terms.portfolios]
     # The PDF's chart browser starts now, so it is ready by the time the figures are gathered.
-    with charts.chart_browser() if "pdf" in formats else nullcontext():
+    with chart_browser() if "pdf" in formats else nullcontext():
         return [write_report(gather(con, config, period, each), config, out_dir, kind=kind, formats=formats,
                              lang=lang, generated_at=generated_at) for each in wanted]
 
