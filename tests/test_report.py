@@ -110,6 +110,7 @@ def test_monthly_and_alderman_pdfs(demo, tmp_path):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
         assert fonts and all(" yes " in line for line in fonts)  # every font embedded
     assert "Portefeuille-rapportage" in pdf_text(alderman) and "verkeer" in pdf_text(alderman)
+    assert "Alleen:" not in pdf_text(alderman)  # the portfolio is the title, not repeated as a filter
     # Hostile texts are text in the PDF too.
     assert "<script>document.body" in text.replace(" ", "")  # wherever the narrow text column wraps it
 

@@ -379,7 +379,9 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
     m = data.metrics
     period = data.period
     title = (t["title_alderman"] if kind == "alderman" else t["title"] if period.is_month else t["title_period"])
-    filters = ", ".join(f"{value}" for value in data.filters.as_dict().values())
+    # An alderman report's portfolio is its title already: not repeated as a filter.
+    filters = ", ".join(f"{value}" for key, value in data.filters.as_dict().items()
+                        if not (kind == "alderman" and key == "theme"))
     spikes = _spikes(data, t, fmt)
     in_print = min(SPIKES_IN_PRINT, len(spikes))
     unanswered_total = m["response"]["unanswered"]
