@@ -110,6 +110,11 @@ def test_monthly_and_alderman_pdfs(demo, tmp_path):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
         assert fonts and all(" yes " in line for line in fonts)  # every font embedded
     assert "Portefeuille-rapportage" in pdf_text(alderman) and "verkeer" in pdf_text(alderman)
+    # A table that fits on a page is not split across two: every platform row of the webcare table is on the
+    # page of its heading.
+    page = next(p for p in page_texts(monthly) if "Webcare per platform" in p)
+    rows = page.split("Webcare per platform", 1)[1]
+    assert all(name in rows for name in ("Facebook", "Mastodon", "Bluesky", "Instagram", "YouTube"))
     assert "Alleen:" not in pdf_text(alderman)  # the portfolio is the title, not repeated as a filter
     # Hostile texts are text in the PDF too.
     assert "<script>document.body" in text.replace(" ", "")  # wherever the narrow text column wraps it
@@ -192,6 +197,11 @@ def test_a_thin_period_and_english(demo, tmp_path):
 def pages(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     return int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page (pdftotext ends every page with a form feed)."""
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.split("\f")
 
 
 def pdf_text(pdf: Path) -> str:
