@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from datetime import date, datetime
@@ -219,22 +218,6 @@ def report(
     """Render a report as HTML and/or PDF: the monthly management report, or an alderman's portfolio report
     (one per portfolio without --theme), for a month or any period, optionally filtered. The file name carries
     the kind, every filter, the period and the language."""
-    from .report.browser import chart_browser
-
-    # A PDF's chart browser starts first: Chromium's two seconds to start pass while the rest loads and the
-    # figures are gathered (an invalid --format is still refused below; the browser then closes).
-    with chart_browser() if "pdf" in format.lower() else contextlib.nullcontext():
-        written = _report(ctx, month, from_day, to_day, kind, theme, woonkern, platform, language, out_dir, format, lang)
-    for rendered in written:
-        for path in (rendered.html, rendered.pdf):
-            if path:
-                out.print(str(path), highlight=False)
-
-
-def _report(ctx: typer.Context, month: str | None, from_day: str | None, to_day: str | None, kind: str,
-            theme: str | None, woonkern: str | None, platform: str | None, language: str | None, out_dir: Path,
-            format: str, lang: str) -> list:
-    """The checked options of `report`, rendered; returns what was written."""
     from . import filters as checks
     from .report.render import render_report
     from .store import open_db
@@ -246,7 +229,11 @@ def _report(ctx: typer.Context, month: str | None, from_day: str | None, to_day:
     period = checks.period(config, _today(config), month, from_day, to_day)
     con = open_db(config.database_path)
     wanted = _checked_filters(config, con, platform, theme, woonkern, language)
-    return render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
+    written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
+    for rendered in written:
+        for path in (rendered.html, rendered.pdf):
+            if path:
+                out.print(str(path), highlight=False)
 
 
 def _day(value: str) -> date:

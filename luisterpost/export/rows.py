@@ -14,7 +14,6 @@ import polars as pl
 
 from ..config import Config
 from ..handles import DISPLAY_NAMES
-from ..masking import mask_contacts
 from ..metrics.compute import Filters, Settings, cases_within, in_period_frame, load_window, prepare, settings_of
 from ..metrics.period import Period
 from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
@@ -70,8 +69,9 @@ def mention_rows(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filt
     kind = (pl.when(pl.col("is_own")).then(pl.lit(OWN))
             .when(pl.col("author_followers").fill_null(0) >= privacy.public_followers).then(pl.lit(PUBLIC))
             .otherwise(pl.lit(RESIDENT)))
+    # privacy.texts masks contact details and handles in the texts (the pseudonymiser is always on here).
     posts = posts.with_columns(author_kind=kind, opens_case=pl.col("answered").is_not_null(),
-                               text=mask_contacts(pl.col("text").fill_null("")))
+                               text=pl.col("text").fill_null(""))
     posts = privacy.texts(privacy.names(posts), settings.own_handles)
     return posts.with_columns(
         ref=pl.Series([post_ref(p, i) for p, i in zip(posts["platform"], posts["id"])], dtype=pl.String),
