@@ -1,4 +1,4 @@
-"""Storage: migrations apply once and are recorded; the authors view follows the mentions; times that cannot be
+"""Storage: migrations apply once and are recorded; no per-person relation is kept; times that cannot be
 shown are moved aside."""
 
 from __future__ import annotations
@@ -21,25 +21,17 @@ def test_migrations_apply_once_and_are_recorded(tmp_path):
     assert versions[0] == (1, "schema")
     assert con.execute("SELECT value FROM watermarks").fetchall() == [("v",)]
     tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    assert {"raw_items", "mentions", "authors", "harvest_runs", "harvest_run_sources", "watermarks"} <= tables
+    assert {"raw_items", "mentions", "harvest_runs", "harvest_run_sources", "watermarks"} <= tables
 
 
-def test_authors_view_shows_each_authors_last_known_values(db, tmp_path):
-    rows = [
-        {"platform": "mastodon", "id": "1", "created_at": "2026-01-01T10:00:00Z", "author_handle": "@Anouk",
-         "text": "a", "author_followers": 10, "author_name": "Anouk"},
-        {"platform": "mastodon", "id": "2", "created_at": "2026-02-01T10:00:00Z", "author_handle": "anouk",
-         "text": "b", "author_followers": 25},
-        {"platform": "bluesky", "id": "3", "created_at": "2026-02-01T10:00:00Z", "author_handle": "anouk",
-         "text": "c"},
-    ]
+def test_no_per_person_relation_is_kept(db, tmp_path):
+    # A view or table with one row per author would be a profile of each resident (docs/privacy.md).
     path = tmp_path / "m.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    path.write_text(json.dumps({"platform": "mastodon", "id": "1", "created_at": "2026-01-01T10:00:00Z",
+                                "author_handle": "@Anouk", "text": "a"}), encoding="utf-8")
     import_file(db, path)
-    assert db.execute("SELECT platform, handle, name, followers, mentions FROM authors ORDER BY platform").fetchall() == [
-        ("bluesky", "anouk", None, None, 1),
-        ("mastodon", "anouk", "Anouk", 25, 2),  # the last known name, though the newest post had none
-    ]
+    relations = {r[0] for r in db.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert "mentions" in relations and "authors" not in relations
 
 
 def test_mentions_stored_with_times_outside_2000_2100_are_moved_aside(tmp_path):
