@@ -6,6 +6,8 @@ from dataclasses import asdict
 from datetime import datetime
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
@@ -44,8 +46,12 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
 
 # Harvesting waits on the network, not the CPU: enough threads that every source fetches at once.
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
-def nightly(config_path: str | None = None, now: datetime | None = None) -> dict:
-    """Harvest all sources, enrich new mentions and store a metrics snapshot; return the run's summary."""
+def nightly(config_path: str | None = None, now: datetime | None = None) -> dict | State:
+    """Harvest all sources, enrich new mentions and store a metrics snapshot; return the run's summary.
+
+    The per-source table is published as the artifact `harvest-<municipality>`. When a source failed or was
+    partial the run ends in the Failed state (message: which sources), with the summary as its data
+    (`state.result(raise_on_failure=False)`): what was read is stored and enriched all the same."""
     logger = get_run_logger()
     config = load_config(config_path)
     config_path = str(config_path) if config_path else None
@@ -80,5 +86,20 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
     logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s", run_id, status, enriched,
                 ", ".join(snapshots))
     close_all()
-    return {"run_id": run_id, "status": status, "enriched": enriched,
-            "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots}
+    summary = {"run_id": run_id, "status": status, "enriched": enriched,
+               "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots}
+    create_table_artifact(key=f"harvest-{config.municipality.slug}", table=source_table(outcomes),
+                          description=f"Harvest run {run_id} of {config.municipality.name}: {status}")
+    troubled = [o for o in outcomes if o.status in ("failed", "partial")]
+    if troubled:
+        # Not Completed: an operator sees it in the UI and an automation can match on it (docs/operations.md).
+        return Failed(message=f"harvest run {run_id} {status}: " + ", ".join(f"{o.source} {o.status}"
+                                                                             for o in troubled), data=summary)
+    return summary
+
+
+def source_table(outcomes: list[SourceOutcome]) -> list[dict]:
+    """One row per source for the run's artifact: status, counts, queries still behind, the first error line."""
+    return [{"source": o.source, "status": o.status, "fetched": o.fetched, "new": o.new, "updated": o.updated,
+             "skipped": o.skipped, "behind": len(o.behind),
+             "error": (o.error or "").splitlines()[0] if o.error else ""} for o in outcomes]

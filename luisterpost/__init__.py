@@ -1,3 +1,8 @@
 """Luisterpost: hear what residents say about their municipality online."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("luisterpost")  # one place for it: pyproject.toml
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"

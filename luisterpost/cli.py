@@ -48,8 +48,18 @@ def _prefect_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"luisterpost {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main_options(ctx: typer.Context, config: ConfigOption = None) -> None:
+def main_options(ctx: typer.Context, config: ConfigOption = None,
+                 version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                       help="Print the version and stop.")] = False) -> None:
     """Luisterpost: hear what residents say about their municipality online, and report on it monthly."""
     ctx.obj = config
 
@@ -115,13 +125,20 @@ def harvest(ctx: typer.Context) -> None:
     _prefect_environment()
     path = _config_path(ctx)
     load_config(path)  # report config errors before Prefect starts
-    from flows.nightly import nightly
-
     console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
-    result = nightly(config_path=path)
-    failed = _print_harvest(result)
+    failed = _print_harvest(_run_nightly(path))
     if failed:
         raise typer.Exit(1)
+
+
+def _run_nightly(path: str) -> dict:
+    """Run the nightly flow once and return its summary, also when it ended Failed because a source failed."""
+    from flows.nightly import nightly
+
+    result = nightly(config_path=path, return_state=True).result(raise_on_failure=False)
+    if isinstance(result, BaseException):  # the flow itself stopped (a config error, a broken database)
+        raise result
+    return result
 
 
 def _print_harvest(result: dict) -> bool:
@@ -332,12 +349,10 @@ def demo(
     path = str(Path(ctx.obj).resolve()) if ctx.obj else str(resource_dir("examples") / "lindeveen.toml")
     config = load_config(path)
     from flows.monthly_report import monthly_report
-    from flows.nightly import nightly
 
     console.print(f"Demo municipality [bold]{config.municipality.name}[/] → {config.database_path}")
     console.print("Harvesting 13 months of mentions through the nightly flow…")
-    result = nightly(config_path=path)
-    _print_harvest(result)
+    _print_harvest(_run_nightly(path))
     console.print("Rendering last month's report (HTML and PDF)…")
     paths = monthly_report(config_path=path, out_dir=str(out_dir.resolve()))
     for value in paths.values():
@@ -476,19 +491,42 @@ def sentiment_eval(
 
 
 @app.command()
-def status(ctx: typer.Context) -> None:
-    """Show what is stored, how the last harvest and import runs went, the queries that failed in the last
-    harvest and the queries with posts not read yet (gaps the next runs close)."""
+def status(
+    ctx: typer.Context,
+    max_age: Annotated[Optional[float], typer.Option(
+        "--max-age", help="Hours since a source's last good harvest before it counts as stale "
+                          "(default: [monitoring] max_age_hours, 30).")] = None,
+) -> None:
+    """Show what is stored, each source's health (its last harvest and last good one, failures since, open gaps),
+    the last runs, the queries that failed in the last harvest and the posts not read yet. Exits 1 when a source's
+    last harvest failed or was partial, or its last good harvest is older than --max-age hours."""
+    from .health import source_health
     from .sources.listing import open_gaps
     from .sql import query
     from .store import open_db
+    from .store.runs import utcnow
 
     config = _config(ctx)
+    if max_age is not None and max_age <= 0:
+        raise UserError(f"--max-age: {max_age:g} is not a number of hours above 0")
+    max_age = max_age or config.monitoring.max_age_hours
     con = open_db(config.database_path)
     for platform, count, first, last in con.execute(
         "SELECT platform, count(*), min(created_at), max(created_at) FROM mentions GROUP BY ALL ORDER BY 2 DESC"
     ).fetchall():
         out.print(f"{platform:>10}: {count:>9,} mentions, {first:%Y-%m-%d} .. {last:%Y-%m-%d}", highlight=False)
+    health = source_health(con, config, utcnow(), max_age)
+    if health:
+        out.print(f"sources (a good harvest is expected every {max_age:g} h):",
+                  highlight=False)
+        width = max(len(h.source) for h in health)
+        for h in health:
+            last_ok = f"{h.last_ok:%Y-%m-%d %H:%M} UTC ({h.age_hours:.0f} h ago)" if h.last_ok else "never"
+            colour = "red" if h.problem else "green"
+            out.print(f"  [{colour}]{'needs attention' if h.problem else 'ok':<15}[/] {escape(h.source):<{width}}  "
+                      f"last good harvest {last_ok}; {h.failed_since_ok:,} failed since; "
+                      f"{h.open_gaps:,} quer{'y' if h.open_gaps == 1 else 'ies'} with posts not read yet"
+                      + (f"; {escape(h.problem)}" if h.problem else ""), highlight=False)
     for run_id, kind, started, run_status, new, skipped in con.execute(
         query("report/recent_runs"), {"limit": 5}
     ).fetchall():
@@ -510,6 +548,12 @@ def status(ctx: typer.Context) -> None:
         out.print("posts not read yet (the next harvests continue there):", highlight=False)
         for source, key, gap in gaps:
             out.print(f"  {source} / {key}: {gap.words()}", highlight=False, markup=False)
+    troubled = [h for h in health if h.problem]
+    if troubled:
+        console.print(f"[red]{len(troubled)} of {len(health)} source{'s' if len(health) != 1 else ''} need"
+                      f"{'s' if len(troubled) == 1 and len(health) == 1 else ''} attention:[/] "
+                      + "; ".join(f"{escape(h.source)}: {escape(h.problem or '')}" for h in troubled), highlight=False)
+        raise typer.Exit(1)
 
 
 # Run statuses that need words: while this command reads the database no run can be writing it, so a run

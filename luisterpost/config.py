@@ -175,6 +175,12 @@ class Privacy(Strict):
     key_file: str | None = None
 
 
+class Monitoring(Strict):
+    # `status` exits 1 when a configured source's last good harvest is older than this (the nightly runs daily:
+    # a day plus a few hours of slack), so a monitoring check sees a harvest that silently stopped.
+    max_age_hours: float = Field(default=30, gt=0)
+
+
 class SentimentSettings(Strict):
     """How sentiment is scored: the vocabulary and rules (default), or a text-classification model."""
 
@@ -218,6 +224,7 @@ class Config(Strict):
     terms: Terms = Terms()
     privacy: Privacy = Privacy()
     spikes: Spikes = Spikes()
+    monitoring: Monitoring = Monitoring()
     sentiment: SentimentSettings = SentimentSettings()
     # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
     peers: list[str] = []

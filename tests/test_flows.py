@@ -58,7 +58,10 @@ def test_nightly_flow_harvests_concurrently_records_failures_and_snapshots(prefe
         path = "not-a-folder"
     """)
     now = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
-    result = nightly(config_path=str(path), now=now)
+    state = nightly(config_path=str(path), now=now, return_state=True)
+    # A failed source makes the run Failed in Prefect (not Completed), naming it; the summary is its data.
+    assert state.is_failed() and state.message == "harvest run 1 partial: broken-drop failed"
+    result = state.result(raise_on_failure=False)
     by_source = {s["source"]: s for s in result["sources"]}
     assert result["status"] == "partial"
     assert by_source["demo"]["status"] == "ok" and by_source["demo"]["new"] > 3000
@@ -74,8 +77,25 @@ def test_nightly_flow_harvests_concurrently_records_failures_and_snapshots(prefe
     assert snapshot["mentions"] == october
     assert con.execute("SELECT count(*) FROM enrichments").fetchall()[0][0] == by_source["demo"]["new"]
     con.close()
-    again = nightly(config_path=str(path), now=now)
+    again = nightly(config_path=str(path), now=now, return_state=True).result(raise_on_failure=False)
     assert {s["source"]: s["new"] for s in again["sources"]} == {"demo": 0, "broken-drop": 0}
+    # The per-source table of the last run, as an artifact an operator finds in the UI.
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("harvest-lindeveen")
+    table = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    assert [(row["source"], row["status"], row["new"]) for row in table] == [("demo", "ok", 0),
+                                                                            ("broken-drop", "failed", 0)]
+    assert "is not a folder" in table[1]["error"]
+
+
+def test_nightly_flow_without_failures_completes(prefect_home, write_config):
+    from flows.nightly import nightly
+
+    state = nightly(config_path=str(flow_config(write_config)), now=datetime(2026, 11, 2, 3, 0, tzinfo=UTC),
+                    return_state=True)
+    assert state.is_completed()
+    assert state.result()["status"] == "ok"
 
 
 def test_demo_command_writes_html_and_pdf_reports(prefect_home, write_config, tmp_path):
@@ -255,7 +275,8 @@ def test_nightly_flow_with_platform_sources_reports_each_and_keeps_secrets_out(p
             subreddits = ["thenetherlands"]
             search = ["Lindeveen"]
         """)
-        result = nightly(config_path=str(path), now=datetime(2026, 11, 21, 12, tzinfo=UTC))
+        result = nightly(config_path=str(path), now=datetime(2026, 11, 21, 12, tzinfo=UTC),
+                         return_state=True).result(raise_on_failure=False)
     by_source = {s["source"]: s for s in result["sources"]}
     assert result["status"] == "partial"
     assert by_source["demo"]["status"] == "ok"
