@@ -17,12 +17,19 @@ _CHARSET = '<meta charset="utf-8">'
 # Always the same, whatever the page holds; script-src and style-src are added per page.
 FIXED = {
     "default-src": "'none'",
-    # The charts' download button draws the chart into an image from a data: URL.
+    # plotly.js draws heatmaps as images from data: URLs (and the download button draws the chart into one).
     "img-src": "data:",
     "connect-src": "'none'",
     "form-action": "'none'",
     "base-uri": "'none'",
+    # plotly.js sizes and places what it draws with style attributes it sets while drawing (no hash can name
+    # them in advance). A style attribute cannot run script, and with no loads allowed CSS cannot send
+    # anything anywhere; every text from posts is escaped, so no attribute comes from a post.
+    "style-src-attr": "'unsafe-inline'",
 }
+# plotly.js puts its own rules (the mode bar, hover labels) into an empty <style> it adds, through the CSSOM,
+# which the policy does not govern: the empty block has to be allowed, and allows nothing else.
+EMPTY_STYLE = ""
 
 
 def source_hash(text: str) -> str:
@@ -34,7 +41,7 @@ def source_hash(text: str) -> str:
 
 def policy(page: str) -> str:
     """The policy for a rendered page: its inline scripts and styles by hash, no other source of anything."""
-    hashes: dict[str, list[str]] = {"script": [], "style": []}
+    hashes: dict[str, list[str]] = {"script": [], "style": [source_hash(EMPTY_STYLE)]}
     for tag, attributes, text in _BLOCK.findall(page):
         if re.search(r"\bsrc\s*=", attributes, re.I):
             raise ValueError("the report loads a script from elsewhere: it must be self-contained")
@@ -43,7 +50,7 @@ def policy(page: str) -> str:
             hashes[tag.lower()].append(found)
     directives = {**FIXED,
                   "script-src": " ".join(hashes["script"]) or "'none'",
-                  "style-src": " ".join(hashes["style"]) or "'none'"}
+                  "style-src": " ".join(hashes["style"])}
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
@@ -53,5 +60,5 @@ def with_policy(page: str) -> str:
     first = _BLOCK.search(page)
     if page.count(_CHARSET) != 1 or (first is not None and first.start() < page.index(_CHARSET)):
         raise ValueError(f"the report page must start its <head> with {_CHARSET} before any script")
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{html_lib.escape(policy(page))}">'
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{html_lib.escape(policy(page), quote=False)}">'
     return page.replace(_CHARSET, f"{_CHARSET}\n{meta}", 1)
