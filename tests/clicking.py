@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,41 +49,59 @@ def chromium() -> str:
 
 def click_every_link(page: Path, timeout: float = 60) -> Visit:
     """Load `page`, wait until its charts are drawn, click each <a> in turn, and report (see `Visit`)."""
-    return asyncio.run(asyncio.wait_for(_visit(page), timeout))
+    return asyncio.run(asyncio.wait_for(_visit(page, _click_every_link), timeout))
 
 
-async def _visit(page: Path) -> Visit:
+def run_in_page(page: Path, expression: str, timeout: float = 60) -> Any:
+    """Load `page`, wait until its charts are drawn, and give the value of the JavaScript `expression` there
+    (run by the browser's DevTools, which the page's policy does not cover, as a user clicking does not)."""
+    async def run(evaluate: Callable[[str], Awaitable[Any]], visit: Visit) -> Any:
+        return await evaluate(expression)
+
+    return asyncio.run(asyncio.wait_for(_visit(page, run), timeout))
+
+
+async def _click_every_link(evaluate: Callable[[str], Awaitable[Any]], visit: Visit) -> Visit:
+    for index in range(len(visit.links)):
+        await evaluate(f"document.querySelectorAll('a')[{index}].click()")
+        await asyncio.sleep(0.2)  # a javascript: URL runs, and a navigation starts, after the click returns
+    visit.title_after = await evaluate("document.title")
+    visit.pwned = await evaluate("window.pwned === undefined ? null : String(window.pwned)")
+    visit.violations = await evaluate("window.__violations")
+    return visit
+
+
+async def _visit(page: Path, then: Callable[[Callable[[str], Awaitable[Any]], Visit], Awaitable[Any]]) -> Any:
+    """Open `page` with every event of interest recorded, wait for its charts, and return `then(evaluate,
+    visit)`: `visit` holds what was seen so far and keeps filling in while `then` runs."""
     import choreographer  # the DevTools client kaleido drives Chromium with
 
-    dialogs: list[str] = []
-    requested: list[str] = []
-    navigations: list[str] = []
-    errors: list[str] = []
+    visit = Visit(links=[])
     async with choreographer.Browser(path=chromium(), headless=True) as browser:
         tab = await browser.create_tab("about:blank")
 
         async def on_request(event: dict[str, Any]) -> None:
             params = event["params"]
-            requested.append(params["request"]["url"])
+            visit.requested.append(params["request"]["url"])
             await tab.send_command("Fetch.fulfillRequest", params={"requestId": params["requestId"], "responseCode": 204})
 
         async def on_dialog(event: dict[str, Any]) -> None:
-            dialogs.append(event["params"]["message"])
+            visit.dialogs.append(event["params"]["message"])
             await tab.send_command("Page.handleJavaScriptDialog", params={"accept": False})
 
         async def on_navigation(event: dict[str, Any]) -> None:
-            navigations.append(event["params"]["url"])
+            visit.navigations.append(event["params"]["url"])
 
         async def on_console(event: dict[str, Any]) -> None:
             if event["params"]["type"] == "error":
-                errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in event["params"]["args"]))
+                visit.errors.append(" ".join(str(a.get("value", a.get("description", ""))) for a in event["params"]["args"]))
 
         async def on_log(event: dict[str, Any]) -> None:
             if event["params"]["entry"]["level"] == "error":
-                errors.append(event["params"]["entry"]["text"])
+                visit.errors.append(event["params"]["entry"]["text"])
 
         async def on_exception(event: dict[str, Any]) -> None:
-            errors.append(str(event["params"]["exceptionDetails"].get("exception", {}).get("description")))
+            visit.errors.append(str(event["params"]["exceptionDetails"].get("exception", {}).get("description")))
 
         for name, callback in (("Fetch.requestPaused", on_request), ("Page.javascriptDialogOpening", on_dialog),
                                ("Page.frameRequestedNavigation", on_navigation), ("Runtime.consoleAPICalled", on_console),
@@ -100,19 +119,14 @@ async def _visit(page: Path) -> Visit:
             answer = await tab.send_command("Runtime.evaluate", params={"expression": expression, "returnByValue": True})
             return answer["result"]["result"].get("value")
 
-        charts = await evaluate("document.querySelectorAll('.plotly-graph-div').length")
-        drawn_now = "document.querySelectorAll('.plotly-graph-div .main-svg').length ? " \
-                    "Array.from(document.querySelectorAll('.plotly-graph-div')).filter(d => d.querySelector('svg.main-svg')).length : 0"
+        visit.charts = await evaluate("document.querySelectorAll('.plotly-graph-div').length")
+        drawn = ("Array.from(document.querySelectorAll('.plotly-graph-div'))"
+                 ".filter(d => d.querySelector('svg.main-svg')).length")
         deadline = time.monotonic() + 20
-        while (drawn := await evaluate(drawn_now)) < charts and time.monotonic() < deadline:
+        visit.drawn = await evaluate(drawn)
+        while visit.drawn < visit.charts and time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-        visit = Visit(links=await evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))"),
-                      title_before=await evaluate("document.title"), charts=charts, drawn=drawn)
-        for index in range(len(visit.links)):
-            await evaluate(f"document.querySelectorAll('a')[{index}].click()")
-            await asyncio.sleep(0.2)  # a javascript: URL runs, and a navigation starts, after the click returns
-        visit.title_after = await evaluate("document.title")
-        visit.pwned = await evaluate("window.pwned === undefined ? null : String(window.pwned)")
-        visit.violations = await evaluate("window.__violations")
-        visit.dialogs, visit.requested, visit.navigations, visit.errors = dialogs, requested, navigations, errors
-        return visit
+            visit.drawn = await evaluate(drawn)
+        visit.links = await evaluate("Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href'))")
+        visit.title_before = await evaluate("document.title")
+        return await then(evaluate, visit)
