@@ -35,7 +35,7 @@ EMPTY_STYLE = ""
 def source_hash(text: str) -> str:
     """The CSP source expression ('sha256-…') for an inline block with this text. Browsers turn CR LF and
     CR into LF before they read a page, so the hash is of the text as they see it."""
-    seen = text.replace("\r\n", "\n").replace("\r", "\n")
+    seen = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
     return "'sha256-" + base64.b64encode(hashlib.sha256(seen.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
