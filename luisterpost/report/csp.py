@@ -40,7 +40,8 @@ def source_hash(text: str) -> str:
 
 
 def policy(page: str) -> str:
-    """The policy for a rendered page: its inline scripts and styles by hash, no other source of anything."""
+    """The policy for a rendered page: its inline scripts and styles by hash, no other source of anything.
+    A ValueError when the page loads a script from a file or address (the report must hold all it runs)."""
     hashes: dict[str, list[str]] = {"script": [], "style": [source_hash(EMPTY_STYLE)]}
     for tag, attributes, text in _BLOCK.findall(page):
         if re.search(r"\bsrc\s*=", attributes, re.I):

@@ -2,7 +2,7 @@
 
 A post's `url` comes from outside (an API, an export, an import). A `javascript:`, `vbscript:` or `data:` URL
 as a link would run or show whatever the post's author wrote when someone clicks it, so only http(s) URLs
-become links; everything else is shown as plain text."""
+become links; with any other URL the post's text is shown without a link (and the URL not at all)."""
 
 from __future__ import annotations
 
