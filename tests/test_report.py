@@ -23,6 +23,7 @@ from luisterpost.report.render import render_html, render_report, report_values
 from luisterpost.sources import build_source
 from luisterpost.store import open_db
 
+from .clicking import run_in_page
 from .conftest import ACCOUNTS
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -147,23 +148,14 @@ def test_hostile_posts_are_shown_as_text_and_never_run_in_a_browser(demo, tmp_pa
 
 
 def test_tables_sort_when_a_heading_is_clicked(demo, tmp_path):
-    """Click a heading in headless Chromium (a script added to a copy of the page does the clicks): numbers
-    shown the Dutch way ("1.234", "45%") sort as numbers, a second click reverses."""
+    """Click a heading in headless Chromium (the browser's DevTools do the clicks): numbers shown the Dutch
+    way ("1.234", "45%") sort as numbers, a second click reverses."""
     config, con = demo
     html = render_report(con, config, month(config), tmp_path, formats=("html",), generated_at=CLOCK)[0].html
-    clicks = ("<script>var th = document.querySelectorAll('#webcare table.sortable')[0].tHead.rows[0].cells[1];"
-              "th.click(); var up = Array.from(th.closest('table').tBodies[0].rows).map(r => r.cells[1].textContent);"
-              "th.click(); var down = Array.from(th.closest('table').tBodies[0].rows).map(r => r.cells[1].textContent);"
-              "document.body.setAttribute('data-up', up.join('|')); document.body.setAttribute('data-down', down.join('|'));"
-              "</script></body>")
-    page = tmp_path / "clicked.html"
-    page.write_text(html.read_text(encoding="utf-8").replace("</body>", clicks), encoding="utf-8")
-    dom = subprocess.run([shutil.which("chromium"), "--headless", "--no-sandbox", "--disable-gpu",
-                          "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
-    body = re.search(r"<body[^>]*>", dom).group(0)
-    up = re.search(r'data-up="([^"]*)"', body).group(1).split("|")
-    down = re.search(r'data-down="([^"]*)"', body).group(1).split("|")
+    up, down = run_in_page(html, (
+        "(() => { var th = document.querySelectorAll('#webcare table.sortable')[0].tHead.rows[0].cells[1];"
+        " var column = () => Array.from(th.closest('table').tBodies[0].rows).map(r => r.cells[1].textContent);"
+        " th.click(); var up = column(); th.click(); return [up, column()]; })()"))
     numbers = [int(v.replace(".", "")) for v in up]
     assert len(numbers) >= 3 and numbers == sorted(numbers) and numbers != sorted(numbers, reverse=True)
     assert down == up[::-1]

@@ -7,6 +7,7 @@ page numbers and running headers live in reports/print.css."""
 from __future__ import annotations
 
 import base64
+import re
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
@@ -27,10 +28,11 @@ from ..filters import REPORT_KINDS
 from ..metrics.compute import Filters
 from ..metrics.period import Period
 from ..paths import resource_dir
-from . import charts
+from . import charts, csp
 from .browser import chart_browser
 from .context import context, figures
 from .data import ReportData, gather
+from .links import safe_url
 
 KINDS = REPORT_KINDS
 # Section id → heading key, in order; a section whose key is in OPTIONAL shows only when it has rows.
@@ -50,10 +52,12 @@ def labels() -> dict[str, dict[str, str]]:
 
 def _environment() -> jinja2.Environment:
     # Autoescape everything: post texts and names are residents' words, never markup.
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("reports") / "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     )
+    env.filters["safe_url"] = safe_url
+    return env
 
 
 @dataclass(frozen=True)
@@ -85,11 +89,24 @@ def report_values(data: ReportData, config: Config, kind: str, lang: str, genera
     return values, figures(data, values, lang, labels())
 
 
+# plotly.js adds the map library's stylesheet as an inline <style> with this kind of id, unless an element
+# with that id is there already. The report draws no maps, and its policy would block (and report) that
+# stylesheet, so the page holds an empty <style> with that id instead.
+_MAP_STYLE = re.compile(r'getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)')
+
+
+def plotly_style_ids(plotly_js: str) -> list[str]:
+    """The ids of the stylesheets plotly.js would add to the page for maps (none for another build)."""
+    return _MAP_STYLE.findall(plotly_js)
+
+
 def render_html(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, *, plotly_js: str | None = None) -> str:
-    """The self-contained HTML page (`plotly_js`: the library to embed; default the installed plotly.js)."""
-    return _environment().get_template(f"{kind}.html.j2").render(
-        **values, medium="screen", charts=html_charts(figs),
-        plotly_js=plotly.offline.get_plotlyjs() if plotly_js is None else plotly_js)
+    """The self-contained HTML page (`plotly_js`: the library to embed; default the installed plotly.js), with
+    a Content-Security-Policy that lets only its own inline scripts and styles run (see csp.py)."""
+    library = plotly.offline.get_plotlyjs() if plotly_js is None else plotly_js
+    return csp.with_policy(_environment().get_template(f"{kind}.html.j2").render(
+        **values, medium="screen", charts=html_charts(figs), plotly_js=library,
+        plotly_style_ids=plotly_style_ids(library)))
 
 
 def render_pdf(values: dict[str, Any], figs: dict[str, go.Figure], kind: str, path: Path, *,

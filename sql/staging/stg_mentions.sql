@@ -1,7 +1,7 @@
 -- stg_mentions: incoming mentions with every field as text (`incoming`) → typed Mentions v1 rows, each
 -- with `error` saying what is wrong (NULL when the row is good) and `copy` = 1 on the good rows to store.
--- Only renames, trims, casts and checks. Every source's rows pass
--- here before they are stored, so nothing stored breaks these rules (docs/mentions-jsonl.md).
+-- Only renames, trims, casts and checks (a link that is not a web address is left out). Every source's rows
+-- pass here before they are stored, so nothing stored breaks these rules (docs/mentions-jsonl.md).
 WITH trimmed AS (
     -- Every field but the text without surrounding spaces. Trimmed only when there is a space at either end:
     -- trimming copies the string, and most have none.
@@ -27,7 +27,11 @@ cleaned AS (
         nullif(created_at, '')             AS created_at_text,
         nullif(author_handle, '')          AS author_handle,
         text,
-        nullif(url, '')                    AS url,
+        -- A link to the post is a web address (http or https, no user name or password in it, no spaces or
+        -- control characters); anything else, such as a javascript: or data: URL, is dropped and the
+        -- mention kept.
+        CASE WHEN regexp_full_match(url, '(?i)https?://[^/?#@\\\x00-\x20\x7f]+([/?#][^\x00-\x20\x7f]*)?')
+             THEN url END                  AS url,
         nullif(author_id, '')              AS author_id,
         nullif(author_name, '')            AS author_name,
         nullif(author_followers, '')       AS author_followers_text,
