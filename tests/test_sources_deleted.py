@@ -33,15 +33,18 @@ RE2 = "at://did:plc:gemeente9/app.bsky.feed.post/3kre2"
 THREAD = "/xrpc/app.bsky.feed.getPostThread"
 NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
 VIEW = "app.bsky.feed.defs#threadViewPost"
+P1 = "/r/thenetherlands/comments/p1"
 
 
-def _thread_of_re2(parent_of_re1: dict) -> dict:
-    """The thread of the own reply 3kre2 (under 3kre1, under 3kgm1), with 3kre1's parent as given."""
-    root = recorded("bluesky/thread.json")["thread"]
-    re1 = root["replies"][0]
-    re2 = re1["replies"][0]
-    return {"thread": {"$type": VIEW, "post": re2["post"], "replies": [],
-                       "parent": {"$type": VIEW, "post": re1["post"], "parent": parent_of_re1}}}
+def _replies() -> tuple[dict, dict]:
+    """The recorded posts 3kre1 (a resident's reply to 3kgm1) and 3kre2 (the municipality's reply to 3kre1)."""
+    re1 = recorded("bluesky/thread.json")["thread"]["replies"][0]
+    return re1["post"], re1["replies"][0]["post"]
+
+
+def _thread_of_re2(parent: dict) -> dict:
+    """The thread of the own reply 3kre2, whose parent is as given."""
+    return {"thread": {"$type": VIEW, "post": _replies()[1], "replies": [], "parent": parent}}
 
 
 def _tombstone(uri: str) -> dict:
@@ -52,7 +55,8 @@ def _bluesky_root_gone(answer: Reply) -> Callable[[FakeApi], None]:
     def serve(api: FakeApi) -> None:
         api.add(THREAD, answer.body, status=answer.status, params={"uri": GM1})
         # The own reply's thread shows its deleted ancestor as a tombstone.
-        api.add(THREAD, _thread_of_re2(_tombstone(GM1)), params={"uri": RE2})
+        api.add(THREAD, _thread_of_re2({"$type": VIEW, "post": _replies()[0], "parent": _tombstone(GM1)}),
+                params={"uri": RE2})
 
     return serve
 
@@ -62,9 +66,7 @@ def _bluesky_reply_gone(api: FakeApi) -> None:
     thread["thread"]["replies"][0] = _tombstone(RE1)
     api.add(THREAD, thread, params={"uri": GM1})
     # The own reply under the deleted one shows it as a tombstone parent.
-    re2 = _thread_of_re2({})["thread"]["post"]
-    api.add(THREAD, {"thread": {"$type": VIEW, "post": re2, "replies": [], "parent": _tombstone(RE1)}},
-            params={"uri": RE2})
+    api.add(THREAD, _thread_of_re2(_tombstone(RE1)), params={"uri": RE2})
 
 
 def _answer(path: str, body: object, status: int = 200, params: dict[str, str] | None = None,
@@ -94,12 +96,11 @@ GONE = {
     "bluesky-tombstone": Case(BLUESKY, _bluesky_root_gone(Reply(recorded("bluesky/thread-tombstone.json"))), {GM1},
                               THREAD, {"uri": GM1}),
     "bluesky-reply-tombstone": Case(BLUESKY, _bluesky_reply_gone, {RE1}, THREAD, {"uri": GM1}),
-    "reddit-deleted": Case(REDDIT, _answer("/r/thenetherlands/comments/p1", recorded("reddit/comments-p1-deleted.json")),
-                           {"t3_p1", "t1_c1"}, "/r/thenetherlands/comments/p1", {}),
-    "reddit-removed": Case(REDDIT, _answer("/r/thenetherlands/comments/p1", recorded("reddit/comments-p1-removed.json")),
-                           {"t3_p1"}, "/r/thenetherlands/comments/p1", {}),
-    "reddit-empty": Case(REDDIT, _answer("/r/thenetherlands/comments/p1", recorded("reddit/comments-empty.json")),
-                         {"t3_p1"}, "/r/thenetherlands/comments/p1", {}),
+    # Deleted by its writer, with a deleted comment under it (whose reply stays).
+    "reddit-deleted": Case(REDDIT, _answer(P1, recorded("reddit/comments-p1-deleted.json")), {"t3_p1", "t1_c1"},
+                           P1, {}),
+    "reddit-removed": Case(REDDIT, _answer(P1, recorded("reddit/comments-p1-removed.json")), {"t3_p1"}, P1, {}),
+    "reddit-empty": Case(REDDIT, _answer(P1, recorded("reddit/comments-empty.json")), {"t3_p1"}, P1, {}),
     "youtube": Case(YOUTUBE, _answer("/commentThreads", recorded("youtube/comments-video-not-found.json"), 404,
                                      {"videoId": "vidA1"}),
                     {"vidA1", "UgxA1", "UgxA1.r1", "UgxA1.r2"}, "/commentThreads", {"videoId": "vidA1"}),
@@ -115,8 +116,8 @@ def annotate(db: duckdb.DuckDBPyConnection, platform: str, ids: set[str]) -> Non
     """Give these mentions an enrichment and an analyst's correction, as a month of work would."""
     for item_id in ids:
         store_enrichment(db, platform, item_id, "negatief")
-        db.execute("INSERT INTO corrections (platform, id, sentiment_label, corrected_at) VALUES (?, ?, 'neutraal', now())",
-                   [platform, item_id])
+        db.execute("INSERT INTO corrections (platform, id, sentiment_label, corrected_at)"
+                   " VALUES (?, ?, 'neutraal', now())", [platform, item_id])
 
 
 def rows(db: duckdb.DuckDBPyConnection, platform: str, ids: set[str]) -> dict[str, int]:
@@ -160,7 +161,7 @@ def test_a_post_deleted_at_the_source_is_removed_and_counted(db, api, monkeypatc
 NOT_GONE_ROOTS = {  # per platform, the conversation request of one post read again
     "mastodon": (MASTODON, TOOT, f"/api/v1/statuses/{TOOT}/context", {}),
     "bluesky": (BLUESKY, GM1, THREAD, {"uri": GM1}),
-    "reddit": (REDDIT, "t3_p1", "/r/thenetherlands/comments/p1", {}),
+    "reddit": (REDDIT, "t3_p1", P1, {}),
     "youtube": (YOUTUBE, "vidA1", "/commentThreads", {"videoId": "vidA1"}),
     "facebook": (FACEBOOK, "123_501", "/123_501/comments", {}),
     "instagram": (INSTAGRAM, "17900000000000002", "/17900000000000002/comments", {}),
@@ -196,13 +197,12 @@ NOT_GONE = {  # answers that look like "not found" but are not about a deleted p
         "$type": "app.bsky.feed.defs#blockedPost", "uri": GM1, "blocked": True,
         "author": {"did": "did:plc:gemeente9", "viewer": {"blockedBy": True}}}}, params={"uri": GM1})),
     # The writer closed the account: the words are still up.
-    "reddit-account-closed": (REDDIT, "t3_p1", _answer("/r/thenetherlands/comments/p1",
-                                                        recorded("reddit/comments-p1-account-closed.json"))),
+    "reddit-account-closed": (REDDIT, "t3_p1", _answer(P1, recorded("reddit/comments-p1-account-closed.json"))),
     "youtube-forbidden": (YOUTUBE, "vidA1", _answer("/commentThreads", {"error": {"code": 403, "message": "Forbidden",
                           "errors": [{"reason": "forbidden", "domain": "youtube.commentThread"}]}}, 403,
                           {"videoId": "vidA1"})),
-    "facebook-token-expired": (FACEBOOK, "123_501", _answer("/123_501/comments", recorded("facebook/token-expired.json"),
-                                                            400)),
+    "facebook-token-expired": (FACEBOOK, "123_501",
+                               _answer("/123_501/comments", recorded("facebook/token-expired.json"), 400)),
 }
 
 

@@ -33,7 +33,8 @@ class HttpError(SourceError):
         self.body = body
 
     def answer(self, *path: str | int) -> object:
-        """The value at body[path[0]][path[1]]… of the JSON answer (keys and list positions), None where there is none."""
+        """The value at body[path[0]][path[1]]… of the JSON answer (keys, list positions); None where there is
+        none."""
         value = self.body
         for key in path:
             if isinstance(key, int) and isinstance(value, list) and -len(value) <= key < len(value):

@@ -213,7 +213,8 @@ class FacebookSource(_GraphSource):
 
         def read(_: str | None) -> Iterator[Batch]:
             params = {"fields": FB_COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": 100}
-            yield from self._comments(item, what, lambda: self._all(f"{quote(item.id)}/comments", params, what, item.id))
+            path = f"{quote(item.id)}/comments"
+            yield from self._comments(item, what, lambda: self._all(path, params, what, item.id))
 
         return Query(f"comments:{item.id}", what, read)
 
