@@ -101,5 +101,5 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
 def source_table(outcomes: list[SourceOutcome]) -> list[dict]:
     """One row per source for the run's artifact: status, counts, queries still behind, the first error line."""
     return [{"source": o.source, "status": o.status, "fetched": o.fetched, "new": o.new, "updated": o.updated,
-             "skipped": o.skipped, "behind": len(o.behind),
+             "skipped": o.skipped, "deleted": o.deleted, "behind": len(o.behind),
              "error": (o.error or "").splitlines()[0] if o.error else ""} for o in outcomes]

@@ -147,7 +147,8 @@ def _print_harvest(result: dict) -> bool:
     for s in result["sources"]:
         colour = {"ok": "green", "partial": "yellow"}.get(s["status"], "red")
         out.print(f"[{colour}]{s['status']:>7}[/] {escape(s['source'])}: {s['fetched']:,} fetched, {s['new']:,} new, "
-                  f"{s['updated']:,} updated, {s['skipped']:,} skipped", highlight=False)
+                  f"{s['updated']:,} updated, {s['skipped']:,} skipped, {s.get('deleted', 0):,} deleted at the source",
+                  highlight=False)
         lines = (s["error"] or "").splitlines()
         for line in lines[:8]:
             out.print(f"         {line}", highlight=False, markup=False)
@@ -527,11 +528,11 @@ def status(
                       f"last good harvest {last_ok}; {h.failed_since_ok:,} failed since; "
                       f"{h.open_gaps:,} quer{'y' if h.open_gaps == 1 else 'ies'} with posts not read yet"
                       + (f"; {escape(h.problem)}" if h.problem else ""), highlight=False)
-    for run_id, kind, started, run_status, new, skipped in con.execute(
+    for run_id, kind, started, run_status, new, skipped, deleted in con.execute(
         query("report/recent_runs"), {"limit": 5}
     ).fetchall():
         out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {RUN_STATUS.get(run_status, run_status)}; "
-                  f"{new:,} new, {skipped:,} skipped", highlight=False)
+                  f"{new:,} new, {skipped:,} skipped, {deleted:,} deleted at the source", highlight=False)
     failed = con.execute(
         "SELECT source, label, status, error FROM harvest_run_queries WHERE run_id = (SELECT max(run_id)"
         " FROM harvest_runs WHERE kind = 'harvest') AND status NOT IN ('ok', 'not run') ORDER BY source, label"

@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from .errors import UserError
-from .sources.base import Batch, Query, RawItem, Source
+from .sources.base import Batch, Gone, Query, RawItem, Source
 from .sources.errors import SourceError, SourceSkipped, SourceStopped, redact
 from .sources.listing import open_gaps
 from .sql import query as sql_query
@@ -109,14 +109,33 @@ def write_batch(
             counts = store_incoming(con, prepared.incoming, source=source.name, now=now)
         else:
             counts = StoreCounts(0, 0, [])
+        deleted = remove_gone(con, batch.gone) if batch.gone else 0
         if batch.watermark is not None:
             set_watermark(con, source.name, batch.query, batch.watermark)
     problems = prepared.problems + [f"{prepared.refs[r.seq]}: {r.reason}" for r in counts.rejected]
     return SourceOutcome(
         # Unreadable records count as fetched (and skipped), as rows read do in an import.
         source=source.name, fetched=len(batch.items) + len(batch.problems), new=counts.new, updated=counts.updated,
-        skipped=len(problems), error="\n".join(problems) or None,
+        skipped=len(problems), deleted=deleted, error="\n".join(problems) or None,
     )
+
+
+# Every table that holds a row per post: a post deleted at the source leaves none of them behind.
+POST_TABLES = ("mentions", "raw_items", "enrichments", "corrections")
+
+
+def remove_gone(con: duckdb.DuckDBPyConnection, gone: list[Gone]) -> int:
+    """Delete the stored rows of posts deleted at the source (and of the conversations that went with them)
+    from every table in POST_TABLES, whichever source stored them; return how many posts had rows. Call inside
+    the batch's transaction."""
+    params = {"platforms": [g.platform for g in gone], "ids": [g.id for g in gone],
+              "whole": [g.with_conversation for g in gone]}
+    con.execute("CREATE OR REPLACE TEMP TABLE gone_posts AS " + sql_query("harvest/gone_posts"), params)
+    removed = con.execute("SELECT count(*) FROM gone_posts").fetchall()[0][0]
+    for table in POST_TABLES:
+        con.execute(f"DELETE FROM {table} AS t USING gone_posts AS g WHERE t.platform = g.platform AND t.id = g.id")
+    con.execute("DROP TABLE gone_posts")
+    return removed
 
 
 def _write_chunk(
@@ -148,7 +167,8 @@ def harvest_source(
 
     Every query (a hashtag, an account, a feed, a file) runs and is recorded on its own: one that fails is named
     with its reason and the others still run. Then the conversation around every item that has one (the
-    municipality's own posts, however they were found, and again those younger than `revisit_days`) is read.
+    municipality's own posts, however they were found, and again those younger than `revisit_days`) is read;
+    a post the platform then says was deleted (or a reply in it) is removed and counted in `deleted`.
     Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one DuckDB
     file happen one at a time. Batches already stored stay stored with their watermarks."""
     outcome = SourceOutcome(source=source.name, started_at=utcnow())
@@ -250,6 +270,7 @@ class _Run:
                     self.watermarks[batch.query] = batch.watermark
                 _add(result, part)
                 _add(self.outcome, part)
+                self.outcome.deleted += part.deleted
                 if part.error:
                     problems.append(part.error)
                 if self.on_batch:

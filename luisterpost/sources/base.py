@@ -28,6 +28,17 @@ class RawItem:
     ref: str = ""
 
 
+@dataclass(frozen=True)
+class Gone:
+    """A post the platform clearly says no longer exists (deleted by its writer, or removed by a moderator): its
+    stored rows are removed. `with_conversation`: the platform took the replies under it with it (the comments
+    under a deleted video or Facebook post), so every stored mention in its conversation goes too."""
+
+    platform: str
+    id: str
+    with_conversation: bool = False
+
+
 @dataclass
 class Batch:
     """Items fetched for a query, and the watermark to store (under the key `query`) once they are committed.
@@ -36,13 +47,17 @@ class Batch:
     with its ref; they are reported and skipped while the rest of the batch is stored.
 
     `chunk`, instead of items, holds rows already read from a Mentions file (luisterpost.mentions_file):
-    they are staged as they are, without normalising, and the file itself is their raw payload."""
+    they are staged as they are, without normalising, and the file itself is their raw payload.
+
+    `gone` lists posts that, read again, turned out to be deleted at the source: removed in the batch's
+    transaction."""
 
     query: str
     items: list[RawItem]
     watermark: str | None
     problems: list[str] = field(default_factory=list)
     chunk: MentionsChunk | None = None
+    gone: list[Gone] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +91,8 @@ class Source(Protocol):
     stored (a quota counter lives there too); raising there stops the whole source (SourceSkipped: skipped
     with the reason). `thread(item)` returns the query that reads the conversation
     around an item when it has one worth reading (the municipality's own posts, a Reddit post, a video, an
-    article with comments), however the item was found. `normalise` returns one mention as a dict in the
+    article with comments), however the item was found; when the platform answers that the item itself (or a
+    reply in it) was deleted, its batch names it in `gone`. `normalise` returns one mention as a dict in the
     Mentions JSONL v1 shape (docs/mentions-jsonl.md). `close()` lets go of connections."""
 
     name: str

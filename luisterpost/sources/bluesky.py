@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from .apisource import ApiSource
-from .base import Batch, Query, RawItem
+from .base import Batch, Gone, Query, RawItem
 from .payload import decode_json, field
-from .errors import SourceError
+from .errors import HttpError, SourceError
 from .listing import Page, parse_time, utc_iso
 from .settings import HttpSourceSettings
 
@@ -69,6 +69,13 @@ def _when(item: RawItem) -> datetime:
     return parse_time(_key(item))
 
 
+NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
+
+
+def _not_found(node: Mapping[str, Any]) -> bool:
+    return node.get("$type") == NOT_FOUND or node.get("notFound") is True
+
+
 class BlueskySource(ApiSource):
     """Reads Bluesky through the account's server. Watermarks: what was read per search and account."""
 
@@ -123,24 +130,38 @@ class BlueskySource(ApiSource):
         return RawItem("bluesky", post["uri"], post, f"bluesky post {post['uri']}")
 
     def thread(self, item: RawItem) -> Query | None:
-        """The thread around a post of an own account: what it replies to and every reply under it."""
+        """The thread around a post of an own account: what it replies to and every reply under it. One request;
+        the post itself, or a post in the thread, that the answer shows as not found is named as gone."""
         if not self.is_own(item, "author", "handle"):
             return None
         what = f"thread of {item.id}"
 
         def read(_: str | None) -> Iterator[Batch]:
-            data, _ = self.client.get_json("xrpc/app.bsky.feed.getPostThread",
-                                           params={"uri": item.id, "depth": 20, "parentHeight": 20}, what=what)
+            try:
+                data, _ = self.client.get_json("xrpc/app.bsky.feed.getPostThread",
+                                               params={"uri": item.id, "depth": 20, "parentHeight": 20}, what=what)
+            except HttpError as exc:
+                # The post itself is gone: the AppView answers 400 with the error name NotFound.
+                if exc.status != 400 or exc.answer("error") != "NotFound":
+                    raise
+                yield Batch(f"thread:{item.id}", [], None, gone=[Gone("bluesky", item.id)])
+                return
             found: list[RawItem] = []
+            gone: list[Gone] = []
             stack = [field(data, "thread", what=what)]
             while stack:
                 node = stack.pop()
-                if not isinstance(node, dict) or "post" not in node:
-                    continue  # a deleted or blocked post: nothing to read
+                if not isinstance(node, dict):
+                    continue
+                if "post" not in node:
+                    # A tombstone (notFoundPost) is a deleted post; a blocked post (blockedPost) is not.
+                    if _not_found(node) and node.get("uri"):
+                        gone.append(Gone("bluesky", str(node["uri"])))
+                    continue
                 found.append(self._item(node["post"], what))
                 stack.append(node.get("parent"))
                 stack.extend(node.get("replies") or [])
-            yield Batch(f"thread:{item.id}", found, None)
+            yield Batch(f"thread:{item.id}", found, None, gone=gone)
 
         return Query(f"thread:{item.id}", what, read)
 

@@ -20,7 +20,7 @@ import httpx
 import tenacity
 
 from .. import __version__
-from .errors import NetworkError, SourceError, SourceStopped, redact
+from .errors import HttpError, NetworkError, SourceError, SourceStopped, redact
 from .payload import decode_json
 
 USER_AGENT = f"luisterpost/{__version__} (municipal social listening)"
@@ -182,7 +182,7 @@ class ApiClient:
         """Send one request, retrying what is transient; return a 2xx response.
 
         Raises NetworkError when the host stays unreachable or failing, SourceStopped for a wait too long,
-        SourceError for answers that retrying will not change."""
+        HttpError (a SourceError with the status and the answer's JSON) for answers that retrying will not change."""
         retrying = tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(_Transient),
             stop=tenacity.stop_after_attempt(self.settings.retries + 1),
@@ -199,9 +199,10 @@ class ApiClient:
         if response.status_code >= 400:
             hint = {401: " (check the credentials)", 403: " (no access, or the API is not enabled for this key)",
                     404: " (not found: check the configured name or id)"}.get(response.status_code, "")
-            detail = _error_detail(response)
-            raise SourceError(redact(f"{what}: HTTP {response.status_code}{hint} for "
-                                     f"{self._describe(method, url)}{detail}", self.secrets))
+            body = _json_body(response)
+            raise HttpError(redact(f"{what}: HTTP {response.status_code}{hint} for "
+                                   f"{self._describe(method, url)}{_error_detail(body)}", self.secrets),
+                            response.status_code, body)
         return response
 
     def get_json(self, url: str, *, what: str, params: Mapping[str, Any] | None = None,
@@ -224,11 +225,15 @@ class ApiClient:
         return params or None
 
 
-def _error_detail(response: httpx.Response) -> str:
+def _json_body(response: httpx.Response) -> Any:
+    """The answer's JSON, or None when it is not JSON (an HTML error page)."""
     try:
-        body = response.json()
+        return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        return ""
+        return None
+
+
+def _error_detail(body: Any) -> str:
     message = None
     if isinstance(body, dict):
         error = body.get("error")

@@ -9,15 +9,15 @@ goes in the Authorization header. Comments carry no link to their post, so the a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
 from .apisource import ApiSource
-from .base import Batch, Query, RawItem
+from .base import Batch, Gone, Query, RawItem
 from .payload import field
-from .errors import SourceError, SourceStopped
+from .errors import HttpError, SourceError, SourceStopped
 from .listing import Page, parse_time, utc_iso
 from .settings import HttpSourceSettings
 
@@ -112,6 +112,25 @@ class _GraphSource(ApiSource):
     def _open(self, needed_for: str) -> None:
         token = self.secret(needed_for)
         self.open_client({"Authorization": f"Bearer {token}"}, credentials=True)
+        self.answered = False  # whether the API answered this run with data: the token and its permissions work
+
+    def _comments(self, item: RawItem, what: str, read: Callable[[], list[RawItem]]) -> Iterator[Batch]:
+        """The batch of the comments `read()` returns under a post or media item; when the Graph API says the item
+        does not exist, the batch names it as gone, with its comments (they went with it)."""
+        try:
+            comments = read()
+        except HttpError as exc:
+            if not self._gone(exc):
+                raise
+            yield Batch(f"comments:{item.id}", [], None, gone=[Gone(self.platform, item.id, True)])
+            return
+        yield Batch(f"comments:{item.id}", comments, None)
+
+    def _gone(self, exc: HttpError) -> bool:
+        # Code 100 with subcode 33 reads "does not exist, cannot be loaded due to missing permissions, or does not
+        # support this operation": trusted as "deleted" only once this run's token was seen to read the page.
+        return self.answered and exc.status in (400, 404) and exc.answer("error", "code") == 100 \
+            and exc.answer("error", "error_subcode") == 33
 
     def _page(self, path: str, params: dict[str, Any], after: dict[str, Any] | None, what: str,
               on: str | None = None) -> Page:
@@ -122,6 +141,7 @@ class _GraphSource(ApiSource):
             if THROTTLED.search(str(exc)):  # every further call would be refused too, and extend the block
                 raise SourceStopped(f"{exc}: the Graph API's rate limit is reached; the rest follows next run") from None
             raise
+        self.answered = True
         entries = field(data, "data", what=what)
         if not isinstance(entries, list):
             raise SourceError(f"{what}: data is not a list: the API's answer changed shape")
@@ -193,7 +213,8 @@ class FacebookSource(_GraphSource):
 
         def read(_: str | None) -> Iterator[Batch]:
             params = {"fields": FB_COMMENT_FIELDS, "filter": "stream", "order": "reverse_chronological", "limit": 100}
-            yield Batch(f"comments:{item.id}", self._all(f"{quote(item.id)}/comments", params, what, item.id), None)
+            path = f"{quote(item.id)}/comments"
+            yield from self._comments(item, what, lambda: self._all(path, params, what, item.id))
 
         return Query(f"comments:{item.id}", what, read)
 
@@ -219,16 +240,18 @@ class InstagramSource(_GraphSource):
             return None
         what = f"comments on media {item.id}"
 
-        def read(_: str | None) -> Iterator[Batch]:
-            comments = self._all(f"{quote(item.id)}/comments", {"fields": IG_COMMENT_FIELDS, "limit": 50}, what,
-                                 item.id)
+        def comments() -> list[RawItem]:
+            found = self._all(f"{quote(item.id)}/comments", {"fields": IG_COMMENT_FIELDS, "limit": 50}, what, item.id)
             replies = []
-            for comment in comments:
+            for comment in found:
                 for reply in (comment.payload.get("replies") or {}).get("data", []):
                     if isinstance(reply, dict) and reply.get("id"):
                         payload = {**reply, "_on": item.id, "_parent": comment.id}
                         replies.append(RawItem("instagram", reply["id"], payload, f"instagram {reply['id']}"))
-            yield Batch(f"comments:{item.id}", comments + replies, None)
+            return found + replies
+
+        def read(_: str | None) -> Iterator[Batch]:
+            yield from self._comments(item, what, comments)
 
         return Query(f"comments:{item.id}", what, read)
 

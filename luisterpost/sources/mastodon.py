@@ -14,9 +14,9 @@ from urllib.parse import quote
 from pydantic import model_validator
 
 from .apisource import ApiSource
-from .base import Batch, Query, RawItem
+from .base import Batch, Gone, Query, RawItem
 from .payload import field
-from .errors import SourceError, SourceSkipped
+from .errors import HttpError, SourceError, SourceSkipped
 from .listing import Page, parse_time
 from .secrets import env_name
 from .settings import HttpSourceSettings
@@ -73,6 +73,12 @@ def normalise_status(status: Mapping[str, Any]) -> dict[str, Any]:
         "replies": status.get("replies_count"),
         "quotes": status.get("quotes_count"),
     }
+
+
+def status_gone(exc: HttpError) -> bool:
+    """Whether an error answer about one status says it was deleted: 410 Gone, or the API's own 404 for a
+    record it does not have. A 404 without that answer (a wrong address, another server) and 401/403 are not."""
+    return exc.status == 410 or (exc.status == 404 and exc.answer("error") == "Record not found")
 
 
 class MastodonSource(ApiSource):
@@ -142,13 +148,20 @@ class MastodonSource(ApiSource):
         return items
 
     def thread(self, item: RawItem) -> Query | None:
-        """The conversation around a post of an own account: residents' replies under it, and what it replies to."""
+        """The conversation around a post of an own account: residents' replies under it, and what it replies to.
+        One request; when it says the post itself was deleted, the batch names it as gone."""
         if not self.is_own(item, "account", "acct"):
             return None
         what = f"conversation of status {item.id}"
 
         def read(_: str | None) -> Iterator[Batch]:
-            data, _ = self.client.get_json(f"api/v1/statuses/{quote(item.id)}/context", what=what)
+            try:
+                data, _ = self.client.get_json(f"api/v1/statuses/{quote(item.id)}/context", what=what)
+            except HttpError as exc:
+                if not status_gone(exc):
+                    raise
+                yield Batch(f"context:{item.id}", [], None, gone=[Gone("mastodon", item.id)])
+                return
             statuses = [*data.get("ancestors", []), *data.get("descendants", [])]
             cut = []
             if not self.token and len(data.get("descendants", [])) >= LOGGED_OUT_REPLIES:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from pydantic import Field
 
 from .apisource import ApiSource
-from .base import Batch, Query, RawItem
+from .base import Batch, Gone, Query, RawItem
 from .payload import decode_json, field
 from .errors import SourceError
 from .listing import Page, utc_iso
@@ -80,6 +80,20 @@ def _things(listing: Any, what: str) -> list[dict[str, Any]]:
     return children
 
 
+# What Reddit shows instead of the words of a post or comment its writer deleted, or a moderator removed.
+TOMBSTONES = {"[deleted]", "[removed]"}
+
+
+def removed(thing: Mapping[str, Any]) -> bool:
+    """Whether a post (t3) or comment (t1) is gone from the public: deleted by its writer or removed by a
+    moderator. An author shown as [deleted] alone is not: the account was closed, the words are still up."""
+    data = thing.get("data") if isinstance(thing, Mapping) else None
+    if not isinstance(data, Mapping):
+        return False
+    text = data.get("body") if thing.get("kind") == "t1" else data.get("selftext")
+    return text in TOMBSTONES or bool(data.get("removed_by_category"))
+
+
 class RedditSource(ApiSource):
     """Reads Reddit with an app's client credentials. Watermarks: what was read per subreddit and term."""
 
@@ -125,7 +139,8 @@ class RedditSource(ApiSource):
         return RawItem("reddit", name, thing, f"reddit {name}")
 
     def thread(self, item: RawItem) -> Query | None:
-        """The comments under a post (every matching post: residents ask their questions there)."""
+        """The comments under a post (every matching post: residents ask their questions there). One request;
+        the post, or a comment, that it shows as deleted or removed is named as gone instead of stored."""
         if item.payload.get("kind") != "t3":
             return None
         sub = item.payload.get("data", {}).get("subreddit")
@@ -137,17 +152,23 @@ class RedditSource(ApiSource):
                                                params={"sort": "new", "limit": 500, "raw_json": 1})
             if len(listings) < 2:
                 raise SourceError(f"{what}: expected the post and its comments: the API's answer changed shape")
+            posts = _things(listings[0], what)
+            gone = [] if posts and not removed(posts[0]) else [Gone("reddit", item.id)]
             found: list[RawItem] = []
             stack = list(_things(listings[1], what))
             while stack:
                 thing = stack.pop()
                 if not isinstance(thing, dict) or thing.get("kind") != "t1":
                     continue  # "more": comments beyond what one request returns
-                found.append(self._item(thing, what))
+                if removed(thing):  # its replies stay up: they are read on
+                    name = thing.get("data", {}).get("name")
+                    gone += [Gone("reddit", str(name))] if name else []
+                else:
+                    found.append(self._item(thing, what))
                 replies = thing["data"].get("replies")
                 if isinstance(replies, dict):
                     stack.extend(replies.get("data", {}).get("children", []))
-            yield Batch(f"comments:{item.id}", found, None)
+            yield Batch(f"comments:{item.id}", found, None, gone=gone)
 
         return Query(f"comments:{item.id}", what, read)
 

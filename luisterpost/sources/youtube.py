@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 
 from .apisource import ApiSource
-from .base import Batch, Query, RawItem
+from .base import Batch, Gone, Query, RawItem
 from .payload import field
-from .errors import SourceError, SourceStopped
+from .errors import HttpError, SourceError, SourceStopped
 from .listing import Page, parse_time, utc_iso
 from .settings import HttpSourceSettings
 
@@ -83,6 +83,11 @@ def _key(item: RawItem) -> str:
 
 def _when(item: RawItem) -> datetime:
     return parse_time(_key(item))
+
+
+def _reason(exc: HttpError) -> object:
+    """The reason Google gives for an error answer (commentsDisabled, videoNotFound, quotaExceeded)."""
+    return exc.answer("error", "errors", 0, "reason")
 
 
 class YouTubeSource(ApiSource):
@@ -171,7 +176,8 @@ class YouTubeSource(ApiSource):
         return self._metered(self.listing(name, what, fetch_page, key=_key, when=_when, before=before, overlap=overlap))
 
     def thread(self, item: RawItem) -> Query | None:
-        """The comments (and replies) under a video."""
+        """The comments (and replies) under a video. When the first request says the video is not found (deleted),
+        the batch names it as gone, with its comments; no further request is made."""
         if item.payload.get("kind") == "youtube#comment":
             return None
         video = item.id
@@ -188,6 +194,10 @@ class YouTubeSource(ApiSource):
                 except SourceError as exc:
                     if "disabled" in str(exc).lower():
                         break  # comments are off for this video
+                    if isinstance(exc, HttpError) and exc.status == 404 and _reason(exc) == "videoNotFound":
+                        # The video was deleted, and its comments with it.
+                        yield Batch(f"comments:{video}", [], None, gone=[Gone("youtube", video, True)])
+                        return
                     raise
                 for thread in field(data, "items", what=what):
                     top = field(thread, "snippet", "topLevelComment", what=what)

@@ -1,11 +1,13 @@
--- recent_runs: the last harvest and import runs, newest first, with what their sources stored. Parameter: $limit.
+-- recent_runs: the last harvest and import runs, newest first, with what their sources stored and what they removed
+-- because it was deleted at the source. Parameter: $limit.
 SELECT
     r.run_id,
     r.kind,
     r.started_at,
     r.status,
     coalesce(sum(s.new), 0)::BIGINT     AS new,
-    coalesce(sum(s.skipped), 0)::BIGINT AS skipped
+    coalesce(sum(s.skipped), 0)::BIGINT AS skipped,
+    coalesce(sum(s.deleted), 0)::BIGINT AS deleted
 FROM harvest_runs AS r
 LEFT JOIN harvest_run_sources AS s USING (run_id)
 GROUP BY ALL
