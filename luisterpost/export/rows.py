@@ -2,8 +2,9 @@
 metrics` and the reports count, with what they were counted as (docs/export.md describes every column).
 
 Nothing in a row identifies a resident: authors are pseudonymised with the reports' key (also when a config
-shows handles in its reports), e-mail addresses, links and phone numbers in texts are masked and @handles in
-texts pseudonymised; threads are named by a reference, not by a post of a resident."""
+shows handles in its reports), e-mail addresses, links, IBANs, phone numbers, addresses and greeted names in
+texts are masked and handles in texts pseudonymised (docs/masking.md); threads are named by a reference, not
+by a post of a resident."""
 
 from __future__ import annotations
 

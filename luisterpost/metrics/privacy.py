@@ -1,7 +1,9 @@
 """Pseudonyms for residents in every output that names authors (AVG): a stable keyed hash.
 
 Own accounts and accounts with at least `public_followers` followers (media, public figures) keep their
-handle. Handles mentioned inside post texts are replaced the same way."""
+handle and the link to their post; residents' posts are shown without a link. Handles mentioned inside post
+texts are replaced the same way (own accounts' stay), after contact details, addresses and greeted names are
+masked (masking.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,18 @@ from pathlib import Path
 import polars as pl
 
 from ..config import Config, normalise_handle
-from ..masking import mask_contacts
+from ..masking import mask_text
 
 PREFIX = "inwoner-"
-_MENTION = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)")
+# Handles as each platform writes them, letters of any script included: @name, @name@instance (Mastodon),
+# @name.bsky.social and @name.example.nl (Bluesky domain handles, also without the @ for *.bsky.social), and
+# u/name or /u/name (Reddit). A trailing dot ends the sentence, not the handle.
+HANDLE = re.compile(
+    r"(?P<reddit>(?<![\w/])/?u/)(?P<user>[\w\-]{3,20})"
+    r"|@(?P<at>\w(?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?)"
+    r"|(?<![\w@./\-])(?P<bare>\w[\w\-]*(?:\.[\w\-]+)*\.bsky\.social)\b")
+# What a text that names a handle holds (Rust regex, to find those texts at once).
+HANDLE_HINT = r"@|\bu/|\.bsky\.social"
 
 
 def load_key(env_name: str, key_file: Path) -> bytes:
@@ -49,47 +59,69 @@ class Pseudonymiser:
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:
         """Replace `author` by a pseudonym where it must not be shown, and leave out the post's `url` there
-        (a link to a resident's post names them: most platforms put the handle in it)."""
-        if not self.enabled or frame.is_empty():
+        (a link to a resident's post names them: most platforms put the handle in it). The links go also
+        when pseudonyms are switched off: they are never needed to read a post, only to find its writer."""
+        if frame.is_empty():
             return frame
         shown = pl.lit(False)
         if own:
             shown |= pl.col(own).fill_null(False)
         if followers:
             shown |= pl.col(followers).fill_null(0) >= self.public_followers
+        if "url" in frame.columns:
+            frame = frame.with_columns(url=pl.when(shown).then(pl.col("url")))
+        if not self.enabled:
+            return frame
         # Each hidden author hashed once, however many rows name them (a year's cases name a resident often).
         hidden = frame.filter(~shown).select("platform", author).unique()
         hidden = hidden.with_columns(pl.Series("_pseudonym", [self.pseudonym(str(platform), name)
                                                              for platform, name in hidden.iter_rows()], pl.String))
-        links = [pl.when(shown).then(pl.col("url")).alias("url")] if "url" in frame.columns else []
         return (frame.join(hidden, on=["platform", author], how="left", nulls_equal=True, maintain_order="left")
-                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author),
-                              *links)
+                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author))
                 .drop("_pseudonym"))
 
     def text(self, platform: str, text: str, visible: set[str]) -> str:
-        """Replace @handles in `text` by pseudonyms, except those in `visible` (normalised handles)."""
+        """Replace the handles in `text` by pseudonyms, in each platform's syntax (see `HANDLE`), except those
+        in `visible` (normalised handles: the own accounts'). A Reddit u/name is pseudonymised as a Reddit
+        handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there."""
         if not self.enabled:
             return text
 
         def swap(match: re.Match[str]) -> str:
-            handle = normalise_handle(platform, match.group(1).rstrip("."))
-            return match.group(0) if handle in visible else "@" + self.pseudonym(platform, handle)
+            if match["user"]:
+                return match["reddit"] + self._hidden("reddit", match["user"], visible)
+            if match["at"]:
+                return "@" + self._hidden(platform, match["at"], visible)
+            return self._hidden(platform, match["bare"], visible)
 
-        return _MENTION.sub(swap, text)
+        return HANDLE.sub(swap, text)
+
+    def _hidden(self, platform: str, handle: str, visible: set[str]) -> str:
+        """`handle` as written when it is an own account's (any platform's, with or without an @instance),
+        else its pseudonym."""
+        written = handle.lower()
+        if written in visible or written.split("@", 1)[0] in visible:
+            return handle
+        return self.pseudonym(platform, normalise_handle(platform, handle))
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
-        """Mask e-mail addresses, links and phone numbers in the `text` column (masking.mask_contacts) and
-        pseudonymise the @handles in it (own handles stay visible)."""
-        if not self.enabled or frame.is_empty():
+        """The `text` column with contact details, addresses and greeted names masked (masking.mask_text,
+        always) and the handles in it pseudonymised (unless pseudonyms are switched off). Own accounts'
+        handles stay, on whichever platform's post they appear."""
+        if frame.is_empty():
             return frame
         # Contacts first: an e-mail address or profile link holds an @ that would be read as a handle.
-        frame = frame.with_columns(text=mask_contacts(pl.col("text")))
-        return frame.with_columns(
-            text=pl.struct("platform", "text").map_elements(
-                lambda row: self.text(row["platform"], row["text"], visible.get(row["platform"], set())),
-                return_dtype=pl.String)
-        )
+        frame = frame.with_columns(text=mask_text(pl.col("text")))
+        if not self.enabled:
+            return frame
+        # Only the texts that may name a handle go through Python (the pseudonym is an HMAC per handle).
+        rows = frame.select(pl.col("text").str.contains(HANDLE_HINT).fill_null(False)).to_series().arg_true()
+        if rows.is_empty():
+            return frame
+        own = set().union(*visible.values())
+        named = frame.select("platform", "text")[rows]
+        swapped = [self.text(str(platform), text, own) for platform, text in named.iter_rows()]
+        return frame.with_columns(frame["text"].scatter(rows, swapped))
 
 
 def pseudonymiser_of(config: Config) -> Pseudonymiser:
