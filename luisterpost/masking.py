@@ -20,7 +20,7 @@ ADDRESS = "[adres]"
 NAME = "[naam]"
 PLACEHOLDERS = (EMAIL, LINK, IBAN, PHONE, ADDRESS, NAME)
 
-_SEP = r"[ .\-]"  # between groups of digits: a space, a dot or a dash
+_SEP = r"(?: ?[.\-] ?| )"  # between groups of digits: a space, or a dot or a dash with or without spaces
 # A Dutch number after its leading 0: nine digits, grouped as people write them (06-12345678, 06 1234 5678,
 # 020-123 45 67, 0591 12 34 56, 0201234567). Only these groupings: a date and a time ("08-10-2026 12:00")
 # also holds ten digits, grouped 2-2-4-2.

@@ -1,0 +1,128 @@
+"""No output identifies a resident: a hostile corpus (tests/data/privacy/hostile.jsonl, invented posts that carry
+handles in every platform's syntax, links to residents' posts and profiles, e-mail addresses, phone numbers,
+IBANs, addresses and greeted names) goes through the real commands (`import` → `metrics --json` → `report`
+HTML and PDF → `export` csv and jsonl), and not one of the identifying strings the corpus names may appear in
+any of them, while own accounts' handles and links, a public account's and ordinary words stay. Residents are
+only ever counted, never listed per person."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .test_cli import luisterpost
+
+CORPUS = Path(__file__).parent / "data" / "privacy" / "hostile.jsonl"
+CASES = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+RESIDENTS = [c for c in CASES if c["id"].startswith("h")]
+CONFIG = """
+[municipality]
+name = "Lindeveen"
+
+[storage]
+database = "db.duckdb"
+
+[accounts]
+mastodon = ["gemeentelindeveen@social.overheid.nl"]
+bluesky = ["gemeentelindeveen.bsky.social"]
+reddit = ["gemeentelindeveen"]
+facebook = ["gemeentelindeveen"]
+
+[terms]
+woonkernen = ["Heikamp"]
+
+[terms.portfolios]
+verkeer = ["drempel"]
+afval = ["container"]
+"""
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = luisterpost(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, str]:
+    """Every output of the corpus for October 2026, by name, as text."""
+    folder = tmp_path_factory.mktemp("privacy")
+    config = folder / "gemeente.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    env = {**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key"}
+    imported = run("--config", str(config), "import", str(CORPUS), env=env)
+    metrics = run("--config", str(config), "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--json", env=env)
+    report = run("--config", str(config), "report", "--month", "2026-10", "--format", "html,pdf", "--out",
+                 str(folder / "out"), env=env)
+    written = {Path(line.strip()).suffix: Path(line.strip()) for line in report.stdout.splitlines() if line.strip()}
+    found = {"import log": imported.stdout + imported.stderr, "metrics --json": metrics.stdout,
+             "report html": written[".html"].read_text(encoding="utf-8"),
+             "report pdf": subprocess.run(["pdftotext", str(written[".pdf"]), "-"], capture_output=True, text=True,
+                                          check=True).stdout}
+    for fmt in ("csv", "jsonl"):
+        path = folder / f"export.{fmt}"
+        log = run("--config", str(config), "export", "--month", "2026-10", "--out", str(path), env=env)
+        found[f"export {fmt}"] = path.read_bytes().decode("utf-8-sig")
+        found[f"export {fmt} log"] = log.stdout + log.stderr
+    return found
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_no_output_holds_a_string_that_identifies_a_resident(outputs, case):
+    for name, text in outputs.items():
+        shown = text.lower()
+        leaked = [s for s in case["identifying"] if s.lower() in shown]
+        assert not leaked, f"{name} shows {leaked} of {case['id']}"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["stays"]], ids=[c["id"] for c in CASES if c["stays"]])
+def test_own_and_public_accounts_and_ordinary_text_stay(outputs, case):
+    exported = json.dumps([json.loads(line) for line in outputs["export jsonl"].splitlines()], ensure_ascii=False)
+    shown = exported + outputs["metrics --json"]
+    assert [s for s in case["stays"] if s not in shown] == []
+
+
+def test_every_resident_post_is_shown_masked_and_pseudonymised(outputs):
+    """The corpus really reaches the outputs: every resident's post is exported and listed as an unanswered
+    case in the report, with the placeholders where the identifying parts were."""
+    rows = {row["id"]: row for row in map(json.loads, outputs["export jsonl"].splitlines())}
+    assert {c["id"] for c in CASES} <= rows.keys()
+    for case in RESIDENTS:
+        row = rows[case["id"]]
+        assert row["author_kind"] == "inwoner" and row["author"].startswith("inwoner-")
+    assert "u/inwoner-" in rows["h03"]["text"] and rows["h03"]["text"].count("[iban]") == 2
+    assert rows["h06"]["text"].startswith("Hoi [naam], weet jij het? Bel [telefoon] of [telefoon] of [telefoon].")
+    assert rows["own-m"]["text"].startswith("Dag [naam], bedankt voor je melding over de [adres]. Goedemorgen [naam],")
+    metrics = json.loads(outputs["metrics --json"])
+    # Every reply that is not the municipality's opens a case (the public account's too), and none is answered.
+    assert len(metrics["unanswered_cases"]) == len([c for c in CASES if not c["id"].startswith("own")])
+    assert {c["resident"][:8] for c in metrics["unanswered_cases"]} == {"inwoner-"}
+    html = outputs["report html"]
+    for placeholder in ("[e-mail]", "[link]", "[telefoon]", "[iban]", "[adres]", "[naam]", "@inwoner-"):
+        assert placeholder in html, placeholder
+
+
+def test_residents_are_counted_never_listed_or_ranked_per_person(outputs):
+    """Author tables hold own and public accounts only; residents appear as a count (author_groups)."""
+    metrics = json.loads(outputs["metrics --json"])
+    assert {a["author"] for a in metrics["top_authors"]} == {"gemeentelindeveen", "gemeentelindeveen.bsky.social",
+                                                             "omroeplindeveen"}
+    groups = {g["group"]: g for g in metrics["author_groups"]}
+    assert groups["residents"]["authors"] == len(RESIDENTS)
+    # Links only to own and public accounts' posts.
+    links = {p["url"] for key in ("top_posts_by_reach", "top_posts_by_engagement") for p in metrics[key] if p["url"]}
+    assert links <= {c.get("url") for c in CASES if not c["id"].startswith("h")}
+    for key in ("top_posts_by_reach", "top_posts_by_engagement"):
+        assert all(p["url"] is None for p in metrics[key] if p["author"].startswith("inwoner-"))
+
+
+def test_no_command_filters_by_author():
+    """No option narrows figures, reports or exports to one person."""
+    for command in ("metrics", "report", "export"):
+        help_text = luisterpost(command, "--help").stdout.lower()
+        assert "--platform" in help_text  # the help was read
+        assert not any(flag in help_text for flag in ("--author", "--handle", "--user", "--resident"))
