@@ -20,6 +20,8 @@ ADDRESS = "[adres]"
 NAME = "[naam]"
 PLACEHOLDERS = (EMAIL, LINK, IBAN, PHONE, ADDRESS, NAME)
 
+# The rest of a link: up to a space or quote, not ending in the punctuation of the sentence around it.
+_LINK_REST = r"[^\s<>\"']*[^\s<>\"'.,;:!?)]"
 _SEP = r"(?: ?[.\-] ?| )"  # between groups of digits: a space, or a dot or a dash with or without spaces
 # A Dutch number after its leading 0: nine digits, grouped as people write them (06-12345678, 06 1234 5678,
 # 020-123 45 67, 0591 12 34 56, 0201234567). Only these groupings: a date and a time ("08-10-2026 12:00")
@@ -53,9 +55,9 @@ _KEEP = "\ue000"  # a private-use character: marks a greeting followed by one of
 RULES: tuple[tuple[str, str], ...] = (
     # Not right after an @ or a word: "@jan@social.example" is a Mastodon handle, which the pseudonymiser takes.
     (r"(^|[^\w@.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}", "${1}" + EMAIL),
-    (r"(?i)\b(?:https?://|www\.)[^\s<>\"']+", LINK),
+    (rf"(?i)\b(?:https?://|www\.){_LINK_REST}", LINK),
     # Links without a scheme but with a path ("social.example/@jan", "bsky.app/profile/jan.bsky.social").
-    (r"(?i)(^|[^\w@./\-])(?:[\w\-]+\.)+[a-z]{2,}/[^\s<>\"']*", "${1}" + LINK),
+    (rf"(?i)(^|[^\w@./\-])(?:[\w\-]+\.)+[a-z]{{2,}}/(?:{_LINK_REST})?", "${1}" + LINK),
     # IBAN: country, check digits, then groups of four (the second all digits), spaces optional.
     (r"\b[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4} ?\d{4}(?: ?[A-Z0-9]{4}){0,5}(?: ?[A-Z0-9]{1,3})?\b", IBAN),
     # International: +31 or 0031 (also other country codes), an optional (0), then the digits.
