@@ -126,3 +126,43 @@ def test_no_command_filters_by_author():
         help_text = luisterpost(command, "--help").stdout.lower()
         assert "--platform" in help_text  # the help was read
         assert not any(flag in help_text for flag in ("--author", "--handle", "--user", "--resident"))
+
+
+def test_a_harvested_status_naming_residents_reaches_the_outputs_masked(db, api, tmp_path, monkeypatch):
+    """The harvest path: a Mastodon status (recorded API) whose text, link and account name residents, harvested,
+    enriched, then counted by the metrics and exported."""
+    from luisterpost.config import Config
+    from luisterpost.enrich.run import enrich_pending, matcher_for
+    from luisterpost.export import export_rows
+    from luisterpost.harvest import harvest_source
+    from luisterpost.metrics.compute import compute
+    from luisterpost.metrics.output import to_json
+    from luisterpost.metrics.period import Period
+    from luisterpost.sources import build_source
+    from tests.fakeapi import recorded
+    from tests.scenarios import MASTODON, TAG
+
+    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "harvest-test-key")
+    status = recorded("mastodon/tag-page1.json")[0] | {
+        "url": "https://social.example/@wobbe_hiemstra/113200000000000105", "replies_count": 0,
+        "content": '<p><span class="h-card"><a href="https://social.example/@wobbe_hiemstra">@<span>wobbe_hiemstra</span>'
+                   '</a></span> Dag Sietske, bel 06-38271946 over de drempel aan de Kerkstraat 4. Wanneer komt '
+                   '<span class="h-card"><a href="https://social.example/@gemeentelindeveen">@<span>gemeentelindeveen'
+                   '</span></a></span> langs?</p>'}
+    status["account"] = status["account"] | {"acct": "wobbe_hiemstra@social.example", "username": "wobbe_hiemstra",
+                                             "url": "https://social.example/@wobbe_hiemstra"}
+    api.add(TAG, [status])
+    config = Config.model_validate({
+        "municipality": {"name": "Lindeveen"}, "base_dir": tmp_path, "accounts": {"mastodon": ["gemeentelindeveen"]},
+        "terms": {"portfolios": {"verkeer": ["drempel"]}},
+        "sources": [{"kind": "mastodon", "name": "src", "base_url": api.url, "hashtags": ["#lindeveen"], "retries": 0}]})
+    outcome = harvest_source(db, build_source(config, config.sources[0], now=MASTODON.now))
+    assert (outcome.status, outcome.new) == ("ok", 1), outcome.error
+    enrich_pending(db, matcher_for(config))
+    period = Period.month(2026, 11, config.municipality.tz)
+    rows = export_rows(db, config, period)
+    shown = to_json(compute(db, config, period)) + rows.write_json() + str(outcome)
+    assert "wobbe" not in shown.lower() and "sietske" not in shown.lower() and "38271946" not in shown
+    assert "kerkstraat 4" not in shown.lower()
+    assert rows["text"].item().startswith("@inwoner-") and "Dag [naam], bel [telefoon]" in rows["text"].item()
+    assert "@gemeentelindeveen langs?" in rows["text"].item()
