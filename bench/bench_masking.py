@@ -1,7 +1,7 @@
 """Masking post texts for output (Pseudonymiser.texts: contact details, addresses, IBANs, greeted names and
 @handles) over a month's worth of posts: `--rows` synthetic texts (default 100,000), a realistic mix of plain
 posts, posts naming handles in each platform's syntax, contact details and the municipality's greeting replies.
-Prints the best of `--repeat` runs.
+Prints the best of `--repeat` runs, and checks that nothing the templates plant to identify someone is left.
 Run: .venv/bin/python bench/bench_masking.py [--rows 100000] [--repeat 3]
 """
 
@@ -44,6 +44,11 @@ TEMPLATES = [
 ]
 
 
+# What the templates plant that identifies someone: none of it may be left after masking.
+PLANTED = ("sietske", "jan,", "piet", "@inwoner1", "u/inwoner1", "@jan", "jan1", "06-", "1234 ab", "kerkstraat",
+           "émilie", ".bsky.social", "voorbeeld.nl", "social.example")
+
+
 def texts(rows: int) -> pl.DataFrame:
     """`rows` posts: platform and text, built from TEMPLATES with varying numbers."""
     return pl.DataFrame({
@@ -68,6 +73,12 @@ def main() -> None:
     print(f"{args.rows:,} texts masked in {best:.3f} s (best of {args.repeat})")
     for text in masked["text"].head(len(TEMPLATES)).to_list():
         print("  ", text)
+    lowered = masked["text"].str.to_lowercase()
+    left = {planted: int(lowered.str.contains(planted, literal=True).sum()) for planted in PLANTED}
+    left = {planted: count for planted, count in left.items() if count}
+    if left:
+        sys.exit(f"identifying text left after masking: {left}")
+    print("nothing identifying left")
 
 
 if __name__ == "__main__":

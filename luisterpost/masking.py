@@ -51,25 +51,29 @@ NOT_NAMES = ("allemaal", "iedereen", "allen", "gemeente", "inwoners", "bewoners"
              "collega", "collega's", "heren", "dames")
 _KEEP = "\ue000"  # a private-use character: marks a greeting followed by one of NOT_NAMES while names are masked
 
-# Each rule: a Rust regex (Polars) and its replacement, applied in this order.
+# Each rule: a Rust regex (Polars) and its replacement, applied in this order; the forms of one kind are
+# alternatives of one regex, so each kind takes one pass over the texts.
 RULES: tuple[tuple[str, str], ...] = (
     # Not right after an @ or a word: "@jan@social.example" is a Mastodon handle, which the pseudonymiser takes.
     (r"(^|[^\w@.%+\-])[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\p{L}{2,}", "${1}" + EMAIL),
-    (rf"(?i)\b(?:https?://|www\.){_LINK_REST}", LINK),
-    # Links without a scheme but with a path ("social.example/@jan", "bsky.app/profile/jan.bsky.social").
-    (rf"(?i)(^|[^\w@./\-])(?:[\w\-]+\.)+[a-z]{{2,}}/(?:{_LINK_REST})?", "${1}" + LINK),
+    # Links with a scheme or www., and links without a scheme but with a path ("social.example/@jan",
+    # "bsky.app/profile/jan.bsky.social").
+    (rf"(?i)(^|[^\w@./\-])(?:(?:https?://|www\.){_LINK_REST}|(?:[\w\-]+\.)+[a-z]{{2,}}/(?:{_LINK_REST})?)",
+     "${1}" + LINK),
     # IBAN: country, check digits, then groups of four (the second all digits), spaces optional.
     (r"\b[A-Za-z]{2}\d{2} ?[A-Za-z0-9]{4} ?\d{4}(?: ?[A-Z0-9]{4}){0,5}(?: ?[A-Z0-9]{1,3})?\b", IBAN),
-    # International: +31 or 0031 (also other country codes), an optional (0), then the digits.
-    (rf"(?:\+|\b00)\d{{1,3}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{6,11}}\b", PHONE),
-    # Dutch: (020) 123 4567, or a leading 0 and nine digits (06-12345678, 020-123 45 67, 088 123 4567).
-    (rf"\(0\d{{2,3}}\)[ \-]?\d{{2,3}}(?:{_SEP}?\d{{2,4}}){{1,2}}\b", PHONE),
-    (rf"\b0{_NATIONAL}\b", PHONE),
-    # Service numbers: 0800 and 090x with four or seven digits (0800-1234, 0900 123 4567).
-    (rf"\b0(?:800|90[0-9]){_SEP}?(?:\d{{3}}{_SEP}?\d{{4}}|\d{{4}})\b", PHONE),
-    # Postcode and house number ("1234 AB 12", "1234AB 12a"); a postcode alone names a street, not a house.
-    (rf"\b[1-9]\d{{3}}(?: ?[A-Z]{{2}}|[a-z]{{2}})[ ,]+{_HOUSE_NUMBER}", ADDRESS),
-    (rf"\b\p{{Lu}}[\p{{L}}'\-]*(?:{'|'.join(STREET_SUFFIXES)})[ \t]+{_HOUSE_NUMBER}", ADDRESS),
+    ("|".join((
+        # International: +31 or 0031 (also other country codes), an optional (0), then the digits.
+        rf"(?:\+|\b00)\d{{1,3}}{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{6,11}}\b",
+        # Dutch: (020) 123 4567, or a leading 0 and nine digits (06-12345678, 020-123 45 67, 088 123 4567).
+        rf"\(0\d{{2,3}}\)[ \-]?\d{{2,3}}(?:{_SEP}?\d{{2,4}}){{1,2}}\b",
+        rf"\b0{_NATIONAL}\b",
+        # Service numbers: 0800 and 090x with four or seven digits (0800-1234, 0900 123 4567).
+        rf"\b0(?:800|90[0-9]){_SEP}?(?:\d{{3}}{_SEP}?\d{{4}}|\d{{4}})\b")), PHONE),
+    # Postcode and house number ("1234 AB 12", "1234AB 12a": a postcode alone names a street, not a house), or
+    # a street and house number ("Kerkstraat 4a").
+    (rf"\b(?:[1-9]\d{{3}}(?: ?[A-Z]{{2}}|[a-z]{{2}})[ ,]+|\p{{Lu}}[\p{{L}}'\-]*(?:{'|'.join(STREET_SUFFIXES)})[ \t]+)"
+     rf"{_HOUSE_NUMBER}", ADDRESS),
 )
 _NOT_NAME = rf"(?m){_OPENING}((?i:{'|'.join(NOT_NAMES)})\b)"
 _GREETED = rf"(?m){_OPENING}{_NAMES}"

@@ -80,29 +80,31 @@ class Pseudonymiser:
                 .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author))
                 .drop("_pseudonym"))
 
-    def text(self, platform: str, text: str, visible: set[str]) -> str:
+    def text(self, platform: str, text: str, visible: set[str], seen: dict[tuple[str, str], str] | None = None) -> str:
         """Replace the handles in `text` by pseudonyms, in each platform's syntax (see `HANDLE`), except those
         in `visible` (normalised handles: the own accounts'). A Reddit u/name is pseudonymised as a Reddit
-        handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there."""
+        handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there.
+        `seen` keeps what each handle became, for the next text (many texts name the same accounts)."""
         if not self.enabled:
             return text
+        seen = {} if seen is None else seen
+
+        def hidden(on: str, handle: str) -> str:
+            found = seen.get((on, handle))
+            if found is None:
+                written = handle.lower()
+                own = written in visible or written.split("@", 1)[0] in visible
+                found = seen[on, handle] = handle if own else self.pseudonym(on, normalise_handle(on, handle))
+            return found
 
         def swap(match: re.Match[str]) -> str:
             if match["user"]:
-                return match["reddit"] + self._hidden("reddit", match["user"], visible)
+                return match["reddit"] + hidden("reddit", match["user"])
             if match["at"]:
-                return "@" + self._hidden(platform, match["at"], visible)
-            return self._hidden(platform, match["bare"], visible)
+                return "@" + hidden(platform, match["at"])
+            return hidden(platform, match["bare"])
 
         return HANDLE.sub(swap, text)
-
-    def _hidden(self, platform: str, handle: str, visible: set[str]) -> str:
-        """`handle` as written when it is an own account's (any platform's, with or without an @instance),
-        else its pseudonym."""
-        written = handle.lower()
-        if written in visible or written.split("@", 1)[0] in visible:
-            return handle
-        return self.pseudonym(platform, normalise_handle(platform, handle))
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
         """The `text` column with contact details, addresses and greeted names masked (masking.mask_text,
@@ -119,8 +121,10 @@ class Pseudonymiser:
         if rows.is_empty():
             return frame
         own = set().union(*visible.values())
-        named = frame.select("platform", "text")[rows]
-        swapped = [self.text(str(platform), text, own) for platform, text in named.iter_rows()]
+        seen: dict[tuple[str, str], str] = {}
+        named = frame.select(pl.col("platform").cast(pl.String), "text")[rows]
+        swapped = [self.text(platform, text, own, seen)
+                   for platform, text in zip(named["platform"].to_list(), named["text"].to_list())]
         return frame.with_columns(frame["text"].scatter(rows, swapped))
 
 
