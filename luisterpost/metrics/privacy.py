@@ -28,6 +28,10 @@ HANDLE = re.compile(
     r"(?P<reddit>(?<![\w/])/?u/)(?P<user>[\w\-]{3,20})"
     r"|@(?P<at>\w(?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?)"
     r"|(?<![\w@./\-])(?P<bare>\w[\w\-]*(?:\.[\w\-]+)*\.bsky\.social)\b")
+# A Bluesky id (at://did:plc:…/app.bsky.feed.post/…) holds its author's DID, which names the account as surely
+# as a handle does (Rust and Python regex alike).
+DID = r"did:(?:plc|web):[\w.%:\-]+"
+HIDDEN_DID = "did:…"
 # What a text that names a handle holds (Rust regex, to find those texts at once).
 HANDLE_HINT = r"@|\bu/|\.bsky\.social"
 
