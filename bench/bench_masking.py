@@ -65,12 +65,13 @@ def main() -> None:
     frame = texts(args.rows)
     privacy = Pseudonymiser(b"bench-key")
     own = {platform: {"gemeentex"} for platform in PLATFORMS}
-    best = float("inf")
+    best = cpu = float("inf")
     for _ in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         masked = privacy.texts(frame, own)
-        best = min(best, time.perf_counter() - start)
-    print(f"{args.rows:,} texts masked in {best:.3f} s (best of {args.repeat})")
+        best, cpu = min(best, time.perf_counter() - start), min(cpu, time.process_time() - start_cpu)
+    # CPU time too: on a busy machine it varies far less than the wall clock.
+    print(f"{args.rows:,} texts masked in {best:.3f} s, {cpu:.3f} s CPU (best of {args.repeat})")
     for text in masked["text"].head(len(TEMPLATES)).to_list():
         print("  ", text)
     lowered = masked["text"].str.to_lowercase()

@@ -77,6 +77,7 @@ RULES: tuple[tuple[str, str], ...] = (
 )
 _NOT_NAME = rf"(?m){_OPENING}((?i:{'|'.join(NOT_NAMES)})\b)"
 _GREETED = rf"(?m){_OPENING}{_NAMES}"
+_GREETING_WORD = rf"(?i)\b(?:{'|'.join(GREETINGS)})\b"
 
 
 def mask_contacts(text: pl.Expr) -> pl.Expr:
@@ -95,6 +96,16 @@ def mask_greetings(text: pl.Expr) -> pl.Expr:
     return marked.str.replace_all(_GREETED, "${1}" + NAME).str.replace_all(_KEEP, "", literal=True)
 
 
-def mask_text(text: pl.Expr) -> pl.Expr:
-    """`text` with everything `mask_contacts` and `mask_greetings` mask."""
-    return mask_greetings(mask_contacts(text))
+def mask_greetings_in(texts: pl.Series) -> pl.Series:
+    """`texts` with `mask_greetings` applied to those that hold a greeting word (a search for a few words is
+    far quicker than the greeting rules, and most texts greet no one)."""
+    rows = texts.str.contains(_GREETING_WORD).fill_null(False).arg_true()
+    if rows.is_empty():
+        return texts
+    greeted = texts.gather(rows).to_frame("text").select(mask_greetings(pl.col("text"))).to_series()
+    return texts.clone().scatter(rows, greeted)
+
+
+def mask_texts(texts: pl.Series) -> pl.Series:
+    """`texts` with everything `mask_contacts` and `mask_greetings` mask."""
+    return mask_greetings_in(texts.to_frame("text").select(mask_contacts(pl.col("text"))).to_series()).alias(texts.name)

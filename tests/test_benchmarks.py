@@ -43,7 +43,7 @@ def test_bench_metrics_db_runs(tmp_path):
 
 def test_bench_masking_runs():
     out = run_bench("bench_masking.py", "--rows", "2000", "--repeat", "1")
-    assert "2,000 texts masked" in out and "nothing identifying left" in out
+    assert "2,000 texts masked in" in out and "nothing identifying left" in out
 
 
 def test_bench_harvest_runs():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from luisterpost.masking import mask_text
+from luisterpost.masking import mask_texts
 from luisterpost.metrics.privacy import Pseudonymiser
 
 PRIVACY = Pseudonymiser(b"masking-test-key")
@@ -15,7 +15,7 @@ OWN = {"mastodon": {"gemeentelindeveen"}, "bluesky": {"gemeentelindeveen.bsky.so
 
 
 def masked(text: str) -> str:
-    return pl.select(mask_text(pl.lit(text))).item()
+    return mask_texts(pl.Series([text])).item()
 
 
 def shown(platform: str, text: str) -> str:
@@ -101,7 +101,7 @@ def test_a_greeting_inside_a_sentence_is_not_a_greeting():
     ("facebook", "zie u/tjitske_b", "zie u/{reddit:tjitske_b}"),
     ("bluesky", "@jan.bsky.social en @jan.example.nl.", "@{bluesky:jan.bsky.social} en @{bluesky:jan.example.nl}."),
     ("bluesky", "vraag klaasje-bos.bsky.social of @gemeentelindeveen.bsky.social",
-     "vraag {bluesky:klaasje-bos.bsky.social} of @gemeentelindeveen.bsky.social"),
+     "vraag @{bluesky:klaasje-bos.bsky.social} of @gemeentelindeveen.bsky.social"),
     # Own handles stay whatever the post's platform; a link with a handle in it goes as a whole.
     ("facebook", "@GemeenteLindeveen en social.example/@jan", "@GemeenteLindeveen en [link]"),
     ("mastodon", "bsky.app/profile/jan.bsky.social", "[link]"),

@@ -126,7 +126,13 @@ def test_residents_are_counted_never_listed_or_ranked_per_person(outputs):
 
 
 def test_no_command_filters_by_author():
-    """No option narrows figures, reports or exports to one person."""
+    """No option narrows figures, reports or exports to one person: the one filter type the commands and the
+    flows share holds none, and no command offers one."""
+    import dataclasses
+
+    from luisterpost.metrics.compute import Filters
+
+    assert {f.name for f in dataclasses.fields(Filters)} == {"platform", "theme", "woonkern", "language"}
     for command in ("metrics", "report", "export"):
         help_text = luisterpost(command, "--help").stdout.lower()
         assert "--platform" in help_text  # the help was read

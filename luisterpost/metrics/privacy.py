@@ -18,22 +18,24 @@ from pathlib import Path
 import polars as pl
 
 from ..config import Config, normalise_handle
-from ..masking import mask_text
+from ..masking import mask_texts
 
 PREFIX = "inwoner-"
 # Handles as each platform writes them, letters of any script included: @name, @name@instance (Mastodon),
-# @name.bsky.social and @name.example.nl (Bluesky domain handles, also without the @ for *.bsky.social), and
-# u/name or /u/name (Reddit). A trailing dot ends the sentence, not the handle.
+# @name.bsky.social and @name.example.nl (Bluesky domain handles), and u/name or /u/name (Reddit). A trailing
+# dot ends the sentence, not the handle.
 HANDLE = re.compile(
     r"(?P<reddit>(?<![\w/])/?u/)(?P<user>[\w\-]{3,20})"
-    r"|@(?P<at>\w(?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?)"
-    r"|(?<![\w@./\-])(?P<bare>\w[\w\-]*(?:\.[\w\-]+)*\.bsky\.social)\b")
+    r"|@(?P<at>\w(?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?)")
+# A Bluesky handle written without its @ ("vraag jan.bsky.social"): given one first (Rust regex, all texts at once).
+BARE_BLUESKY = (r"(^|[^\w@./\-])([\w\-]+(?:\.[\w\-]+)*\.bsky\.social)\b", "${1}@${2}")
 # A Bluesky id (at://did:plc:…/app.bsky.feed.post/…) holds its author's DID, which names the account as surely
 # as a handle does (Rust and Python regex alike).
 DID = r"did:(?:plc|web):[\w.%:\-]+"
 HIDDEN_DID = "did:…"
+_JOIN = "\x00"  # joins a platform's texts for one pass of HANDLE: neither a word nor handle character
 # What a text that names a handle holds (Rust regex, to find those texts at once).
-HANDLE_HINT = r"@|\bu/|\.bsky\.social"
+HANDLE_HINT = r"@|\bu/"
 
 
 def load_key(env_name: str, key_file: Path) -> bytes:
@@ -57,8 +59,7 @@ class Pseudonymiser:
 
     def pseudonym(self, platform: str, author: str) -> str:
         """"inwoner-" and 8 hex characters of HMAC-SHA256(key, platform:handle): stable, not reversible."""
-        digest = hmac.new(self.key, f"{platform}:{author}".encode(), hashlib.sha256).hexdigest()
-        return PREFIX + digest[:8]
+        return PREFIX + hmac.digest(self.key, f"{platform}:{author}".encode(), hashlib.sha256).hex()[:8]
 
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:
@@ -104,32 +105,39 @@ class Pseudonymiser:
         def swap(match: re.Match[str]) -> str:
             if match["user"]:
                 return match["reddit"] + hidden("reddit", match["user"])
-            if match["at"]:
-                return "@" + hidden(platform, match["at"])
-            return hidden(platform, match["bare"])
+            return "@" + hidden(platform, match["at"])
 
         return HANDLE.sub(swap, text)
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
-        """The `text` column with contact details, addresses and greeted names masked (masking.mask_text,
+        """The `text` column with contact details, addresses and greeted names masked (masking.mask_texts,
         always) and the handles in it pseudonymised (unless pseudonyms are switched off). Own accounts'
         handles stay, on whichever platform's post they appear."""
         if frame.is_empty():
             return frame
         # Contacts first: an e-mail address or profile link holds an @ that would be read as a handle.
-        frame = frame.with_columns(text=mask_text(pl.col("text")))
+        frame = frame.with_columns(mask_texts(frame["text"]))
         if not self.enabled:
             return frame
+        frame = frame.with_columns(pl.col("text").str.replace_all(*BARE_BLUESKY))
         # Only the texts that may name a handle go through Python (the pseudonym is an HMAC per handle).
         rows = frame.select(pl.col("text").str.contains(HANDLE_HINT).fill_null(False)).to_series().arg_true()
         if rows.is_empty():
             return frame
         own = set().union(*visible.values())
         seen: dict[tuple[str, str], str] = {}
-        named = frame.select(pl.col("platform").cast(pl.String), "text")[rows]
-        swapped = [self.text(platform, text, own, seen)
-                   for platform, text in zip(named["platform"].to_list(), named["text"].to_list())]
-        return frame.with_columns(frame["text"].scatter(rows, swapped))
+        named = frame.select(pl.col("platform").cast(pl.String), "text")[rows].with_columns(row=rows)
+        done = []
+        for (platform,), group in named.group_by("platform"):
+            texts = group["text"].to_list()
+            # One regex pass over a platform's texts joined (no handle spans the separator), not one per text.
+            if any(_JOIN in text for text in texts):
+                swapped = [self.text(platform, text, own, seen) for text in texts]
+            else:
+                swapped = self.text(platform, _JOIN.join(texts), own, seen).split(_JOIN)
+            done.append(pl.DataFrame({"row": group["row"], "text": swapped}, schema={"row": rows.dtype, "text": pl.String}))
+        swapped_rows = pl.concat(done)
+        return frame.with_columns(frame["text"].scatter(swapped_rows["row"], swapped_rows["text"]))
 
 
 def pseudonymiser_of(config: Config) -> Pseudonymiser:

@@ -21,7 +21,7 @@ import simplemma
 from stop_words import get_stop_words
 
 from ..enrich.terms import fold
-from ..masking import NAME, mask_greetings
+from ..masking import NAME, mask_greetings_in
 
 # Lemmas the stop-words package's list lacks: pronouns, adverbs, everyday verbs and the fillers of posts
 # ("dank je", "klopt dat?", "ik hoor dat"), which say nothing about what happened.
@@ -93,8 +93,7 @@ def _without_greeted_names(texts: list[str]) -> list[str]:
     """`texts` without the names greetings open with ("Dag Sietske," → "Dag ,"), all at once."""
     if not texts:
         return texts
-    greeted = pl.Series("text", texts, dtype=pl.String).to_frame().select(mask_greetings(pl.col("text")))
-    return greeted.to_series().str.replace_all(NAME, "", literal=True).to_list()
+    return mask_greetings_in(pl.Series("text", texts, dtype=pl.String)).str.replace_all(NAME, "", literal=True).to_list()
 
 
 def lead_posts(posts: pl.DataFrame, terms: list[str], n: int, exclude: frozenset[str] = frozenset()) -> pl.DataFrame:
