@@ -177,3 +177,18 @@ def test_a_harvested_status_naming_residents_reaches_the_outputs_masked(db, api,
     assert "kerkstraat 4" not in shown.lower()
     assert rows["text"].item().startswith("@inwoner-") and "Dag [naam], bel [telefoon]" in rows["text"].item()
     assert "@gemeentelindeveen langs?" in rows["text"].item()
+
+
+def test_skipped_rows_are_named_by_line_and_field_never_by_their_text(tmp_path):
+    """An import's problems name the file, line and faulty field: nothing of the post or its author."""
+    config = tmp_path / "gemeente.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"platform": "mastodon", "id": "b1", "created_at": "gisteren", "author_handle": "wobbe_hiemstra",
+                               "text": "Dag Sietske, bel 06-38271946", "url": "https://social.example/@wobbe_hiemstra/1",
+                               "likes": "veel"}) + "\n", encoding="utf-8")
+    result = luisterpost("--config", str(config), "import", str(bad),
+                         env={**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key"})
+    assert result.returncode == 1 and 'bad.jsonl:1: created_at "gisteren" is not an ISO-8601 date' in result.stderr
+    said = (result.stdout + result.stderr).lower()
+    assert "wobbe" not in said and "sietske" not in said and "38271946" not in said
