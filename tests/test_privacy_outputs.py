@@ -109,6 +109,8 @@ def test_every_resident_post_is_shown_masked_and_pseudonymised(outputs):
     html = outputs["report html"]
     for placeholder in ("[e-mail]", "[link]", "[telefoon]", "[iban]", "[adres]", "[naam]", "@inwoner-"):
         assert placeholder in html, placeholder
+    pdf = outputs["report pdf"]
+    assert "[telefoon]" in pdf and "[iban]" in pdf and "[adres]" in pdf  # the PDF lists the cases too
 
 
 def test_residents_are_counted_never_listed_or_ranked_per_person(outputs):
