@@ -18,7 +18,6 @@ IBAN = "[iban]"
 PHONE = "[telefoon]"
 ADDRESS = "[adres]"
 NAME = "[naam]"
-PLACEHOLDERS = (EMAIL, LINK, IBAN, PHONE, ADDRESS, NAME)
 
 # The rest of a link: up to a space or quote, not ending in the punctuation of the sentence around it.
 _LINK_REST = r"[^\s<>\"']*[^\s<>\"'.,;:!?)]"

@@ -89,7 +89,8 @@ class Pseudonymiser:
         """Replace the handles in `text` by pseudonyms, in each platform's syntax (see `HANDLE`), except those
         in `visible` (normalised handles: the own accounts'). A Reddit u/name is pseudonymised as a Reddit
         handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there.
-        `seen` keeps what each handle became, for the next text (many texts name the same accounts)."""
+        `seen` keeps what each handle became, for the next text (many texts name the same accounts). A
+        Bluesky handle written without its @ is left to `texts`, which gives it one first."""
         if not self.enabled:
             return text
         seen = {} if seen is None else seen
