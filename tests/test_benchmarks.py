@@ -41,6 +41,11 @@ def test_bench_metrics_db_runs(tmp_path):
     assert "month" in out and "year" in out and "ratio" in out
 
 
+def test_bench_masking_runs():
+    out = run_bench("bench_masking.py", "--rows", "2000", "--repeat", "1")
+    assert "2,000 texts masked in" in out and "nothing identifying left" in out
+
+
 def test_bench_harvest_runs():
     out = run_bench("bench_harvest.py", "--sources", "2", "--pages", "2", "--latency", "0.01")
     assert "2 sources × 2 pages" in out

@@ -2,8 +2,9 @@
 metrics` and the reports count, with what they were counted as (docs/export.md describes every column).
 
 Nothing in a row identifies a resident: authors are pseudonymised with the reports' key (also when a config
-shows handles in its reports), e-mail addresses, links and phone numbers in texts are masked and @handles in
-texts pseudonymised; threads are named by a reference, not by a post of a resident."""
+shows handles in its reports), e-mail addresses, links, IBANs, phone numbers, addresses and greeted names in
+texts are masked and handles in texts pseudonymised (docs/masking.md); the DID in a resident's Bluesky id
+becomes their pseudonym; threads are named by a reference, not by a post of a resident."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..config import Config
 from ..handles import DISPLAY_NAMES
 from ..metrics.compute import Filters, Settings, cases_within, in_period_frame, load_window, prepare, settings_of
 from ..metrics.period import Period
-from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
+from ..metrics.privacy import DID, Pseudonymiser, pseudonymiser_of
 from ..metrics.webcare import AUTHOR, thread_names
 from ..refs import post_ref, thread_ref
 from ..sql import query
@@ -78,6 +79,9 @@ def mention_rows(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, filt
         thread=pl.Series([thread_ref(p, t) for p, t in zip(posts["platform"], posts["thread"])], dtype=pl.String),
         local_time=pl.col("created_at").dt.convert_time_zone(str(period.tz)),
         sentiment=pl.col("sentiment_label"),
+        # A resident's Bluesky id names their DID: their pseudonym stands in its place (the ref is the real id's).
+        id=pl.when(pl.col("author_kind") == RESIDENT).then(pl.col("id").str.replace_all(DID, pl.col("author")))
+        .otherwise(pl.col("id")),
     )
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import polars as pl
 from rich.console import Console
 from rich.table import Table
 
+from .privacy import DID, HIDDEN_DID
 from .result import MetricsResult
 
 
@@ -22,10 +25,13 @@ def plain(value: object) -> object:
 
 
 def to_json(result: MetricsResult) -> str:
-    """The metrics as one JSON object: times as ISO-8601 text, NaN and infinities as null."""
+    """The metrics as one JSON object: times as ISO-8601 text, NaN and infinities as null, and the DIDs in
+    Bluesky ids (of posts, first messages and threads) left out, "at://did:…/app.bsky.feed.post/…": a DID names
+    its account as a handle does, and the ids here are not told apart by author."""
     # orjson: the standard encoder with indentation runs in Python, seconds for a month's tens of
     # thousands of cases.
-    return orjson.dumps(plain(result), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    text = orjson.dumps(plain(result), option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    return re.sub(DID, HIDDEN_DID, text)
 
 
 def _fmt(value: object) -> str:

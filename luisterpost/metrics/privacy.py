@@ -1,7 +1,9 @@
 """Pseudonyms for residents in every output that names authors (AVG): a stable keyed hash.
 
 Own accounts and accounts with at least `public_followers` followers (media, public figures) keep their
-handle. Handles mentioned inside post texts are replaced the same way."""
+handle and the link to their post; residents' posts are shown without a link. Handles mentioned inside post
+texts are replaced the same way (own accounts' stay), after contact details, addresses and greeted names are
+masked (masking.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,24 @@ from pathlib import Path
 import polars as pl
 
 from ..config import Config, normalise_handle
-from ..masking import mask_contacts
+from ..masking import mask_texts
 
 PREFIX = "inwoner-"
-_MENTION = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)")
+# Handles as each platform writes them, letters of any script included: @name, @name@instance (Mastodon),
+# @name.bsky.social and @name.example.nl (Bluesky domain handles), and u/name or /u/name (Reddit). A trailing
+# dot ends the sentence, not the handle.
+HANDLE = re.compile(
+    r"(?P<reddit>(?<![\w/])/?u/)(?P<user>[\w\-]{3,20})"
+    r"|@(?P<at>\w(?:[\w.\-]*\w)?(?:@\w(?:[\w.\-]*\w)?)?)")
+# A Bluesky handle written without its @ ("vraag jan.bsky.social"): given one first (Rust regex, all texts at once).
+BARE_BLUESKY = (r"(^|[^\w@./\-])([\w\-]+(?:\.[\w\-]+)*\.bsky\.social)\b", "${1}@${2}")
+# A Bluesky id (at://did:plc:…/app.bsky.feed.post/…) holds its author's DID, which names the account as surely
+# as a handle does (Rust and Python regex alike).
+DID = r"did:(?:plc|web):[\w.%:\-]+"
+HIDDEN_DID = "did:…"
+_JOIN = "\x00"  # joins a platform's texts for one pass of HANDLE: neither a word nor handle character
+# What a text that names a handle holds (Rust regex, to find those texts at once).
+HANDLE_HINT = r"@|\bu/"
 
 
 def load_key(env_name: str, key_file: Path) -> bytes:
@@ -43,53 +59,86 @@ class Pseudonymiser:
 
     def pseudonym(self, platform: str, author: str) -> str:
         """"inwoner-" and 8 hex characters of HMAC-SHA256(key, platform:handle): stable, not reversible."""
-        digest = hmac.new(self.key, f"{platform}:{author}".encode(), hashlib.sha256).hexdigest()
-        return PREFIX + digest[:8]
+        return PREFIX + hmac.digest(self.key, f"{platform}:{author}".encode(), hashlib.sha256).hex()[:8]
 
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:
         """Replace `author` by a pseudonym where it must not be shown, and leave out the post's `url` there
-        (a link to a resident's post names them: most platforms put the handle in it)."""
-        if not self.enabled or frame.is_empty():
+        (a link to a resident's post names them: most platforms put the handle in it). The links go also
+        when pseudonyms are switched off: they are never needed to read a post, only to find its writer."""
+        if frame.is_empty():
             return frame
         shown = pl.lit(False)
         if own:
             shown |= pl.col(own).fill_null(False)
         if followers:
             shown |= pl.col(followers).fill_null(0) >= self.public_followers
+        if "url" in frame.columns:
+            frame = frame.with_columns(url=pl.when(shown).then(pl.col("url")))
+        if not self.enabled:
+            return frame
         # Each hidden author hashed once, however many rows name them (a year's cases name a resident often).
         hidden = frame.filter(~shown).select("platform", author).unique()
         hidden = hidden.with_columns(pl.Series("_pseudonym", [self.pseudonym(str(platform), name)
                                                              for platform, name in hidden.iter_rows()], pl.String))
-        links = [pl.when(shown).then(pl.col("url")).alias("url")] if "url" in frame.columns else []
         return (frame.join(hidden, on=["platform", author], how="left", nulls_equal=True, maintain_order="left")
-                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author),
-                              *links)
+                .with_columns(pl.when(shown).then(pl.col(author)).otherwise(pl.col("_pseudonym")).alias(author))
                 .drop("_pseudonym"))
 
-    def text(self, platform: str, text: str, visible: set[str]) -> str:
-        """Replace @handles in `text` by pseudonyms, except those in `visible` (normalised handles)."""
+    def text(self, platform: str, text: str, visible: set[str], seen: dict[tuple[str, str], str] | None = None) -> str:
+        """Replace the handles in `text` by pseudonyms, in each platform's syntax (see `HANDLE`), except those
+        in `visible` (normalised handles: the own accounts'). A Reddit u/name is pseudonymised as a Reddit
+        handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there.
+        `seen` keeps what each handle became, for the next text (many texts name the same accounts). A
+        Bluesky handle written without its @ is left to `texts`, which gives it one first."""
         if not self.enabled:
             return text
+        seen = {} if seen is None else seen
+
+        def hidden(on: str, handle: str) -> str:
+            found = seen.get((on, handle))
+            if found is None:
+                written = handle.lower()
+                own = written in visible or written.split("@", 1)[0] in visible
+                found = seen[on, handle] = handle if own else self.pseudonym(on, normalise_handle(on, handle))
+            return found
 
         def swap(match: re.Match[str]) -> str:
-            handle = normalise_handle(platform, match.group(1).rstrip("."))
-            return match.group(0) if handle in visible else "@" + self.pseudonym(platform, handle)
+            if match["user"]:
+                return match["reddit"] + hidden("reddit", match["user"])
+            return "@" + hidden(platform, match["at"])
 
-        return _MENTION.sub(swap, text)
+        return HANDLE.sub(swap, text)
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
-        """Mask e-mail addresses, links and phone numbers in the `text` column (masking.mask_contacts) and
-        pseudonymise the @handles in it (own handles stay visible)."""
-        if not self.enabled or frame.is_empty():
+        """The `text` column with contact details, addresses and greeted names masked (masking.mask_texts,
+        always) and the handles in it pseudonymised (unless pseudonyms are switched off). Own accounts'
+        handles stay, on whichever platform's post they appear."""
+        if frame.is_empty():
             return frame
         # Contacts first: an e-mail address or profile link holds an @ that would be read as a handle.
-        frame = frame.with_columns(text=mask_contacts(pl.col("text")))
-        return frame.with_columns(
-            text=pl.struct("platform", "text").map_elements(
-                lambda row: self.text(row["platform"], row["text"], visible.get(row["platform"], set())),
-                return_dtype=pl.String)
-        )
+        frame = frame.with_columns(mask_texts(frame["text"]))
+        if not self.enabled:
+            return frame
+        frame = frame.with_columns(pl.col("text").str.replace_all(*BARE_BLUESKY))
+        # Only the texts that may name a handle go through Python (the pseudonym is an HMAC per handle).
+        rows = frame.select(pl.col("text").str.contains(HANDLE_HINT).fill_null(False)).to_series().arg_true()
+        if rows.is_empty():
+            return frame
+        own = set().union(*visible.values())
+        seen: dict[tuple[str, str], str] = {}
+        named = frame.select(pl.col("platform").cast(pl.String), "text")[rows].with_columns(row=rows)
+        done = []
+        for (platform,), group in named.group_by("platform"):
+            texts = group["text"].to_list()
+            # One regex pass over a platform's texts joined (no handle spans the separator), not one per text.
+            if any(_JOIN in text for text in texts):
+                swapped = [self.text(platform, text, own, seen) for text in texts]
+            else:
+                swapped = self.text(platform, _JOIN.join(texts), own, seen).split(_JOIN)
+            done.append(pl.DataFrame({"row": group["row"], "text": swapped}, schema={"row": rows.dtype, "text": pl.String}))
+        swapped_rows = pl.concat(done)
+        return frame.with_columns(frame["text"].scatter(swapped_rows["row"], swapped_rows["text"]))
 
 
 def pseudonymiser_of(config: Config) -> Pseudonymiser:

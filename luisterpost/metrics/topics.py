@@ -1,6 +1,8 @@
 """What a group of posts is about: its top terms against a baseline, and the posts that carry them.
 
-Words are lower-cased runs of at least 4 letters outside links, @handles and #hashtags. A word does not
+Words are lower-cased runs of at least 4 letters outside links, e-mail addresses, handles (@name, u/name,
+name.bsky.social), #hashtags and the names greetings open with ("Dag Sietske": masking.mask_greetings), so a
+term never names a resident. A word does not
 count when it, or its Dutch lemma (simplemma), is a stop word: the stop-words package's Dutch list (function
 words) plus the everyday verbs and fillers of social media below. The municipality's own names, handles,
 hashtags and woonkernen (`excluded_words`) never count either: every post names them. Words with the same
@@ -19,6 +21,7 @@ import simplemma
 from stop_words import get_stop_words
 
 from ..enrich.terms import fold
+from ..masking import NAME, mask_greetings_in
 
 # Lemmas the stop-words package's list lacks: pronouns, adverbs, everyday verbs and the fillers of posts
 # ("dank je", "klopt dat?", "ik hoor dat"), which say nothing about what happened.
@@ -33,7 +36,8 @@ tijdens sinds vanaf langs binnen buiten tussen naast achter boven terwijl zodat 
 eigenlijk inmiddels namelijk trouwens ergens nergens overal vooral
 """.split())
 STOPWORDS = frozenset(get_stop_words("dutch")) | FILLERS
-_LINK = re.compile(r"https?://\S+|www\.\S+|\S+@\S+")
+# Whole tokens: anything with an @ or a / (links, e-mail addresses, handles, u/name), www. and Bluesky handles.
+_LINK = re.compile(r"\S*[@/]\S*|www\.\S+|\S+\.bsky\.social\b\S*")
 _WORD = re.compile(r"(?<![@#\w])[^\W\d_]{4,}(?!\w)", re.UNICODE)
 
 
@@ -67,6 +71,7 @@ def top_terms(texts: list[str], baseline_texts: list[str], n: int = 10,
     `(c × s + 1) / (b + 1)` ≥ 2, with c and b the posts using the term and s = baseline posts / posts).
     Ranked by `c × log2(lift)`, so a frequent term beats a rare one that is merely new; equal scores in
     alphabetical order."""
+    texts, baseline_texts = _without_greeted_names(texts), _without_greeted_names(baseline_texts)
     forms: Counter[tuple[str, str]] = Counter()
     now: Counter[str] = Counter()
     for text in texts:
@@ -82,6 +87,13 @@ def top_terms(texts: list[str], baseline_texts: list[str], n: int = 10,
             shown = max((f for b, f in forms if b == base), key=lambda f: (forms[base, f], f))
             scored[shown] = c * math.log2(lift)
     return [w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+
+
+def _without_greeted_names(texts: list[str]) -> list[str]:
+    """`texts` without the names greetings open with ("Dag Sietske," → "Dag ,"), all at once."""
+    if not texts:
+        return texts
+    return mask_greetings_in(pl.Series("text", texts, dtype=pl.String)).str.replace_all(NAME, "", literal=True).to_list()
 
 
 def lead_posts(posts: pl.DataFrame, terms: list[str], n: int, exclude: frozenset[str] = frozenset()) -> pl.DataFrame:

@@ -93,17 +93,16 @@ def _rows(relation: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
 
 
 def _unanswered(cases: pl.DataFrame, marked: pl.DataFrame, privacy: Pseudonymiser, settings: Settings) -> pl.DataFrame:
-    """The unanswered cases with the first message's text (and link, unless residents are pseudonymised:
-    every case is a resident's): questions and complaints first, then the most recent."""
+    """The unanswered cases with the first message's text, masked (never its link: every case is a
+    resident's): questions and complaints first, then the most recent."""
     columns = {"platform": pl.String, "started_at": pl.Datetime("us", "UTC"), "resident": pl.String,
                "text": pl.String, "url": pl.String, "needs_reply": pl.Boolean}
     if cases.is_empty():
         return pl.DataFrame(schema=columns)
     first = marked.select(pl.col("platform").cast(pl.String), pl.col("id").alias("first_id"), "text", "url")
     found = cases.with_columns(pl.col("platform").cast(pl.String)).join(first, on=["platform", "first_id"], how="left")
-    found = privacy.texts(found.with_columns(pl.col("text").fill_null("")), settings.own_handles)
-    if privacy.enabled:
-        found = found.with_columns(url=pl.lit(None, pl.String))
+    found = privacy.texts(found.with_columns(pl.col("text").fill_null(""), url=pl.lit(None, pl.String)),
+                          settings.own_handles)
     return found.sort(["needs_reply", "started_at"], descending=[True, True]).select(list(columns))
 
 
