@@ -167,12 +167,21 @@ class Spikes(Strict):
 
 
 class Privacy(Strict):
-    pseudonymise: bool = True  # residents' handles in reports and outputs become "inwoner-…"
+    # Residents' handles in every output become "inwoner-…". Kept as a key so a config that says false is told
+    # why it cannot: no output may identify a resident (docs/privacy.md).
+    pseudonymise: Literal[True] = True
     public_followers: int = Field(default=10_000, ge=0)  # accounts this big (media, public figures) keep their name
     key_env: str = "LUISTERPOST_PSEUDONYM_KEY"  # environment variable holding the pseudonym key
     # Without that variable: a random key kept in this file (relative to the config), made on first use;
     # by default beside the database, with the extension .pseudonym-key.
     key_file: str | None = None
+
+    @field_validator("pseudonymise", mode="before")
+    @classmethod
+    def _always(cls, value: object) -> object:
+        if value is False:
+            raise ValueError("cannot be false: no report or output may name a resident (docs/privacy.md)")
+        return value
 
 
 class Monitoring(Strict):

@@ -125,11 +125,10 @@ def test_a_handle_in_a_text_gets_the_pseudonym_its_author_gets():
     assert out["text"] == f"@{out['author']} klopt" and out["url"] is None
 
 
-def test_links_to_residents_posts_go_also_with_pseudonyms_off_and_contacts_are_still_masked():
-    off = Pseudonymiser(b"k", enabled=False)
-    posts = pl.DataFrame({"platform": ["mastodon", "mastodon"], "author": ["jan", "krant"], "author_followers": [5, 50_000],
-                          "is_own": [False, False], "url": ["https://social.example/@jan/1", "https://krant.example/1"],
-                          "text": ["@jan bel 06-12345678", "Dag Sietske"]})
-    out = off.texts(off.names(posts), OWN)
-    assert out["url"].to_list() == [None, "https://krant.example/1"]
-    assert out["text"].to_list() == ["@jan bel [telefoon]", "Dag [naam]"]
+def test_pseudonyms_cannot_be_switched_off(write_config):
+    from luisterpost.config import load_config
+    from luisterpost.errors import UserError
+
+    with pytest.raises(UserError) as caught:
+        load_config(write_config("[privacy]\npseudonymise = false\n"))
+    assert "privacy.pseudonymise: cannot be false: no report or output may name a resident" in str(caught.value)

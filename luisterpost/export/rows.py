@@ -8,7 +8,6 @@ becomes their pseudonym; threads are named by a reference, not by a post of a re
 
 from __future__ import annotations
 
-import dataclasses
 
 import duckdb
 import polars as pl
@@ -42,9 +41,7 @@ def export_rows(con: duckdb.DuckDBPyConnection, config: Config, period: Period, 
     mentions and webcare cases `luisterpost metrics` counts (the same load window and preparation)."""
     settings = settings_of(config)
     marked, timed = prepare(load_window(con, period, settings.window_hours, spikes=False), settings)
-    # Pseudonyms always: an export is a file that travels, whatever the reports show.
-    privacy = dataclasses.replace(pseudonymiser_of(config), enabled=True)
-    found = _with_details(con, mention_rows(marked, timed, period, filters, settings, privacy))
+    found = _with_details(con, mention_rows(marked, timed, period, filters, settings, pseudonymiser_of(config)))
     return found.with_columns(
         platform=pl.col("platform").replace_strict(DISPLAY_NAMES, default=pl.col("platform"), return_dtype=pl.String),
     ).select(list(COLUMNS)).cast({name: kind for name, kind in COLUMNS.items() if kind is not None})

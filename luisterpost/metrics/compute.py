@@ -3,6 +3,8 @@ prints and reports show."""
 
 from __future__ import annotations
 
+import secrets
+
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -195,8 +197,9 @@ def compute_frames(marked: pl.DataFrame, timed: pl.DataFrame, period: Period, se
 
     The comparisons use `before` (the headlines of "previous_period" and "year_earlier", see `comparisons`)
     when given, else the frames, which must then cover those periods too. With `privacy`, residents in the
-    outputs that name authors are pseudonymised."""
-    privacy = privacy or Pseudonymiser(b"", enabled=False)
+    outputs that name authors are pseudonymised with its key; without it, with a key made for this call (no
+    output ever names a resident)."""
+    privacy = privacy or Pseudonymiser(secrets.token_bytes(32))
     before = before or {"previous_period": headline(marked, timed, period.previous(), filters),
                         "year_earlier": headline(marked, timed, period.year_earlier(), filters)}
     in_period = in_period_frame(marked, period, filters)

@@ -55,7 +55,6 @@ def load_key(env_name: str, key_file: Path) -> bytes:
 class Pseudonymiser:
     key: bytes
     public_followers: int = 10_000
-    enabled: bool = True
 
     def pseudonym(self, platform: str, author: str) -> str:
         """"inwoner-" and 8 hex characters of HMAC-SHA256(key, platform:handle): stable, not reversible."""
@@ -64,8 +63,7 @@ class Pseudonymiser:
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:
         """Replace `author` by a pseudonym where it must not be shown, and leave out the post's `url` there
-        (a link to a resident's post names them: most platforms put the handle in it). The links go also
-        when pseudonyms are switched off: they are never needed to read a post, only to find its writer."""
+        (a link to a resident's post names them: most platforms put the handle in it)."""
         if frame.is_empty():
             return frame
         shown = pl.lit(False)
@@ -75,8 +73,6 @@ class Pseudonymiser:
             shown |= pl.col(followers).fill_null(0) >= self.public_followers
         if "url" in frame.columns:
             frame = frame.with_columns(url=pl.when(shown).then(pl.col("url")))
-        if not self.enabled:
-            return frame
         # Each hidden author hashed once, however many rows name them (a year's cases name a resident often).
         hidden = frame.filter(~shown).select("platform", author).unique()
         hidden = hidden.with_columns(pl.Series("_pseudonym", [self.pseudonym(str(platform), name)
@@ -91,8 +87,6 @@ class Pseudonymiser:
         handle, every other as one of `platform`, so a resident gets the pseudonym their posts get there.
         `seen` keeps what each handle became, for the next text (many texts name the same accounts). A
         Bluesky handle written without its @ is left to `texts`, which gives it one first."""
-        if not self.enabled:
-            return text
         seen = {} if seen is None else seen
 
         def hidden(on: str, handle: str) -> str:
@@ -112,14 +106,12 @@ class Pseudonymiser:
 
     def texts(self, frame: pl.DataFrame, visible: dict[str, set[str]]) -> pl.DataFrame:
         """The `text` column with contact details, addresses and greeted names masked (masking.mask_texts,
-        always) and the handles in it pseudonymised (unless pseudonyms are switched off). Own accounts'
+        always) and the handles in it pseudonymised. Own accounts'
         handles stay, on whichever platform's post they appear."""
         if frame.is_empty():
             return frame
         # Contacts first: an e-mail address or profile link holds an @ that would be read as a handle.
         frame = frame.with_columns(mask_texts(frame["text"]))
-        if not self.enabled:
-            return frame
         frame = frame.with_columns(pl.col("text").str.replace_all(*BARE_BLUESKY))
         # Only the texts that may name a handle go through Python (the pseudonym is an HMAC per handle).
         rows = frame.select(pl.col("text").str.contains(HANDLE_HINT).fill_null(False)).to_series().arg_true()
@@ -144,5 +136,4 @@ class Pseudonymiser:
 def pseudonymiser_of(config: Config) -> Pseudonymiser:
     """The municipality's pseudonymiser, with its key from the environment or its key file."""
     privacy = config.privacy
-    return Pseudonymiser(load_key(privacy.key_env, config.pseudonym_key_file), privacy.public_followers,
-                         privacy.pseudonymise)
+    return Pseudonymiser(load_key(privacy.key_env, config.pseudonym_key_file), privacy.public_followers)
