@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from luisterpost.store import open_db
+from luisterpost.config import Config
+from luisterpost.store import open_store
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _guard = threading.Lock()
@@ -15,11 +16,13 @@ _guard = threading.Lock()
 WRITE_LOCK = threading.Lock()
 
 
-def connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """Return a cursor on this process's connection to `path` (a cursor per caller is thread-safe)."""
+def connection(config: Config) -> duckdb.DuckDBPyConnection:
+    """Return a cursor on this process's connection to the municipality's database (a cursor per caller is
+    thread-safe); opened with its encryption key, from the environment or a Prefect Secret block."""
+    path = config.database_path
     with _guard:
         if path not in _connections:
-            _connections[path] = open_db(path)
+            _connections[path] = open_store(config, prefect_secret)
         return _connections[path].cursor()
 
 

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from ..config import Config
+from ..filemodes import REPORT, set_mode
 from ..filenames import file_stem
 from ..filters import REPORT_KINDS
 from ..metrics.compute import Filters
@@ -119,6 +120,10 @@ def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str =
         if drawn is not None:
             pdf_path = out_dir / f"{stem}.pdf"
             render_pdf(values, figs, kind, pdf_path, drawn=drawn.result())
+    # Meant for the organisation: the owner's group may read them, others not (filemodes.py).
+    for written in (html_path, pdf_path):
+        if written is not None:
+            set_mode(written, REPORT)
     return RenderedReport(html_path, pdf_path)
 
 
