@@ -55,7 +55,7 @@ def demo(tmp_path_factory):
     the pseudonym key fixed, so names are the same on every machine."""
     folder = tmp_path_factory.mktemp("demo")
     before = os.environ.get("LUISTERPOST_PSEUDONYM_KEY")
-    os.environ["LUISTERPOST_PSEUDONYM_KEY"] = "test-key"
+    os.environ["LUISTERPOST_PSEUDONYM_KEY"] = "test-key, the same on every machine"
     config = load_config(write_demo_config(folder))
     con = open_db(config.database_path)
     for settings in config.sources:
