@@ -9,6 +9,7 @@ import duckdb
 
 from luisterpost.config import Config
 from luisterpost.store import open_store
+from luisterpost.store.encryption import cursor
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _guard = threading.Lock()
@@ -23,7 +24,7 @@ def connection(config: Config) -> duckdb.DuckDBPyConnection:
     with _guard:
         if path not in _connections:
             _connections[path] = open_store(config, prefect_secret)
-        return _connections[path].cursor()
+        return cursor(_connections[path])
 
 
 def close_all() -> None:

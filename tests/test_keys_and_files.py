@@ -330,3 +330,33 @@ def test_the_command_line_names_a_missing_database_key_without_a_traceback(write
         in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "lindeveen.duckdb").exists()
+
+
+def test_the_flows_open_the_database_with_its_key(write_config, monkeypatch, writable_encryption):
+    from flows.runtime import close_all, connection
+
+    monkeypatch.setenv("LINDEVEEN_DB_KEY", DATABASE_KEY)
+    config = load_config(write_config('[storage]\nencryption_key_env = "LINDEVEEN_DB_KEY"\n'))
+    import_file(connection(config), _mention(config.base_dir))
+    close_all()
+    with pytest.raises(UserError, match="the database is encrypted, but no key is configured"):
+        open_db(config.database_path)
+    con = open_db(config.database_path, DATABASE_KEY)
+    assert con.execute("SELECT text FROM mentions").fetchall() == [(SECRET_TEXT,)]
+    con.close()
+
+
+def test_an_encrypted_peer_is_read_without_httpfs(write_config, tmp_path, monkeypatch, writable_encryption):
+    from luisterpost.metrics.peers import open_peer
+
+    monkeypatch.setenv("PEER_DB_KEY", DATABASE_KEY)
+    peer = load_config(write_config('[storage]\nencryption_key_env = "PEER_DB_KEY"\n', name="peer.toml"))
+    open_db(peer.database_path, DATABASE_KEY).close()
+    # Reading needs only DuckDB's built-in crypto library: nothing forced, nothing to install.
+    monkeypatch.delitem(encryption.CONNECT_SETTINGS, "force_mbedtls_unsafe", raising=False)
+    con = open_peer(peer)
+    assert con.execute("SELECT count(*) FROM mentions").fetchone() == (0,)
+    con.close()
+    monkeypatch.setenv("PEER_DB_KEY", "a wrong key that is long enough, still")
+    with pytest.raises(UserError, match="wrong key"):
+        open_peer(peer)

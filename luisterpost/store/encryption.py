@@ -58,10 +58,10 @@ def database_key(config: Config, lookup: SecretLookup | None = None) -> str | No
     return value
 
 
-def connect_encrypted(path: Path, key: str) -> duckdb.DuckDBPyConnection:
-    """A connection whose default database is the encrypted file at `path` (created when missing).
-    UserError with one line saying what is wrong: wrong key, a file that is not encrypted, or a DuckDB that
-    cannot write encrypted files."""
+def connect_encrypted(path: Path, key: str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection whose default database is the encrypted file at `path` (created when missing, unless
+    `read_only`). UserError with one line saying what is wrong: wrong key, a file that is not encrypted, or
+    a DuckDB that cannot write encrypted files (reading needs nothing extra)."""
     con = duckdb.connect(config=CONNECT_SETTINGS)
     try:
         try:
@@ -71,7 +71,8 @@ def connect_encrypted(path: Path, key: str) -> duckdb.DuckDBPyConnection:
         except duckdb.Error:
             pass
         quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS {CATALOG} (ENCRYPTION_KEY ?)", [key])
+        options = "ENCRYPTION_KEY ?, READ_ONLY" if read_only else "ENCRYPTION_KEY ?"
+        con.execute(f"ATTACH '{quoted}' AS {CATALOG} ({options})", [key])
         con.execute(f"USE {CATALOG}")
         # Spilled intermediate results hold post texts too: beside the database, and encrypted.
         con.execute(f"SET temp_directory = '{quoted}.tmp'")
@@ -80,6 +81,16 @@ def connect_encrypted(path: Path, key: str) -> duckdb.DuckDBPyConnection:
         con.close()
         raise UserError(f"{path}: {_reason(str(exc).replace(key, '…') if key else str(exc))}") from None
     return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor on `con` (for another thread) in the same database. An encrypted file is attached to an
+    in-memory connection, and `USE` holds for one connection only: a bare cursor would start in the empty
+    in-memory database."""
+    found = con.cursor()
+    if found.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [CATALOG]).fetchone()[0]:
+        found.execute(f"USE {CATALOG}")
+    return found
 
 
 def _reason(message: str) -> str:
