@@ -140,6 +140,26 @@ def test_a_full_disk_leaves_no_key_file(tmp_path, no_env, monkeypatch, failing):
     assert len(load_key(ENV, key_file)) == 64  # with room again, the next run makes the key
 
 
+def test_a_write_cut_off_by_the_system_leaves_no_key_file(tmp_path):
+    # A real refusal from the kernel, no stand-in: files may grow to 10 bytes, so the key is half written.
+    key_file = tmp_path / "lindeveen.pseudonym-key"
+    script = ("import resource, signal, sys\n"
+              "from pathlib import Path\n"
+              "from luisterpost.errors import UserError\n"
+              "from luisterpost.metrics.privacy import load_key\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (10, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))\n"
+              "try:\n"
+              "    load_key('UNSET_TEST_KEY_VARIABLE', Path(sys.argv[1]))\n"
+              "except UserError as exc:\n"
+              "    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", script, str(key_file)], capture_output=True, text=True,
+                            env={k: v for k, v in os.environ.items() if k != "UNSET_TEST_KEY_VARIABLE"})
+    assert result.stdout.strip() == (f"{key_file}: cannot create the pseudonym key: File too large; nothing was "
+                                     "written. Free disk space or make the folder writable, then run again.")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_key_file_others_can_read_is_limited_to_its_owner(tmp_path, no_env):
     key_file = tmp_path / "lindeveen.pseudonym-key"
     key_file.write_text(STORED_KEY, encoding="utf-8")
