@@ -15,6 +15,7 @@ from .errors import UserError
 
 OWNER_ONLY = 0o600
 REPORT = 0o640
+REPORT_FOLDER = 0o750  # a folder made for reports: the group may open it to read them
 # Group and others lose every permission on files this process creates once `keep_private` ran.
 PRIVATE_UMASK = 0o077
 
@@ -49,6 +50,14 @@ def set_mode(path: Path, mode: int) -> Path:
     """Give the file at `path` exactly `mode` (an output's chosen mode, whatever the umask); return the path."""
     path.chmod(mode)
     return path
+
+
+def report_folder(folder: Path) -> Path:
+    """Make `folder` when missing, with mode REPORT_FOLDER (an existing folder keeps its mode); return it."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(REPORT_FOLDER)
+    return folder
 
 
 def create_private(path: Path, data: bytes) -> bool:

@@ -21,7 +21,7 @@ import pytest
 from luisterpost.config import load_config
 from luisterpost.errors import UserError
 from luisterpost.export.write import write_export
-from luisterpost.filemodes import REPORT, set_mode
+from luisterpost.filemodes import REPORT, report_folder, set_mode
 from luisterpost.importer import import_file
 from luisterpost.metrics.privacy import Pseudonymiser, load_key
 from luisterpost.store import encryption, open_db
@@ -215,9 +215,11 @@ def test_exports_are_owner_only_and_reports_readable_by_the_group(tmp_path, loos
     frame = pl.DataFrame({"text": ["een bericht"]})
     for format in ("csv", "jsonl"):
         assert mode(write_export(frame, tmp_path / f"x.{format}", format)) == 0o600
-    report = tmp_path / "rapport.html"
+    os.umask(0o077)  # as after opening the database: the chosen modes hold whatever the umask
+    folder = report_folder(tmp_path / "out" / "2026-10")
+    assert mode(folder) == 0o750
+    report = folder / "rapport.html"
     report.write_text("<p>rapport</p>", encoding="utf-8")
-    os.umask(0o077)  # as after opening the database: the chosen mode holds whatever the umask
     assert mode(set_mode(report, REPORT)) == 0o640
 
 
