@@ -320,7 +320,7 @@ def test_encrypt_copies_an_unencrypted_database_into_an_encrypted_one(tmp_path, 
     assert con.execute("SELECT text FROM mentions").fetchall() == [(SECRET_TEXT,)]
     assert con.execute("SELECT handle, mentions FROM authors").fetchall() == [("anouk", 1)]  # views come along
     con.close()
-    with pytest.raises(UserError, match="the database is encrypted, but no key is configured"):
+    with pytest.raises(UserError, match="the database is encrypted already"):
         encrypt_database(path, DATABASE_KEY)
 
 

@@ -128,6 +128,8 @@ def encrypt_database(path: Path, key: str) -> Path:
         # Opened once read-write: what is still in the write-ahead log is folded into the file first.
         plain = duckdb.connect(str(path))
     except duckdb.Error as exc:
+        if _NO_KEY in str(exc):
+            raise UserError(f"{path}: the database is encrypted already") from None
         raise plain_open_error(path, exc) from None
     plain.execute("CHECKPOINT")
     plain.close()
