@@ -308,12 +308,14 @@ def test_a_wrong_key_a_missing_key_and_an_unencrypted_file_are_clear(tmp_path, w
         open_db(plain_path, DATABASE_KEY)
 
 
-def test_encrypt_copies_an_unencrypted_database_into_an_encrypted_one(tmp_path, writable_encryption):
+def test_encrypt_copies_an_unencrypted_database_into_an_encrypted_one(tmp_path, writable_encryption, loose_umask):
     path = tmp_path / "lindeveen.duckdb"
     plain = open_db(path)
     import_file(plain, _mention(tmp_path))
     plain.close()
+    os.umask(0o022)  # a new process: the encrypt command opens no database before copying
     backup = encrypt_database(path, DATABASE_KEY)
+    assert mode(path) == 0o600
     assert backup == tmp_path / "lindeveen.duckdb.unencrypted" and SECRET_TEXT.encode() in backup.read_bytes()
     assert SECRET_TEXT.encode() not in path.read_bytes()
     con = open_db(path, DATABASE_KEY)

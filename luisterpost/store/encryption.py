@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from ..errors import UserError
+from ..filemodes import keep_private
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -124,6 +125,7 @@ def encrypt_database(path: Path, key: str) -> Path:
     database is seen to work. UserError when `path` is missing or already encrypted."""
     if not path.exists():
         raise UserError(f"{path}: no database to encrypt (a new database is created encrypted when a key is set)")
+    keep_private()  # the encrypted copy is its owner's only, like every database file
     try:
         # Opened once read-write: what is still in the write-ahead log is folded into the file first.
         plain = duckdb.connect(str(path))
