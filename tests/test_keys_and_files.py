@@ -171,7 +171,8 @@ def test_a_key_file_others_can_read_is_limited_to_its_owner(tmp_path, no_env):
 def test_the_key_from_the_environment_must_be_long_enough(tmp_path, monkeypatch):
     key_file = tmp_path / "lindeveen.pseudonym-key"
     monkeypatch.setenv(ENV, "short-key")
-    with pytest.raises(UserError, match=f"the environment variable {ENV} holds a pseudonym key of 9 bytes; at least 32"):
+    with pytest.raises(UserError, match=f"the environment variable {ENV} holds a pseudonym key of 9 bytes; at "
+                                        "least 32"):
         load_key(ENV, key_file)
     monkeypatch.setenv(ENV, "x" * 32)
     assert load_key(ENV, key_file) == b"x" * 32  # used as it is, as before
