@@ -27,7 +27,7 @@ def adhoc_report(config_path: str | None = None, from_day: str | None = None, to
     kind = checks.kind(kind, flag="")
     lang = checks.report_language(lang, flag="")
     wanted_formats = checks.formats(formats or ("html", "pdf"), flag="")
-    con = connection(config.database_path)
+    con = connection(config)
     try:
         stored = checks.stored_platforms(con) if platform else ()
         wanted = checks.filters(config, platform, theme, woonkern, language, stored_platforms=stored, flag="")

@@ -22,7 +22,7 @@ def monthly_report(config_path: str | None = None, month: str | None = None, out
     period = checks.period(config, datetime.now(config.municipality.tz).date(), month, flag="")
     wanted_formats = checks.formats(formats or ("html", "pdf"), flag="")
     lang = checks.report_language(lang, flag="")
-    con = connection(config.database_path)
+    con = connection(config)
     rendered = render_month(con, config, period, Path(out_dir), formats=wanted_formats, lang=lang)
     close_all()
     paths = {"html": str(rendered.html) if rendered.html else None, "pdf": str(rendered.pdf) if rendered.pdf else None}

@@ -28,7 +28,7 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     config = load_config(config_path)
     settings = next(s for s in config.sources if s.source_name == source_name)
     source = build_source(config, settings, now=now, secrets=prefect_secret)
-    con = connection(config.database_path)
+    con = connection(config)
 
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
@@ -55,7 +55,7 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
     logger = get_run_logger()
     config = load_config(config_path)
     config_path = str(config_path) if config_path else None
-    con = connection(config.database_path)
+    con = connection(config)
     with WRITE_LOCK:
         run_id = start_run(con, "harvest")
     names = [s.source_name for s in config.sources]

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import duckdb
 
-from luisterpost.store import open_db
+from luisterpost.config import Config
+from luisterpost.store import open_store
+from luisterpost.store.encryption import cursor
 
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
 _guard = threading.Lock()
@@ -15,12 +17,14 @@ _guard = threading.Lock()
 WRITE_LOCK = threading.Lock()
 
 
-def connection(path: Path) -> duckdb.DuckDBPyConnection:
-    """Return a cursor on this process's connection to `path` (a cursor per caller is thread-safe)."""
+def connection(config: Config) -> duckdb.DuckDBPyConnection:
+    """Return a cursor on this process's connection to the municipality's database (a cursor per caller is
+    thread-safe); opened with its encryption key, from the environment or a Prefect Secret block."""
+    path = config.database_path
     with _guard:
         if path not in _connections:
-            _connections[path] = open_db(path)
-        return _connections[path].cursor()
+            _connections[path] = open_store(config, prefect_secret)
+        return cursor(_connections[path])
 
 
 def close_all() -> None:

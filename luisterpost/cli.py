@@ -68,6 +68,21 @@ def _config(ctx: typer.Context) -> Config:
     return load_config(ctx.obj)
 
 
+def _prefect_secret(name: str) -> str | None:
+    """A Prefect Secret block's value; Prefect is loaded only when a secret is not in the environment."""
+    _prefect_environment()
+    from flows.runtime import prefect_secret
+
+    return prefect_secret(name)
+
+
+def _open(config: Config) -> duckdb.DuckDBPyConnection:
+    """The municipality's database, with its encryption key when the config asks for one."""
+    from .store import open_store
+
+    return open_store(config, _prefect_secret)
+
+
 def _config_path(ctx: typer.Context) -> str:
     path = ctx.obj or os.environ.get(CONFIG_ENV)
     if not path:
@@ -86,10 +101,9 @@ def import_command(
     """Import mentions from a file, then enrich them; bad rows are reported as file:line and skipped."""
     from .enrich.run import enrich_pending, matcher_for, scorer_for
     from .importer import ImportStopped, import_file
-    from .store import open_db
 
     config = _config(ctx)
-    con = open_db(config.database_path)
+    con = _open(config)
 
     def skipped(problems: list[str], count: int) -> None:
         for problem in problems[:50]:
@@ -175,12 +189,11 @@ def renormalise_command(
     changed fields replaced, items that could not be normalised before added, nothing duplicated; what changed
     is enriched again. Nothing is fetched. Items that still do not normalise are reported as ref: reason."""
     from .renormalise import renormalise, sources_named
-    from .store import open_db
 
     config = _config(ctx)
     day = _day(since) if since else None
     sources_named(config, source)  # a misspelt name is reported before the database is opened
-    result = renormalise(open_db(config.database_path), config, source=source, since=day)
+    result = renormalise(_open(config), config, source=source, since=day)
     for done in result.sources:
         for problem in done.problems[:50]:
             console.print(f"[yellow]skipped[/] {escape(problem)}", highlight=False, markup=True)
@@ -244,14 +257,13 @@ def report(
     with chart_browser() if "pdf" in format.lower() else contextlib.nullcontext():
         from . import filters as checks
         from .report.render import render_report
-        from .store import open_db
 
         config = _config(ctx)
         formats = checks.formats(format)
         lang = checks.report_language(lang)
         kind = checks.kind(kind)
         period = checks.period(config, _today(config), month, from_day, to_day)
-        con = open_db(config.database_path)
+        con = _open(config)
         wanted = _checked_filters(config, con, platform, theme, woonkern, language)
         written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
     for rendered in written:
@@ -282,11 +294,10 @@ def metrics(
     from . import filters as checks
     from .metrics.compute import compute
     from .metrics.output import print_tables, to_json
-    from .store import open_db
 
     config = _config(ctx)
     period = checks.period(config, _today(config), None, from_day, to_day)
-    con = open_db(config.database_path)
+    con = _open(config)
     result = compute(con, config, period, _checked_filters(config, con, platform, theme, woonkern, language))
     if as_json:
         print(to_json(result))
@@ -316,7 +327,6 @@ def export(
     from . import filters as checks
     from .export import export_rows, write_export
     from .filenames import file_stem
-    from .store import open_db
 
     config = _config(ctx)
     period = checks.period(config, _today(config), month, from_day, to_day)
@@ -333,7 +343,7 @@ def export(
         else:
             raise UserError(f"--out {out_path}: name a .xlsx, .csv, .jsonl or .parquet file, or a folder")
     chosen = chosen or "xlsx"
-    con = open_db(config.database_path)
+    con = _open(config)
     wanted = _checked_filters(config, con, platform, theme, woonkern, language)
     rows = export_rows(con, config, period, wanted)
     path = write_export(rows, name or folder / f"{file_stem(config, period, 'export', wanted)}.{chosen}", chosen)
@@ -381,14 +391,13 @@ def correct(
     re-enrichment and every metric and report uses them."""
     from .handles import platform_name
     from .refs import is_post_ref
-    from .store import open_db
     from .store.corrections import correction, import_csv, remove, store
 
     config = _config(ctx)
     if file is not None:
         if platform or mention_id or clear:
             raise UserError("give either --file or a platform and id, not both")
-        con = open_db(config.database_path)
+        con = _open(config)
         result = import_csv(con, config, file)
         for problem in result.problems:
             console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
@@ -399,7 +408,7 @@ def correct(
     if not platform:
         raise UserError("give the mention's reference (e.g. correct p-3f9a2c1b --sentiment negatief), or its platform "
                         "and id (correct mastodon 1234 …), or --file")
-    con = open_db(config.database_path)
+    con = _open(config)
     if not mention_id and is_post_ref(platform):
         platform, mention_id = _mention_of_ref(con, platform)
     if not mention_id:
@@ -492,6 +501,22 @@ def sentiment_eval(
 
 
 @app.command()
+def encrypt(ctx: typer.Context) -> None:
+    """Encrypt the existing database with the key [storage] names (encryption_key_env or encryption_key_secret);
+    the unencrypted original is kept beside it until you delete it."""
+    from .store.encryption import database_key, encrypt_database
+
+    config = _config(ctx)
+    key = database_key(config, _prefect_secret)
+    if key is None:
+        raise UserError("[storage]: no encryption key configured: set encryption_key_env or encryption_key_secret "
+                        "first (docs/operations.md)")
+    backup = encrypt_database(config.database_path, key)
+    out.print(f"{config.database_path}: encrypted. The unencrypted original is {backup}: delete it once the "
+              "commands work with the encrypted database.", highlight=False, markup=False)
+
+
+@app.command()
 def status(
     ctx: typer.Context,
     max_age: Annotated[Optional[float], typer.Option(
@@ -504,14 +529,13 @@ def status(
     from .health import source_health
     from .sources.listing import open_gaps
     from .sql import query
-    from .store import open_db
     from .store.runs import utcnow
 
     config = _config(ctx)
     if max_age is not None and max_age <= 0:
         raise UserError(f"--max-age: {max_age:g} is not a number of hours above 0")
     max_age = max_age or config.monitoring.max_age_hours
-    con = open_db(config.database_path)
+    con = _open(config)
     for platform, count, first, last in con.execute(
         "SELECT platform, count(*), min(created_at), max(created_at) FROM mentions GROUP BY ALL ORDER BY 2 DESC"
     ).fetchall():

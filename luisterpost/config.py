@@ -68,6 +68,10 @@ class Municipality(Strict):
 class Storage(Strict):
     # Relative to the config file; "{slug}" is replaced by the municipality's slug.
     database: str = "data/{slug}.duckdb"
+    # Encryption at rest (docs/operations.md): the key in this environment variable, and/or in this secret
+    # (its environment variable, or a Prefect Secret block in the flows). Neither set: not encrypted.
+    encryption_key_env: str | None = Field(default=None, min_length=1)
+    encryption_key_secret: str | None = Field(default=None, min_length=1)
 
 
 class Webcare(Strict):

@@ -17,7 +17,7 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["correct", "demo", "export", "harvest", "import", "metrics", "renormalise", "report", "status"]
+    assert COMMANDS == ["correct", "demo", "encrypt", "export", "harvest", "import", "metrics", "renormalise", "report", "status"]
     assert GROUPS == ["sentiment"]
 
 
@@ -107,3 +107,14 @@ def test_filters_are_checked_and_named_in_the_file(write_config, tmp_path):
     assert x.returncode == 0, x.stderr
     assert json.loads(x.stdout)["period"]["filters"] == {"platform": "twitter", "language": "nl"}
     assert "Traceback" not in unknown.stderr + place.stderr
+
+
+def test_encrypt_says_what_is_missing(write_config, monkeypatch):
+    monkeypatch.delenv("LINDEVEEN_DB_KEY", raising=False)
+    plain = luisterpost("--config", str(write_config()), "encrypt")
+    assert plain.returncode == 2
+    assert "[storage]: no encryption key configured: set encryption_key_env or encryption_key_secret" in plain.stderr
+    keyed = str(write_config('[storage]\nencryption_key_env = "LINDEVEEN_DB_KEY"\n', name="keyed.toml"))
+    nothing = luisterpost("--config", keyed, "encrypt", env={**os.environ, "LINDEVEEN_DB_KEY": "k" * 40})
+    assert nothing.returncode == 2 and "no database to encrypt" in nothing.stderr
+    assert "Traceback" not in plain.stderr + nothing.stderr and "k" * 40 not in nothing.stderr

@@ -27,7 +27,7 @@ from .conftest import store_enrichment
 from .test_cli import luisterpost
 
 AMS = ZoneInfo("Europe/Amsterdam")
-KEY = "export-test-key"
+KEY = "export-test-key, long enough for a key"
 CONFIG = """
 [storage]
 database = "db.duckdb"

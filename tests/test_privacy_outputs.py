@@ -55,7 +55,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("privacy")
     config = folder / "gemeente.toml"
     config.write_text(CONFIG, encoding="utf-8")
-    env = {**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key"}
+    env = {**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key, long enough to be accepted"}
     imported = run("--config", str(config), "import", str(CORPUS), env=env)
     metrics = run("--config", str(config), "metrics", "--from", "2026-10-01", "--to", "2026-10-31", "--json", env=env)
     report = run("--config", str(config), "report", "--month", "2026-10", "--format", "html,pdf", "--out",
@@ -155,7 +155,7 @@ def test_a_harvested_status_naming_residents_reaches_the_outputs_masked(db, api,
     from tests.fakeapi import recorded
     from tests.scenarios import MASTODON, TAG
 
-    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "harvest-test-key")
+    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "harvest-test-key, long enough to be accepted")
     status = recorded("mastodon/tag-page1.json")[0] | {
         "url": "https://social.example/@wobbe_hiemstra/113200000000000105", "replies_count": 0,
         "content": '<p><span class="h-card"><a href="https://social.example/@wobbe_hiemstra">@<span>wobbe_hiemstra</span>'
@@ -190,7 +190,7 @@ def test_skipped_rows_are_named_by_line_and_field_never_by_their_text(tmp_path):
                                "text": "Dag Sietske, bel 06-38271946", "url": "https://social.example/@wobbe_hiemstra/1",
                                "likes": "veel"}) + "\n", encoding="utf-8")
     result = luisterpost("--config", str(config), "import", str(bad),
-                         env={**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key"})
+                         env={**os.environ, "LUISTERPOST_PSEUDONYM_KEY": "privacy-test-key, long enough to be accepted"})
     assert result.returncode == 1 and 'bad.jsonl:1: created_at "gisteren" is not an ISO-8601 date' in result.stderr
     said = (result.stdout + result.stderr).lower()
     assert "wobbe" not in said and "sietske" not in said and "38271946" not in said

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import textwrap
 from datetime import UTC, datetime
@@ -56,7 +57,7 @@ def demo(tmp_path_factory):
     the pseudonym key fixed, so names are the same on every machine."""
     folder = tmp_path_factory.mktemp("demo")
     before = os.environ.get("LUISTERPOST_PSEUDONYM_KEY")
-    os.environ["LUISTERPOST_PSEUDONYM_KEY"] = "test-key"
+    os.environ["LUISTERPOST_PSEUDONYM_KEY"] = "test-key, the same on every machine"
     config = load_config(write_demo_config(folder))
     con = open_db(config.database_path)
     for settings in config.sources:
@@ -123,9 +124,13 @@ def test_monthly_and_alderman_pdfs(demo, tmp_path):
 
 def test_an_alderman_report_per_portfolio_without_a_theme(demo, tmp_path):
     config, con = demo
-    written = render_report(con, config, month(config), tmp_path, kind="alderman", formats=("html",), generated_at=CLOCK)
+    out = tmp_path / "rapporten"
+    written = render_report(con, config, month(config), out, kind="alderman", formats=("html",), generated_at=CLOCK)
     assert sorted(r.html.name for r in written) == sorted(
         f"luisterpost-lindeveen-alderman-{theme}-2026-10-nl.html" for theme in config.terms.portfolios)
+    # For the organisation: the owner's group may read them (docs/operations.md, Sleutels en bestanden).
+    assert {stat.S_IMODE(r.html.stat().st_mode) for r in written} == {0o640}
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
 
 
 def test_hostile_posts_are_shown_as_text_and_never_run_in_a_browser(demo, tmp_path):

@@ -109,7 +109,7 @@ def hostile_report(tmp_path_factory):
     are public accounts, so their links are shown."""
     folder = tmp_path_factory.mktemp("hostile")
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("LUISTERPOST_PSEUDONYM_KEY", "test-key")
+        env.setenv("LUISTERPOST_PSEUDONYM_KEY", "test-key, long enough to be accepted")
         config = load_config(write_demo_config(folder))
         con = open_db(config.database_path)
         for settings in config.sources:

@@ -344,7 +344,7 @@ def test_a_platform_without_thread_information_is_left_out_of_the_response_figur
 
 
 def test_residents_are_counted_as_a_group_and_never_ranked(write_config, tmp_path, monkeypatch):
-    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "test-key")
+    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", "test-key, the same on every machine")
     config = _report_config(write_config)
     rows = [r for r in WEBCARE_ROWS if r["id"].startswith("o")] + [
         _mention("m1", "2026-10-09T10:00:00+02:00", "omroep", "Nieuws uit Lindeveen", platform="news",

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import UserError
+from ..filemodes import OWNER_ONLY, set_mode
 
 # Texts that start like a formula (=, +, -, @) are run as one by spreadsheet programs: a leading apostrophe
 # makes them text (the apostrophe shows in the cell).
@@ -90,7 +91,8 @@ def write_export(frame: pl.DataFrame, path: Path, format: str) -> Path:
     part = path.with_name(f".{path.name}.part")
     try:
         WRITERS[format](frame, part)
-        os.replace(part, path)
+        # Rows with post texts: the owner's only, like the database they come from (filemodes.py).
+        os.replace(set_mode(part, OWNER_ONLY), path)
     finally:
         part.unlink(missing_ok=True)
     return path

@@ -11,6 +11,7 @@ import duckdb
 from ..config import Config, load_config
 from ..errors import UserError
 from ..paths import data_file
+from ..store.encryption import connect_encrypted, database_key, plain_open_error
 from .period import Period
 from .result import Headline, PeerError, PeerRow
 
@@ -49,6 +50,18 @@ def row(config: Config, figures: Headline) -> PeerRow:
     }
 
 
+def open_peer(peer: Config) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a peer's database; an encrypted one with the key its config names, from the
+    environment (UserError when it cannot be opened)."""
+    key = database_key(peer)
+    if key is not None:
+        return connect_encrypted(peer.database_path, key, read_only=True)
+    try:
+        return duckdb.connect(str(peer.database_path), read_only=True)
+    except duckdb.Error as exc:
+        raise plain_open_error(peer.database_path, exc) from None
+
+
 def peer_rows(config: Config, period: Period, headline_of) -> list[PeerRow | PeerError]:
     """Rows for the configured peers. `headline_of(con, peer_config, period)` computes a peer's figures.
     A peer whose config or database cannot be read gets a row with the error; the others go on."""
@@ -59,7 +72,7 @@ def peer_rows(config: Config, period: Period, headline_of) -> list[PeerRow | Pee
             peer = load_config(path)
             if not Path(peer.database_path).exists():
                 raise UserError(f"{path}: its database {peer.database_path} does not exist yet")
-            con = duckdb.connect(str(peer.database_path), read_only=True)
+            con = open_peer(peer)
             try:
                 con.execute("SET TimeZone = 'UTC'")
                 rows.append(row(peer, headline_of(con, peer, period)))

@@ -18,6 +18,8 @@ from pathlib import Path
 import polars as pl
 
 from ..config import Config, normalise_handle
+from ..errors import UserError
+from ..filemodes import create_private, owner_only
 from ..masking import mask_texts
 
 PREFIX = "inwoner-"
@@ -38,17 +40,65 @@ _JOIN = "\x00"  # joins a platform's texts for one pass of HANDLE: neither a wor
 HANDLE_HINT = r"@|\bu/"
 
 
+MIN_KEY_BYTES = 32
+_MAKE_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
 def load_key(env_name: str, key_file: Path) -> bytes:
-    """The pseudonym key: from the environment variable if set, else from `key_file`, created with a
-    random key on first use (readable by the owner only) so pseudonyms stay stable across runs."""
+    """The pseudonym key: the value of the environment variable `env_name` if set, else the text in
+    `key_file`, created with a random key on first use so pseudonyms stay stable across runs.
+
+    UserError naming the variable or file when the key is shorter than MIN_KEY_BYTES, empty, unreadable or
+    damaged: a weak key makes pseudonyms anyone can recompute from public handles. A key file others may
+    read is limited to its owner."""
     value = os.environ.get(env_name)
     if value:
-        return value.encode()
+        key = value.encode()
+        if len(key) < MIN_KEY_BYTES:
+            raise UserError(f"the environment variable {env_name} holds a pseudonym key of {len(key)} bytes; at "
+                            f"least {MIN_KEY_BYTES} are needed (64 hex characters from `{_MAKE_KEY}`). Pseudonyms "
+                            "change with the key.")
+        return key
     if not key_file.exists():
-        key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip().encode()
+        _create_key_file(key_file)
+    return _read_key_file(key_file)
+
+
+def _create_key_file(key_file: Path) -> None:
+    """A new random key (64 hex characters) in `key_file`, readable by its owner only from the start."""
+    try:
+        create_private(key_file, secrets.token_hex(32).encode())
+    except OSError as exc:
+        raise UserError(f"{key_file}: cannot create the pseudonym key: {exc.strerror or exc}; nothing was written. "
+                        "Free disk space or make the folder writable, then run again.") from None
+
+
+def _read_key_file(key_file: Path) -> bytes:
+    """The key in `key_file` (its text without surrounding whitespace, as it was always read)."""
+    try:
+        owner_only(key_file)
+        raw = key_file.read_bytes()
+    except PermissionError:
+        raise UserError(f"{key_file}: cannot read the pseudonym key: permission denied. Run Luisterpost as the "
+                        f"account that owns it, or give that account the file (`chown`, `chmod 600`).") from None
+    except OSError as exc:
+        raise UserError(f"{key_file}: cannot read the pseudonym key: {exc.strerror or exc}") from None
+    lost = ("Restore the key from a backup; only if no report or export made with it was kept or shared, delete "
+            "the file and a new key is made on the next run (every pseudonym then changes).")
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        text = None
+    if text is None or not text.isprintable():
+        raise UserError(f"{key_file}: not a pseudonym key: it holds bytes that are not text (a damaged file?). {lost}")
+    if not text:
+        raise UserError(f"{key_file}: the pseudonym key file is empty (left so by a full disk?): pseudonyms from an "
+                        f"empty key can be recomputed by anyone from public handles. {lost}")
+    key = text.encode()
+    if len(key) < MIN_KEY_BYTES:
+        raise UserError(f"{key_file}: the pseudonym key is {len(key)} bytes; at least {MIN_KEY_BYTES} are needed "
+                        f"(a key made by Luisterpost is 64 hex characters, as `{_MAKE_KEY}` prints). {lost}")
+    return key
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 import plotly.offline
 
 from ..config import Config
+from ..filemodes import REPORT, report_folder, set_mode
 from ..filenames import file_stem
 from ..filters import REPORT_KINDS
 from ..metrics.compute import Filters
@@ -124,7 +125,7 @@ def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str =
                  generated_at: datetime | None = None) -> RenderedReport:
     """Write a report on gathered `data` as HTML and/or PDF into `out_dir`; return the paths."""
     values, figs = report_values(data, config, kind, lang, generated_at or datetime.now(config.municipality.tz))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    report_folder(out_dir)
     stem = file_stem(config, data.period, kind, data.filters, lang)
     html_path = pdf_path = None
     # The PDF's charts are drawn by the browser while the HTML page is written here.
@@ -136,6 +137,10 @@ def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str =
         if drawn is not None:
             pdf_path = out_dir / f"{stem}.pdf"
             render_pdf(values, figs, kind, pdf_path, drawn=drawn.result())
+    # Meant for the organisation: the owner's group may read them, others not (filemodes.py).
+    for written in (html_path, pdf_path):
+        if written is not None:
+            set_mode(written, REPORT)
     return RenderedReport(html_path, pdf_path)
 
 
