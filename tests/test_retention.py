@@ -21,6 +21,7 @@ from luisterpost.store.retention import cutoffs, purge
 from luisterpost.store.runs import SourceOutcome, record_source, start_run
 
 from .conftest import ACCOUNTS
+from .test_flows import prefect_home  # noqa: F401 - the fixture
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 OLD = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
@@ -164,3 +165,31 @@ def test_a_file_in_use_is_not_rewritten(demo_db):
         compact(config.database_path)
     assert "the database is in use" in str(error.value) and "\n" not in str(error.value)
     assert not config.database_path.with_name("db.duckdb.compacting").exists()
+
+
+@pytest.mark.slow
+def test_the_nightly_flow_purges_and_rewrites_the_file(prefect_home, write_config):
+    from flows.nightly import nightly
+
+    path = write_config(ACCOUNTS + """
+        [storage]
+        database = "db.duckdb"
+
+        [privacy]
+        retention_months = 1
+        raw_retention_days = 20
+
+        [[sources]]
+        kind = "demo"
+        months = 2
+        until = 2026-10-31
+    """)
+    now = datetime(2026, 11, 2, 3, 0, tzinfo=UTC)  # keeps October: 1 October 2026 local time is the cutoff
+    result = nightly(config_path=str(path), now=now)
+    assert result["purged"]["mentions"] > 1000 and result["compacted_seconds"] is not None
+    con = open_db(load_config(path).database_path)
+    assert oldest(con, "mentions", "created_at") >= datetime(2026, 9, 30, 22, tzinfo=UTC)
+    assert oldest(con, "enrichments", "created_at") >= datetime(2026, 9, 30, 22, tzinfo=UTC)
+    con.close()
+    again = nightly(config_path=str(path), now=now)
+    assert again["purged"]["mentions"] == 0 and again["compacted_seconds"] is None  # nothing purged: not rewritten
