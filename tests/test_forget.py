@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from luisterpost.config import Config
+from luisterpost.errors import UserError
 from luisterpost.harvest import harvest_source
 from luisterpost.importer import import_file
 from luisterpost.metrics.privacy import Pseudonymiser
@@ -111,7 +112,9 @@ def test_forget_leaves_no_byte_of_the_person_in_the_file(stored):
     assert pseudonym.encode() in file_bytes(path)  # what replaced it is found by the same search
     again = open_db(path)
     assert again.execute("SELECT kind, count(*) FROM suppressions GROUP BY ALL ORDER BY 1").fetchall() == [
-        ("author_id", 1), ("handle", 1)]
+        ("author_id", 1), ("handle", 1), ("key", 1)]
+    with pytest.raises(UserError, match="made with another pseudonym key"):
+        load(again, Pseudonymiser(b"another-key"))
     again.close()
 
 
@@ -212,5 +215,12 @@ def test_forget_and_purge_commands(write_config, tmp_path, monkeypatch):
     assert HANDLE not in file_bytes(tmp_path / "db.duckdb")
     both = runner.invoke(app, ["--config", str(config), "forget", "--post", "mastodon", "1", "--handle", "x"])
     assert both.exit_code != 0 and "not both" in str(both.exception)
+    rows = tmp_path / "later.jsonl"
+    rows.write_text(json.dumps({"platform": "mastodon", "id": "9201", "created_at": "2026-10-22T08:00:00Z",
+                                "author_handle": "klaasvaak1977", "text": "weer een klacht"}) + "\n", encoding="utf-8")
+    imported = runner.invoke(app, ["--config", str(config), "import", str(rows)])
+    assert "1 rows read, 0 new, 0 updated, 0 skipped, 1 suppressed" in imported.output
+    status = runner.invoke(app, ["--config", str(config), "status"])
+    assert "(import)" in status.output and "0 new, 0 skipped, 1 suppressed" in status.output
     purge = runner.invoke(app, ["--config", str(config), "purge"])
     assert purge.exit_code == 0 and "purged: 0 mentions created before" in purge.output

@@ -23,6 +23,8 @@ from ..handles import normalise_handle
 from ..metrics.privacy import Pseudonymiser, pseudonymiser_of
 
 KINDS = ("handle", "author_id", "post")
+# One more row, of kind 'key', tells which key made the list: another key would match no one, silently.
+KEY_CHECK = ("key", "", "suppression list")
 # An @handle as post texts write it, with an optional @instance (Mastodon); as metrics/privacy.py reads them.
 _AT = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)")
 # A word of a URL (a path segment such as x.com/handle/status/1), or a whole value such as {"acct": "handle"}.
@@ -113,7 +115,12 @@ class Suppressor:
 def load(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> Suppressor:
     """The suppression list stored in the database, hashed with `pseudonymiser`'s key."""
     rows = con.execute("SELECT kind, digest FROM suppressions").fetchall()
-    return Suppressor(pseudonymiser, frozenset(rows))
+    suppressor = Suppressor(pseudonymiser, frozenset(row for row in rows if row[0] != "key"))
+    made_with = {digest for kind, digest in rows if kind == "key"}
+    if made_with and made_with != {suppressor.digest(*KEY_CHECK)}:
+        raise UserError("the suppression list was made with another pseudonym key than the one given now "
+                        "([privacy] key_env or key_file): with it, forgotten people would not be recognised")
+    return suppressor
 
 
 def suppressor_of(config: Config, con: duckdb.DuckDBPyConnection) -> Suppressor | None:
@@ -128,7 +135,7 @@ def add(con: duckdb.DuckDBPyConnection, suppressor: Suppressor, entries: list[tu
         now: datetime) -> Suppressor:
     """Put (kind, platform, value) entries on the list (as keyed hashes); return the list with them."""
     digests = {(kind, suppressor.digest(kind, platform, value)) for kind, platform, value in entries}
-    for kind, digest in sorted(digests):
+    for kind, digest in sorted(digests | {("key", suppressor.digest(*KEY_CHECK))}):
         con.execute("INSERT OR IGNORE INTO suppressions VALUES (?, ?, ?)", [kind, digest, now])
     return Suppressor(suppressor.pseudonymiser, suppressor.digests | digests)
 
