@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,8 +21,8 @@ from luisterpost.sources.demo import DemoSource, DemoSourceSettings
 from luisterpost.store import open_db
 from luisterpost.store.compact import compact
 from luisterpost.store.forget import forget_person, forget_post
-from luisterpost.store.runs import record_source, start_run
-from luisterpost.store.suppression import load, suppressor_of
+from luisterpost.store.runs import SourceOutcome, record_source, start_run
+from luisterpost.store.suppression import add, load, suppressor_of
 from tests.conftest import store_enrichment
 
 KEY = Pseudonymiser(b"test-key")
@@ -84,8 +84,6 @@ def stored(tmp_path):
     con.execute("INSERT INTO corrections (platform, id, sentiment_label, note, corrected_at)"
                 " VALUES ('mastodon', '9001', 'negatief', 'klaasvaak1977 belde ook', now())")
     run = start_run(con, "harvest")
-    from luisterpost.store.runs import SourceOutcome
-
     record_source(con, run, SourceOutcome("posts", "partial", error="https://social.example/@Klaasvaak1977/9001: 404"))
     yield path, con
     con.close()
@@ -224,3 +222,25 @@ def test_forget_and_purge_commands(write_config, tmp_path, monkeypatch):
     assert "(import)" in status.output and "0 new, 0 skipped, 1 suppressed" in status.output
     purge = runner.invoke(app, ["--config", str(config), "purge"])
     assert purge.exit_code == 0 and "purged: 0 mentions created before" in purge.output
+
+
+def test_payloads_lose_a_listed_handle_or_id_wherever_it_names_the_person(db):
+    listed = load(db, KEY)
+    for platform, entries in {"twitter": [("handle", "twitter", "jan_v"), ("author_id", "twitter", "4711")],
+                              "bluesky": [("handle", "bluesky", "jan.bsky.social"),
+                                          ("author_id", "bluesky", "did:plc:abc123")]}.items():
+        listed = add(db, listed, entries, datetime.now(UTC))
+    tweet = {"author_id": 4711, "user": {"screen_name": "Jan_V", "id_str": "4711"},
+             "text": "Jan_v en/of @jan_v: zie https://x.com/jan_v/status/1 en https://x.com/piet/status/2"}
+    scrubbed = json.loads(listed.scrub_payload("twitter", json.dumps(tweet)))
+    name, number = KEY.pseudonym("twitter", "jan_v"), KEY.pseudonym("twitter", "id:4711")
+    assert scrubbed == {"author_id": number, "user": {"screen_name": name, "id_str": number},
+                        # A bare word in a text may be anything: only @handles and URLs are taken as naming them.
+                        "text": f"Jan_v en/of @{name}: zie https://x.com/{name}/status/1 en https://x.com/piet/status/2"}
+    post = {"author": {"did": "did:plc:abc123", "handle": "jan.bsky.social"}, "text": "Dag @Jan.bsky.social."}
+    assert json.loads(listed.scrub_payload("bluesky", json.dumps(post))) == {
+        "author": {"did": KEY.pseudonym("bluesky", "id:did:plc:abc123"),
+                   "handle": KEY.pseudonym("bluesky", "jan.bsky.social")},
+        "text": f"Dag @{KEY.pseudonym('bluesky', 'jan.bsky.social')}."}
+    unnamed = json.dumps({"text": "niets over hen", "likes": 3})
+    assert listed.scrub_payload("twitter", unnamed) == unnamed  # unchanged: the same text back

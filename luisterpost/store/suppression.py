@@ -27,8 +27,12 @@ KINDS = ("handle", "author_id", "post")
 KEY_CHECK = ("key", "", "suppression list")
 # An @handle as post texts write it, with an optional @instance (Mastodon); as metrics/privacy.py reads them.
 _AT = re.compile(r"@([A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?)")
-# A word of a URL (a path segment such as x.com/handle/status/1), or a whole value such as {"acct": "handle"}.
+# A URL in a payload's string, and a word of it (a path segment such as x.com/handle/status/1).
+_URL = re.compile(r"[a-z]+://\S+")
 _WORD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:@[A-Za-z0-9_.\-]+)?")
+# A value that may be a handle or an account id as a whole (ids such as "did:plc:…" hold colons); anything else,
+# a text say, is not hashed whole.
+_VALUE = re.compile(r"@?[A-Za-z0-9_][A-Za-z0-9_.:\-]*(?:@[A-Za-z0-9_.\-]+)?")
 
 
 @dataclass(frozen=True)
@@ -85,12 +89,14 @@ class Suppressor:
     def scrub_value(self, platform: str, value: str) -> str:
         """A string of a raw payload: a listed handle or id as the whole value, @handles in it, and listed
         handles as words of a URL (x.com/handle/status/1), replaced by their pseudonyms."""
-        whole = self._swap(platform, value.lstrip("@"), "@" if value.startswith("@") else "")
-        if whole is not None:
-            return whole
+        if len(value) <= 256 and _VALUE.fullmatch(value):
+            whole = self._swap(platform, value.lstrip("@"), "@" if value.startswith("@") else "")
+            if whole is not None:
+                return whole
         value = self.scrub_text(platform, value)
-        if "/" in value:
-            value = _WORD.sub(lambda m: self._swap(platform, m.group(0), "") or m.group(0), value)
+        if "://" in value:
+            value = _URL.sub(lambda url: _WORD.sub(lambda m: self._swap(platform, m.group(0), "") or m.group(0),
+                                                   url.group(0)), value)
         return value
 
     def scrub_payload(self, platform: str, payload: str) -> str:
@@ -107,8 +113,8 @@ class Suppressor:
             return {k: self._walk(platform, v) for k, v in value.items()}
         if isinstance(value, list):
             return [self._walk(platform, v) for v in value]
-        if isinstance(value, int) and not isinstance(value, bool) and self.listed("author_id", platform, str(value)):
-            return self.pseudonymiser.pseudonym(platform, f"id:{value}")
+        if isinstance(value, int) and not isinstance(value, bool):  # an account id as a number
+            return self._swap(platform, str(value), "") or value
         return value
 
 
