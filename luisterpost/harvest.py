@@ -20,9 +20,9 @@ from .sources.listing import open_gaps
 from .sql import query as sql_query
 from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming, store_staged
-from .store.suppression import Suppressor, keep_payloads
 from .store.runs import (QueryOutcome, SourceOutcome, clear_watermarks, get_watermarks, set_watermark, set_watermarks,
                          utcnow)
+from .store.suppression import Suppressor, keep_payloads
 
 if TYPE_CHECKING:
     from .mentions_file import MentionsChunk

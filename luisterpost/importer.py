@@ -12,8 +12,8 @@ from .errors import UserError
 from .mentions_file import MentionsChunk, detect_format, read_mentions
 from .store import transaction
 from .store.mentions import Rejected, store_staged
-from .store.suppression import Suppressor
 from .store.runs import SourceOutcome, close_interrupted, finish_run, record_source, start_run, utcnow
+from .store.suppression import Suppressor
 
 # Problems kept for the caller to show; beyond this only their number grows, so a bad file keeps memory flat.
 KEPT_PROBLEMS = 10_000

@@ -23,8 +23,8 @@ from .sql import query
 from .store import transaction
 from .store.mentions import stage
 from .store.replace import replace_staged
-from .store.suppression import Suppressor, suppressor_of
 from .store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
+from .store.suppression import Suppressor, suppressor_of
 
 CHUNK_ROWS = 5_000  # raw payloads normalised and written at a time: memory stays bounded
 SHOWN_PROBLEMS = 20  # skipped payloads kept in the run record (all are returned)

@@ -67,8 +67,8 @@ def purge(con: duckdb.DuckDBPyConnection, config: Config, now: datetime | None =
         mentions = con.execute("DELETE FROM mentions WHERE created_at < $cutoff", params).fetchall()[0][0]
         # Moved aside by migration 004 (a time outside 2000–2100): gone once stored longer than posts are kept.
         con.execute("DELETE FROM mentions_out_of_range WHERE created_at < $cutoff OR first_seen_at < $cutoff", params)
-        # Deletes join the keys in temp tables: a correlated EXISTS inside an OR is run row by row, and took
-        # minutes on a million raw payloads where the joins take seconds.
+        # The purged posts' rows elsewhere are found by joining their keys (temp table `purged`), not by a
+        # correlated EXISTS inside an OR, which DuckDB does not turn into a join.
         enrichments = con.execute("DELETE FROM enrichments WHERE created_at < $cutoff", params).fetchall()[0][0]
         enrichments += con.execute("DELETE FROM enrichments AS e USING purged AS p"
                                    " WHERE e.platform = p.platform AND e.id = p.id").fetchall()[0][0]
