@@ -1,4 +1,5 @@
-"""The nightly flow: harvest every configured source concurrently, enrich, and snapshot the metrics."""
+"""The nightly flow: harvest every configured source concurrently, enrich, snapshot the metrics, and delete
+what is older than the retention periods."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
 from luisterpost.config import load_config
+from luisterpost.errors import UserError
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
 from luisterpost.harvest import harvest_source
 from luisterpost.metrics.snapshot import store_snapshots
 from luisterpost.sources import build_source
+from luisterpost.store.compact import compact
+from luisterpost.store.retention import purge
 from luisterpost.store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
+from luisterpost.store.suppression import suppressor_of
 
 
 # No task retries: the HTTP client already retries each request, and a query that still fails is recorded and
@@ -29,11 +34,13 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     settings = next(s for s in config.sources if s.source_name == source_name)
     source = build_source(config, settings, now=now, secrets=prefect_secret)
     con = connection(config)
+    with WRITE_LOCK:
+        suppressor = suppressor_of(config, con)
 
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
-    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now)
+    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now, suppressor=suppressor)
     if outcome.status == "skipped":
         logger.warning("%s: %s", source_name, outcome.error)
     elif outcome.error:
@@ -47,7 +54,8 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
 # Harvesting waits on the network, not the CPU: enough threads that every source fetches at once.
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
 def nightly(config_path: str | None = None, now: datetime | None = None) -> dict | State:
-    """Harvest all sources, enrich new mentions and store a metrics snapshot; return the run's summary.
+    """Harvest all sources, enrich new mentions, store a metrics snapshot and purge what is past retention;
+    return the run's summary.
 
     The per-source table is published as the artifact `harvest-<municipality>`. When a source failed or was
     partial the run ends in the Failed state (message: which sources), with the summary as its data
@@ -83,11 +91,20 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
     with WRITE_LOCK:
         enriched = enrich_pending(con, matcher_for(config), scorer)
         snapshots = store_snapshots(con, config, now=now)
-    logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s", run_id, status, enriched,
-                ", ".join(snapshots))
+        purged = purge(con, config, now=now)
+    logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s; %s rows past retention deleted", run_id,
+                status, enriched, ", ".join(snapshots), f"{purged.total:,}")
     close_all()
+    compacted = None
+    if purged.total:
+        # Only when something was deleted: the rewrite reads and writes the whole file.
+        try:
+            compacted = compact(config.database_path).seconds
+        except UserError as exc:  # another process holds the file: the rows are gone, their bytes wait
+            logger.warning("%s (run `luisterpost purge` later to rewrite the file)", exc)
     summary = {"run_id": run_id, "status": status, "enriched": enriched,
-               "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots}
+               "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots,
+               "purged": asdict(purged), "compacted_seconds": compacted}
     create_table_artifact(key=f"harvest-{config.municipality.slug}", table=source_table(outcomes),
                           description=f"Harvest run {run_id} of {config.municipality.name}: {status}")
     troubled = [o for o in outcomes if o.status in ("failed", "partial")]

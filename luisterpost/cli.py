@@ -101,6 +101,7 @@ def import_command(
     """Import mentions from a file, then enrich them; bad rows are reported as file:line and skipped."""
     from .enrich.run import enrich_pending, matcher_for, scorer_for
     from .importer import ImportStopped, import_file
+    from .store.suppression import suppressor_of
 
     config = _config(ctx)
     con = _open(config)
@@ -117,7 +118,7 @@ def import_command(
         out.print(f"{enriched:,} mentions enriched", highlight=False)
 
     try:
-        result = import_file(con, file, format, encoding=encoding)
+        result = import_file(con, file, format, encoding=encoding, suppressor=suppressor_of(config, con))
     except ImportStopped as stopped:
         # A file that cannot be read on keeps what came before the problem: name its skipped rows, enrich it.
         skipped(stopped.result.problems, stopped.result.skipped)
@@ -126,7 +127,7 @@ def import_command(
     skipped(result.problems, result.skipped)
     read_as = f" (read as {result.encoding})" if result.encoding not in (None, "UTF-8") else ""
     out.print(f"{file}: {result.read:,} rows read{read_as}, {result.new:,} new, {result.updated:,} updated, "
-              f"{result.skipped:,} skipped", highlight=False)
+              f"{result.skipped:,} skipped{_removed(suppressed=result.suppressed)}", highlight=False)
     enrich()
     if result.skipped:
         raise typer.Exit(1)
@@ -155,13 +156,19 @@ def _run_nightly(path: str) -> dict:
     return result
 
 
+def _removed(deleted: int = 0, suppressed: int = 0) -> str:
+    """After a run's counts: ", N deleted at the source" when posts were deleted because the platform says they
+    were, ", N suppressed" when the suppression list left posts out; nothing for a zero."""
+    return (f", {deleted:,} deleted at the source" if deleted else "") + (f", {suppressed:,} suppressed" if suppressed else "")
+
+
 def _print_harvest(result: dict) -> bool:
     """Print each source's outcome, its failed queries and what is left to read; return whether any failed."""
     failed = False
     for s in result["sources"]:
         colour = {"ok": "green", "partial": "yellow"}.get(s["status"], "red")
         out.print(f"[{colour}]{s['status']:>7}[/] {escape(s['source'])}: {s['fetched']:,} fetched, {s['new']:,} new, "
-                  f"{s['updated']:,} updated, {s['skipped']:,} skipped, {s.get('deleted', 0):,} deleted at the source",
+                  f"{s['updated']:,} updated, {s['skipped']:,} skipped{_removed(s.get('deleted', 0), s.get('suppressed', 0))}",
                   highlight=False)
         lines = (s["error"] or "").splitlines()
         for line in lines[:8]:
@@ -501,6 +508,74 @@ def sentiment_eval(
 
 
 @app.command()
+def purge(ctx: typer.Context) -> None:
+    """Delete what is older than the retention periods ([privacy] retention_months for posts, their enrichments
+    and corrections, harvest runs and metric snapshots; raw_retention_days for raw payloads), then rewrite the
+    database file so their bytes are gone from it too. The nightly flow does the same after each harvest."""
+    from .store.retention import purge as purge_old
+
+    config = _config(ctx)
+    con = _open(config)
+    try:
+        purged = purge_old(con, config)
+    finally:
+        con.close()
+    tz = config.municipality.tz
+    out.print(f"purged: {purged.mentions:,} mentions created before {purged.cutoff.astimezone(tz):%Y-%m-%d}, "
+              f"{purged.enrichments:,} enrichments, {purged.corrections:,} corrections, {purged.runs:,} harvest runs, "
+              f"{purged.snapshots:,} metric snapshots; {purged.raw_items:,} raw payloads fetched before "
+              f"{purged.raw_cutoff.astimezone(tz):%Y-%m-%d}", highlight=False)
+    _print_compacted(config.database_path)
+
+
+def _print_compacted(path: Path) -> None:
+    """Rewrite the database file (store/compact.py) and say so."""
+    from .store.compact import compact
+
+    done = compact(path)
+    out.print(f"database file rewritten: {done.bytes_before / 1e6:,.1f} MB → {done.bytes_after / 1e6:,.1f} MB "
+              f"in {done.seconds:,.1f} s", highlight=False)
+
+
+@app.command()
+def forget(
+    ctx: typer.Context,
+    platform: Annotated[Optional[str], typer.Option(help="The person's platform (e.g. mastodon, x, bluesky).")] = None,
+    handle: Annotated[Optional[str], typer.Option(help="The person's handle, with or without @ (any case).")] = None,
+    post: Annotated[Optional[tuple[str, str]], typer.Option(
+        metavar="PLATFORM ID", help="Instead: one post, by its platform and id.")] = None,
+) -> None:
+    """Erasure or objection (AVG art. 17 and 21): remove every post of a person (--platform, --handle), or one
+    post (--post PLATFORM ID), with their raw payloads, enrichments and corrections; replace the person's handle
+    in other stored posts by its pseudonym; and keep a keyed hash on the suppression list, so later harvests
+    and imports leave them out (counted as suppressed). Then the database file is rewritten so no byte of them
+    remains. Asks nothing: prints what it removed."""
+    from .metrics.privacy import pseudonymiser_of
+    from .store.forget import forget_person, forget_post
+    from .store.suppression import load
+
+    config = _config(ctx)
+    if post and (platform or handle):
+        raise UserError("give either --post PLATFORM ID, or --platform and --handle, not both")
+    if not post and not (platform and handle):
+        raise UserError("give --platform and --handle (a person), or --post PLATFORM ID (one post)")
+    con = _open(config)
+    try:
+        suppressor = load(con, pseudonymiser_of(config))
+        done = forget_post(con, suppressor, *post) if post else forget_person(con, suppressor, platform, handle)
+    finally:
+        con.close()
+    out.print(f"removed: {done.posts:,} posts, {done.raw_items:,} raw payloads, {done.enrichments:,} enrichments, "
+              f"{done.corrections:,} corrections", highlight=False)
+    if not post:
+        out.print(f"replaced by the pseudonym: in {done.texts:,} other posts' texts and {done.payloads:,} raw payloads",
+                  highlight=False)
+    out.print(f"on the suppression list: {done.listed:,} keyed hash{'es' if done.listed != 1 else ''} "
+              "(later harvests and imports leave these out)", highlight=False)
+    _print_compacted(config.database_path)
+
+
+@app.command()
 def encrypt(ctx: typer.Context) -> None:
     """Encrypt the existing database with the key [storage] names (encryption_key_env or encryption_key_secret);
     the unencrypted original is kept beside it until you delete it."""
@@ -552,11 +627,12 @@ def status(
                       f"last good harvest {last_ok}; {h.failed_since_ok:,} failed since; "
                       f"{h.open_gaps:,} quer{'y' if h.open_gaps == 1 else 'ies'} with posts not read yet"
                       + (f"; {escape(h.problem)}" if h.problem else ""), highlight=False)
-    for run_id, kind, started, run_status, new, skipped, deleted in con.execute(
+    for run_id, kind, started, run_status, new, skipped, deleted, suppressed in con.execute(
         query("report/recent_runs"), {"limit": 5}
     ).fetchall():
         out.print(f"run {run_id} ({kind}) {started:%Y-%m-%d %H:%M} UTC: {RUN_STATUS.get(run_status, run_status)}; "
-                  f"{new:,} new, {skipped:,} skipped, {deleted:,} deleted at the source", highlight=False)
+                  f"{new:,} new, {skipped:,} skipped{_removed(deleted, suppressed)}",
+                  highlight=False)
     failed = con.execute(
         "SELECT source, label, status, error FROM harvest_run_queries WHERE run_id = (SELECT max(run_id)"
         " FROM harvest_runs WHERE kind = 'harvest') AND status NOT IN ('ok', 'not run') ORDER BY source, label"

@@ -179,6 +179,18 @@ class Privacy(Strict):
     # Without that variable: a random key kept in this file (relative to the config), made on first use;
     # by default beside the database, with the extension .pseudonym-key.
     key_file: str | None = None
+    # How long stored posts are kept: the 13-month trend plus the year-ago comparison need 25 months.
+    retention_months: int = Field(default=25, gt=0)
+    # How long raw payloads (kept to normalise again without fetching) are kept, by when they were fetched.
+    raw_retention_days: int = Field(default=35, gt=0)
+
+    @model_validator(mode="after")
+    def _raw_within_retention(self) -> Privacy:
+        if self.raw_retention_days > self.retention_months * 31:
+            raise ValueError(f"raw_retention_days ({self.raw_retention_days}) is longer than retention_months "
+                             f"({self.retention_months} months, at most {self.retention_months * 31} days): raw "
+                             "payloads cannot outlive their posts")
+        return self
 
     @field_validator("pseudonymise", mode="before")
     @classmethod

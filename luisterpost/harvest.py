@@ -22,6 +22,7 @@ from .store import transaction
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming, store_staged
 from .store.runs import (QueryOutcome, SourceOutcome, clear_watermarks, get_watermarks, set_watermark, set_watermarks,
                          utcnow)
+from .store.suppression import Suppressor, keep_payloads
 
 if TYPE_CHECKING:
     from .mentions_file import MentionsChunk
@@ -90,23 +91,26 @@ def prepare_batch(source: Source, batch: Batch) -> PreparedBatch:
 
 
 def write_batch(
-    con: duckdb.DuckDBPyConnection, source: Source, prepared: PreparedBatch, *, now: datetime | None = None
+    con: duckdb.DuckDBPyConnection, source: Source, prepared: PreparedBatch, *, now: datetime | None = None,
+    suppressor: Suppressor | None = None,
 ) -> SourceOutcome:
-    """Store a prepared batch, and its watermark, in one transaction; return its counts."""
+    """Store a prepared batch, and its watermark, in one transaction; return its counts. Posts on the
+    suppression list are left out, payloads and all (store/suppression.py)."""
     now = now or utcnow()
     batch = prepared.batch
     if batch.chunk is not None:
-        return _write_chunk(con, source, batch, batch.chunk, now)
+        return _write_chunk(con, source, batch, batch.chunk, now, suppressor)
     with transaction(con):
         if batch.items:
-            con.register("raw_batch", prepared.raw)
+            counts = store_incoming(con, prepared.incoming, source=source.name, now=now, suppressor=suppressor)
+            # After the mentions, which tell whose posts were left out: their payloads are not kept either.
+            con.register("raw_batch", keep_payloads(con, prepared.raw, suppressor))
             con.execute(
                 "INSERT OR REPLACE INTO raw_items (source, platform, id, fetched_at, payload)"
                 " SELECT DISTINCT ON (platform, id) ?, platform, id, ?, payload FROM raw_batch",
                 [source.name, now],
             )
             con.unregister("raw_batch")
-            counts = store_incoming(con, prepared.incoming, source=source.name, now=now)
         else:
             counts = StoreCounts(0, 0, [])
         deleted = remove_gone(con, batch.gone) if batch.gone else 0
@@ -116,7 +120,7 @@ def write_batch(
     return SourceOutcome(
         # Unreadable records count as fetched (and skipped), as rows read do in an import.
         source=source.name, fetched=len(batch.items) + len(batch.problems), new=counts.new, updated=counts.updated,
-        skipped=len(problems), deleted=deleted, error="\n".join(problems) or None,
+        skipped=len(problems), deleted=deleted, suppressed=counts.suppressed, error="\n".join(problems) or None,
     )
 
 
@@ -139,19 +143,20 @@ def remove_gone(con: duckdb.DuckDBPyConnection, gone: list[Gone]) -> int:
 
 
 def _write_chunk(
-    con: duckdb.DuckDBPyConnection, source: Source, batch: Batch, chunk: MentionsChunk, now: datetime
+    con: duckdb.DuckDBPyConnection, source: Source, batch: Batch, chunk: MentionsChunk, now: datetime,
+    suppressor: Suppressor | None,
 ) -> SourceOutcome:
     """Store a batch's chunk of a Mentions file, and its watermark, in one transaction; return its counts. No
     raw_items rows: the file is the raw payload. Bad rows are named as file:line."""
     with transaction(con):
         rejected = chunk.stage(con)
-        new, updated = store_staged(con, source=source.name, now=now)
+        new, updated, suppressed = store_staged(con, source=source.name, now=now, suppressor=suppressor)
         if batch.watermark is not None:
             set_watermark(con, source.name, batch.query, batch.watermark)
     problems = batch.problems + chunk.describe(rejected)
     return SourceOutcome(
         source=source.name, fetched=chunk.rows + len(batch.problems), new=new, updated=updated,
-        skipped=len(problems), error="\n".join(problems) or None,
+        skipped=len(problems), suppressed=suppressed, error="\n".join(problems) or None,
     )
 
 
@@ -162,6 +167,7 @@ def harvest_source(
     write_lock: threading.Lock | None = None,
     on_batch: Callable[[SourceOutcome], None] | None = None,
     now: datetime | None = None,
+    suppressor: Suppressor | None = None,
 ) -> SourceOutcome:
     """Fetch everything new from `source`, query by query, and store it batch by batch; return what happened.
 
@@ -170,7 +176,8 @@ def harvest_source(
     municipality's own posts, however they were found, and again those younger than `revisit_days`) is read;
     a post the platform then says was deleted (or a reply in it) is removed and counted in `deleted`.
     Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one DuckDB
-    file happen one at a time. Batches already stored stay stored with their watermarks."""
+    file happen one at a time. Batches already stored stay stored with their watermarks. Posts on the
+    suppression list (`suppressor`, needed once the list holds anything) are left out and counted."""
     outcome = SourceOutcome(source=source.name, started_at=utcnow())
     lock = write_lock or contextlib.nullcontext()
     try:
@@ -184,7 +191,7 @@ def harvest_source(
         except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
             outcome.status, outcome.error = "failed", _redact(_explain(exc), source)
             return outcome
-        run = _Run(con, source, lock, outcome, on_batch, watermarks)
+        run = _Run(con, source, lock, outcome, on_batch, watermarks, suppressor)
         run.resume()
         for query in queries:
             run.query(query)
@@ -210,8 +217,10 @@ class _Run:
     """One harvest of one source: its queries in turn, each recorded with its own outcome."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, lock: Any, outcome: SourceOutcome,
-                 on_batch: Callable[[SourceOutcome], None] | None, watermarks: dict[str, str]):
+                 on_batch: Callable[[SourceOutcome], None] | None, watermarks: dict[str, str],
+                 suppressor: Suppressor | None = None):
         self.con, self.source, self.lock, self.outcome, self.on_batch = con, source, lock, outcome, on_batch
+        self.suppressor = suppressor
         self.watermarks = watermarks
         self.seen: set[tuple[str, str]] = set()  # each item once per run, whichever query returns it
         self.roots: dict[str, Query] = {}  # items with a conversation to read, by id, however they were found
@@ -265,7 +274,7 @@ class _Run:
                 with self.lock:
                     if record and found:  # conversations found by a listing: marked before the batch is stored
                         self._mark(found)
-                    part = write_batch(self.con, self.source, prepared)
+                    part = write_batch(self.con, self.source, prepared, suppressor=self.suppressor)
                 if batch.watermark is not None:
                     self.watermarks[batch.query] = batch.watermark
                 _add(result, part)
@@ -329,6 +338,7 @@ def _add(total: Any, part: Any) -> None:
     total.new += part.new
     total.updated += part.updated
     total.skipped += part.skipped
+    total.suppressed += part.suppressed
 
 
 def _status(outcome: SourceOutcome) -> str:

@@ -13,6 +13,7 @@ from .mentions_file import MentionsChunk, detect_format, read_mentions
 from .store import transaction
 from .store.mentions import Rejected, store_staged
 from .store.runs import SourceOutcome, close_interrupted, finish_run, record_source, start_run, utcnow
+from .store.suppression import Suppressor
 
 # Problems kept for the caller to show; beyond this only their number grows, so a bad file keeps memory flat.
 KEPT_PROBLEMS = 10_000
@@ -29,16 +30,18 @@ class ImportResult:
     new: int = 0
     updated: int = 0
     skipped: int = 0
+    suppressed: int = 0  # rows left out: on the suppression list
     problems: list[str] = field(default_factory=list)
     encoding: str | None = None  # the encoding the file was read in
     run_id: int | None = None
 
-    def add(self, chunk: MentionsChunk, new: int, updated: int, rejected: list[Rejected]) -> None:
+    def add(self, chunk: MentionsChunk, new: int, updated: int, rejected: list[Rejected], suppressed: int = 0) -> None:
         """Count a stored chunk in."""
         self.encoding = self.encoding or chunk.encoding
         self.read += chunk.rows
         self.new += new
         self.updated += updated
+        self.suppressed += suppressed
         self.skipped += len(rejected)
         room = KEPT_PROBLEMS - len(self.problems)
         if room > 0:
@@ -54,14 +57,16 @@ class ImportStopped(UserError):
 
 
 def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | None = None, *,
-                encoding: str | None = None, rows: int | None = None) -> ImportResult:
+                encoding: str | None = None, rows: int | None = None,
+                suppressor: Suppressor | None = None) -> ImportResult:
     """Import a Mentions JSONL v1 or CSV file and record it as an import run; return what it did.
 
     The file is read in chunks of `rows` rows (default mentions_file.CHUNK_ROWS), each stored in its own transaction and
     keyed on (platform, id): a run stopped part-way keeps what it stored, and running it again completes it
     with exactly the rows of one clean run. Bad rows are skipped and reported as file:line. The run record is
     written first as 'running' and kept in step with each chunk; a run that raises is recorded 'failed' (or
-    'interrupted' on Ctrl-C), one killed outright is marked 'interrupted' when the next import starts."""
+    'interrupted' on Ctrl-C), one killed outright is marked 'interrupted' when the next import starts. Rows on
+    the suppression list (`suppressor`, needed once the list holds anything) are left out and counted."""
     path = Path(path)
     fmt = detect_format(path, fmt)
     if not path.is_file():
@@ -76,8 +81,9 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | Non
         for chunk in read_mentions(path, fmt, encoding=encoding, rows=rows):
             with transaction(con):
                 rejected = chunk.stage(con)
-                new, updated = store_staged(con, source=outcome.source, now=outcome.started_at)
-                result.add(chunk, new, updated, rejected)
+                new, updated, suppressed = store_staged(con, source=outcome.source, now=outcome.started_at,
+                                                        suppressor=suppressor)
+                result.add(chunk, new, updated, rejected, suppressed)
                 _count(outcome, result)
                 record_source(con, result.run_id, outcome)
             del chunk  # its rows are stored: free them before the next chunk is read
@@ -100,7 +106,7 @@ def import_file(con: duckdb.DuckDBPyConnection, path: str | Path, fmt: str | Non
 
 def _count(outcome: SourceOutcome, result: ImportResult) -> None:
     outcome.fetched, outcome.new, outcome.updated = result.read, result.new, result.updated
-    outcome.skipped = result.skipped
+    outcome.skipped, outcome.suppressed = result.skipped, result.suppressed
     outcome.error = _summary(result, None)
 
 

@@ -24,6 +24,7 @@ from .store import transaction
 from .store.mentions import stage
 from .store.replace import replace_staged
 from .store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
+from .store.suppression import Suppressor, suppressor_of
 
 CHUNK_ROWS = 5_000  # raw payloads normalised and written at a time: memory stays bounded
 SHOWN_PROBLEMS = 20  # skipped payloads kept in the run record (all are returned)
@@ -73,12 +74,13 @@ def renormalise(con: duckdb.DuckDBPyConnection, config: Config, *, source: str |
     after that local day. Recorded as a run of kind 'renormalise'; what changed is enriched again."""
     wanted = sources_named(config, source)
     fetched_since = datetime.combine(since, time.min, config.municipality.tz) if since else None
+    suppressor = suppressor_of(config, con)
     run_id = start_run(con, "renormalise")
     results: list[Renormalised] = []
     outcomes: list[SourceOutcome] = []
     for settings in wanted:
         started = utcnow()
-        result = _renormalise_one(con, build_source(config, settings), fetched_since, chunk_rows)
+        result = _renormalise_one(con, build_source(config, settings), fetched_since, chunk_rows, suppressor)
         results.append(result)
         outcome = _outcome(result, started)
         record_source(con, run_id, outcome)
@@ -91,11 +93,11 @@ def renormalise(con: duckdb.DuckDBPyConnection, config: Config, *, source: str |
 
 
 def _renormalise_one(con: duckdb.DuckDBPyConnection, source: Source, since: datetime | None,
-                     chunk_rows: int) -> Renormalised:
+                     chunk_rows: int, suppressor: Suppressor | None = None) -> Renormalised:
     result = Renormalised(source.name)
     try:
         for items in raw_pages(con, source.name, since, chunk_rows):
-            _store_page(con, source, items, result)
+            _store_page(con, source, items, result, suppressor)
     except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
         # Pages already stored stay stored: renormalising them again changes nothing.
         result.failed, result.note = True, f"failed: {exc.__class__.__name__}: {exc}"
@@ -129,12 +131,13 @@ def raw_pages(con: duckdb.DuckDBPyConnection, source: str, since: datetime | Non
         after = page[-1][0], page[-1][1]
 
 
-def _store_page(con: duckdb.DuckDBPyConnection, source: Source, items: list[RawItem], result: Renormalised) -> None:
+def _store_page(con: duckdb.DuckDBPyConnection, source: Source, items: list[RawItem], result: Renormalised,
+                suppressor: Suppressor | None = None) -> None:
     # The harvest's own normalising (refs "platform id", problems as "ref: reason") and staging.
     prepared = prepare_batch(source, Batch("renormalise", items, None))
     with transaction(con):
         rejected = stage(con, prepared.incoming)
-        updated, inserted = replace_staged(con, source=source.name, now=utcnow())
+        updated, inserted = replace_staged(con, source=source.name, now=utcnow(), suppressor=suppressor)
     problems = prepared.problems + [f"{prepared.refs[r.seq]}: {r.reason}" for r in rejected]
     result.read += len(items)
     result.updated += updated

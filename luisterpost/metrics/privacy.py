@@ -7,7 +7,6 @@ masked (masking.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -108,7 +107,11 @@ class Pseudonymiser:
 
     def pseudonym(self, platform: str, author: str) -> str:
         """"inwoner-" and 8 hex characters of HMAC-SHA256(key, platform:handle): stable, not reversible."""
-        return PREFIX + hmac.digest(self.key, f"{platform}:{author}".encode(), hashlib.sha256).hex()[:8]
+        return PREFIX + self.digest(platform, author)[:8]
+
+    def digest(self, platform: str, value: str) -> str:
+        """HMAC-SHA256(key, platform:value) in hex: the keyed hash pseudonyms and the suppression list use."""
+        return hmac.digest(self.key, f"{platform}:{value}".encode(), "sha256").hex()
 
     def names(self, frame: pl.DataFrame, author: str = "author", followers: str | None = "author_followers",
               own: str | None = "is_own") -> pl.DataFrame:

@@ -9,6 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from ..sql import query
+from .suppression import Suppressor, suppress_staged
 
 # Mentions JSONL v1 (docs/mentions-jsonl.md): required fields first.
 REQUIRED_FIELDS = ("platform", "id", "created_at", "author_handle", "text")
@@ -37,6 +38,7 @@ class StoreCounts:
     new: int
     updated: int
     rejected: list[Rejected]
+    suppressed: int = 0  # left out: on the suppression list
 
 
 def stage(con: duckdb.DuckDBPyConnection, incoming: pa.Table | str) -> list[Rejected]:
@@ -61,26 +63,30 @@ def stage(con: duckdb.DuckDBPyConnection, incoming: pa.Table | str) -> list[Reje
     return [Rejected(seq, reason) for seq, reason in rows]
 
 
-def store_staged(con: duckdb.DuckDBPyConnection, *, source: str, now: datetime) -> tuple[int, int]:
-    """Store the good rows of `staged`: insert new mentions and refresh the changed ones.
+def store_staged(con: duckdb.DuckDBPyConnection, *, source: str, now: datetime,
+                 suppressor: Suppressor | None = None) -> tuple[int, int, int]:
+    """Store the good rows of `staged`, but for those on the suppression list (store/suppression.py): insert new
+    mentions and refresh the changed ones.
 
-    Returns (new, updated): mentions not stored before, and stored ones whose text or counts changed.
-    Call inside a transaction."""
+    Returns (new, updated, suppressed): mentions not stored before, stored ones whose text or counts changed,
+    and posts left out because they or their author are on the list. Call inside a transaction."""
+    suppressed = suppress_staged(con, suppressor)
     params = {"source": source, "now": now}
     stored = con.execute(query("store/count_stored_copies")).fetchall()[0][0]
     if not stored:
         # All new, as in a first load: a plain insert, which DuckDB writes in parallel, and nothing to update.
-        return con.execute(query("store/insert_staged_mentions"), params).fetchall()[0][0], 0
+        return con.execute(query("store/insert_staged_mentions"), params).fetchall()[0][0], 0, suppressed
     copies = con.execute("SELECT count(*) FROM staged WHERE copy = 1").fetchall()[0][0]
     new = con.execute(query("store/insert_new_mentions"), params).fetchall()[0][0] if stored < copies else 0
     updated = con.execute(query("store/update_seen_mentions"), {"now": now}).fetchall()[0][0]
-    return new, updated
+    return new, updated, suppressed
 
 
 def store_incoming(
-    con: duckdb.DuckDBPyConnection, incoming: pa.Table, *, source: str, now: datetime
+    con: duckdb.DuckDBPyConnection, incoming: pa.Table, *, source: str, now: datetime,
+    suppressor: Suppressor | None = None,
 ) -> StoreCounts:
     """Validate and upsert one batch; return the counts and the rejected rows. Call inside a transaction."""
     rejected = stage(con, incoming)
-    new, updated = store_staged(con, source=source, now=now)
-    return StoreCounts(new, updated, rejected)
+    new, updated, suppressed = store_staged(con, source=source, now=now, suppressor=suppressor)
+    return StoreCounts(new, updated, rejected, suppressed)

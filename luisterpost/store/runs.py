@@ -23,6 +23,7 @@ class QueryOutcome:
     new: int = 0
     updated: int = 0
     skipped: int = 0
+    suppressed: int = 0
     error: str | None = None
     behind: str | None = None  # posts not read yet, in words
 
@@ -38,6 +39,7 @@ class SourceOutcome:
     updated: int = 0
     skipped: int = 0
     deleted: int = 0  # stored posts removed because the platform says they were deleted at the source
+    suppressed: int = 0  # left out: the author or the post is on the suppression list
     error: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
@@ -61,13 +63,13 @@ def record_source(con: duckdb.DuckDBPyConnection, run_id: int, outcome: SourceOu
     """Store (or replace) one source's outcome for the run."""
     con.execute(
         "INSERT OR REPLACE INTO harvest_run_sources"
-        " (run_id, source, started_at, finished_at, status, fetched, new, updated, skipped, deleted, error)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " (run_id, source, started_at, finished_at, status, fetched, new, updated, skipped, deleted, error, suppressed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id, outcome.source, outcome.started_at or utcnow(),
             outcome.finished_at or (None if outcome.status == "running" else utcnow()),
             outcome.status, outcome.fetched, outcome.new, outcome.updated, outcome.skipped, outcome.deleted,
-            outcome.error,
+            outcome.error, outcome.suppressed,
         ],
     )
     con.execute("DELETE FROM harvest_run_queries WHERE run_id = ? AND source = ?", [run_id, outcome.source])
