@@ -76,11 +76,20 @@ def _prefect_secret(name: str) -> str | None:
     return prefect_secret(name)
 
 
-def _open(config: Config) -> duckdb.DuckDBPyConnection:
-    """The municipality's database, with its encryption key when the config asks for one."""
-    from .store import open_store
+def _open(ctx: typer.Context, config: Config, *, write: bool = False) -> duckdb.DuckDBPyConnection:
+    """The municipality's database for this command, with its encryption key when the config asks for one:
+    read-only unless `write` (other commands may read at the same time), closed when the command ends. While a
+    harvest or another command holds the file, it waits its turn (at most `[storage] wait_seconds`) and says so."""
+    from .store.access import SharedFile, database_opener
+    from .store.encryption import database_key
 
-    return open_store(config, _prefect_secret)
+    path = config.database_path
+    shared = SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
+                        wait=config.storage.wait_seconds,
+                        on_wait=lambda message: console.print(f"[yellow]{escape(message)}[/]", highlight=False))
+    con = shared.connect(read_only=not write)
+    ctx.call_on_close(con.close)
+    return con
 
 
 def _config_path(ctx: typer.Context) -> str:
@@ -104,7 +113,7 @@ def import_command(
     from .store.suppression import suppressor_of
 
     config = _config(ctx)
-    con = _open(config)
+    con = _open(ctx, config, write=True)
 
     def skipped(problems: list[str], count: int) -> None:
         for problem in problems[:50]:
@@ -200,7 +209,7 @@ def renormalise_command(
     config = _config(ctx)
     day = _day(since) if since else None
     sources_named(config, source)  # a misspelt name is reported before the database is opened
-    result = renormalise(_open(config), config, source=source, since=day)
+    result = renormalise(_open(ctx, config, write=True), config, source=source, since=day)
     for done in result.sources:
         for problem in done.problems[:50]:
             console.print(f"[yellow]skipped[/] {escape(problem)}", highlight=False, markup=True)
@@ -270,7 +279,7 @@ def report(
         lang = checks.report_language(lang)
         kind = checks.kind(kind)
         period = checks.period(config, _today(config), month, from_day, to_day)
-        con = _open(config)
+        con = _open(ctx, config)
         wanted = _checked_filters(config, con, platform, theme, woonkern, language)
         written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
     for rendered in written:
@@ -304,7 +313,7 @@ def metrics(
 
     config = _config(ctx)
     period = checks.period(config, _today(config), None, from_day, to_day)
-    con = _open(config)
+    con = _open(ctx, config)
     result = compute(con, config, period, _checked_filters(config, con, platform, theme, woonkern, language))
     if as_json:
         print(to_json(result))
@@ -350,7 +359,7 @@ def export(
         else:
             raise UserError(f"--out {out_path}: name a .xlsx, .csv, .jsonl or .parquet file, or a folder")
     chosen = chosen or "xlsx"
-    con = _open(config)
+    con = _open(ctx, config)
     wanted = _checked_filters(config, con, platform, theme, woonkern, language)
     rows = export_rows(con, config, period, wanted)
     path = write_export(rows, name or folder / f"{file_stem(config, period, 'export', wanted)}.{chosen}", chosen)
@@ -404,7 +413,7 @@ def correct(
     if file is not None:
         if platform or mention_id or clear:
             raise UserError("give either --file or a platform and id, not both")
-        con = _open(config)
+        con = _open(ctx, config, write=True)
         result = import_csv(con, config, file)
         for problem in result.problems:
             console.print(f"[yellow]skipped[/] {escape(str(problem))}", highlight=False, markup=True)
@@ -415,7 +424,7 @@ def correct(
     if not platform:
         raise UserError("give the mention's reference (e.g. correct p-3f9a2c1b --sentiment negatief), or its platform "
                         "and id (correct mastodon 1234 …), or --file")
-    con = _open(config)
+    con = _open(ctx, config, write=True)
     if not mention_id and is_post_ref(platform):
         platform, mention_id = _mention_of_ref(con, platform)
     if not mention_id:
@@ -610,7 +619,7 @@ def status(
     if max_age is not None and max_age <= 0:
         raise UserError(f"--max-age: {max_age:g} is not a number of hours above 0")
     max_age = max_age or config.monitoring.max_age_hours
-    con = _open(config)
+    con = _open(ctx, config)
     for platform, count, first, last in con.execute(
         "SELECT platform, count(*), min(created_at), max(created_at) FROM mentions GROUP BY ALL ORDER BY 2 DESC"
     ).fetchall():

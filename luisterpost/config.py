@@ -72,6 +72,8 @@ class Storage(Strict):
     # (its environment variable, or a Prefect Secret block in the flows). Neither set: not encrypted.
     encryption_key_env: str | None = Field(default=None, min_length=1)
     encryption_key_secret: str | None = Field(default=None, min_length=1)
+    # How long a command or a harvest waits its turn for the database while another process holds it.
+    wait_seconds: float = Field(default=300, gt=0)
 
 
 class Webcare(Strict):

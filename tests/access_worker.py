@@ -1,5 +1,5 @@
 """A second process for the tests of store.access: writes or reads the database the way a harvest or a report
-does, and prints one line per step so the test can see what it did and when."""
+does, and prints a line when each step has the file, so the test knows it holds it."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ def main(role: str, path: str, steps: int, pause: float, hold: float) -> None:
         if role == "write":
             with shared.write() as con:
                 con.execute("INSERT INTO watermarks VALUES ('worker', ?, 'v', now())", [str(step)])
+                print(f"{role} {step} holding", flush=True)
                 time.sleep(hold)
         else:
             with shared.read() as con:
                 con.execute("SELECT count(*) FROM watermarks").fetchall()
+                print(f"{role} {step} holding", flush=True)
                 time.sleep(hold)
-        print(f"{role} {step} {time.time():.3f}", flush=True)
         time.sleep(pause)  # waiting on the network (a harvest) or rendering (a report)
     shared.close()
     print("done", flush=True)

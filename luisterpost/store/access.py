@@ -100,6 +100,11 @@ class SharedFile:
             finally:
                 con.close()
 
+    def connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """The file opened for a whole short run (a command), after waiting its turn as a step does; the
+        caller closes it. Read-only lets other readers in at the same time."""
+        return self._open(read_only=read_only)
+
     def close(self) -> None:
         """Let go of the file now (the end of a run)."""
         with self._lock:
@@ -182,24 +187,50 @@ class SharedFile:
                 self._close()
 
 
-def database_opener(path: Path) -> Opener:
-    """Open `path` as `SharedFile` needs it: for writing with `open_db` (which creates it and applies pending
-    migrations); for reading read-only, unless the file is new or behind on migrations (then as a writer once)."""
+def database_opener(path: Path, key: str | None = None) -> Opener:
+    """Open `path` as `SharedFile` needs it: for writing with `open_db` (which creates the file and applies
+    pending migrations); for reading read-only, unless the file is new or behind on migrations (then once as a
+    writer). `key`: the file's encryption key (store.encryption)."""
     from .db import migrations, open_db
+    from .encryption import connect_encrypted, plain_open_error
 
     latest = migrations()[-1][0]
 
     def opener(read_only: bool) -> duckdb.DuckDBPyConnection:
         if read_only and path.exists():
-            con = duckdb.connect(str(path), read_only=True)
+            if key is None:
+                try:
+                    con = duckdb.connect(str(path), read_only=True)
+                except duckdb.Error as exc:
+                    raise plain_open_error(path, exc) from None
+            else:
+                con = connect_encrypted(path, key, read_only=True)
             con.execute("SET TimeZone = 'UTC'")
             con.execute("SET enable_progress_bar = false")
             if con.execute("SELECT max(version) FROM schema_migrations").fetchall()[0][0] >= latest:
                 return con
             con.close()
-        return open_db(path)
+        return open_db(path, key)
 
     return opener
+
+
+class Held:
+    """A connection that is already open, used where a `SharedFile` is expected: in tests, and by a command
+    that holds the file for its whole run. `lock` serialises the threads that share it."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lock: threading.Lock | None = None):
+        self.con, self.lock = con, lock or threading.RLock()
+
+    @contextmanager
+    def write(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self.lock:
+            yield self.con
+
+    read = write
+
+    def close(self) -> None:
+        """Nothing: whoever opened the connection closes it."""
 
 
 def _holder(exc: BaseException) -> str | None:
