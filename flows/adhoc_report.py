@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from flows.runtime import close_all, connection
+from flows.runtime import close_all, database
 from luisterpost import filters as checks
 from luisterpost.config import load_config
 from luisterpost.report.render import render_report
@@ -27,12 +27,13 @@ def adhoc_report(config_path: str | None = None, from_day: str | None = None, to
     kind = checks.kind(kind, flag="")
     lang = checks.report_language(lang, flag="")
     wanted_formats = checks.formats(formats or ("html", "pdf"), flag="")
-    con = connection(config)
+    # Read-only, beside other readers; a harvest that wants to write waits until the report has what it needs.
     try:
-        stored = checks.stored_platforms(con) if platform else ()
-        wanted = checks.filters(config, platform, theme, woonkern, language, stored_platforms=stored, flag="")
-        written = render_report(con, config, period, Path(out_dir), kind=kind, filters=wanted, formats=wanted_formats,
-                                lang=lang)
+        with database(config).read() as con:
+            stored = checks.stored_platforms(con) if platform else ()
+            wanted = checks.filters(config, platform, theme, woonkern, language, stored_platforms=stored, flag="")
+            written = render_report(con, config, period, Path(out_dir), kind=kind, filters=wanted,
+                                    formats=wanted_formats, lang=lang)
     finally:
         close_all()
     paths = [{"html": str(r.html) if r.html else None, "pdf": str(r.pdf) if r.pdf else None} for r in written]

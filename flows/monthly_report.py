@@ -7,7 +7,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
-from flows.runtime import close_all, connection
+from flows.runtime import close_all, database
 from luisterpost import filters as checks
 from luisterpost.config import load_config
 from luisterpost.report.render import render_month
@@ -22,9 +22,11 @@ def monthly_report(config_path: str | None = None, month: str | None = None, out
     period = checks.period(config, datetime.now(config.municipality.tz).date(), month, flag="")
     wanted_formats = checks.formats(formats or ("html", "pdf"), flag="")
     lang = checks.report_language(lang, flag="")
-    con = connection(config)
-    rendered = render_month(con, config, period, Path(out_dir), formats=wanted_formats, lang=lang)
-    close_all()
+    try:
+        with database(config).read() as con:  # read-only, beside other readers
+            rendered = render_month(con, config, period, Path(out_dir), formats=wanted_formats, lang=lang)
+    finally:
+        close_all()
     paths = {"html": str(rendered.html) if rendered.html else None, "pdf": str(rendered.pdf) if rendered.pdf else None}
     get_run_logger().info("report written: %s", ", ".join(p for p in paths.values() if p))
     return paths

@@ -11,16 +11,17 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
-from luisterpost.config import load_config
+from flows.runtime import close_all, database, harvest_turn, prefect_secret
+from luisterpost.config import Config, load_config
 from luisterpost.errors import UserError
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
 from luisterpost.harvest import harvest_source
 from luisterpost.metrics.snapshot import store_snapshots
 from luisterpost.sources import build_source
 from luisterpost.store.compact import compact
+from luisterpost.store.encryption import database_key
 from luisterpost.store.retention import purge
-from luisterpost.store.runs import SourceOutcome, finish_run, record_source, start_run, utcnow
+from luisterpost.store.runs import SourceOutcome, close_interrupted, finish_run, record_source, start_run, utcnow
 from luisterpost.store.suppression import suppressor_of
 
 
@@ -33,14 +34,14 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     config = load_config(config_path)
     settings = next(s for s in config.sources if s.source_name == source_name)
     source = build_source(config, settings, now=now, secrets=prefect_secret)
-    con = connection(config)
-    with WRITE_LOCK:
+    db = database(config)
+    with db.write() as con:
         suppressor = suppressor_of(config, con)
 
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
-    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now, suppressor=suppressor)
+    outcome = harvest_source(db, source, on_batch=progress, now=now, suppressor=suppressor)
     if outcome.status == "skipped":
         logger.warning("%s: %s", source_name, outcome.error)
     elif outcome.error:
@@ -59,13 +60,27 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
 
     The per-source table is published as the artifact `harvest-<municipality>`. When a source failed or was
     partial the run ends in the Failed state (message: which sources), with the summary as its data
-    (`state.result(raise_on_failure=False)`): what was read is stored and enriched all the same."""
-    logger = get_run_logger()
+    (`state.result(raise_on_failure=False)`): what was read is stored and enriched all the same.
+
+    The database is held only for each write (store.access): commands and reports read it meanwhile. One run
+    per municipality at a time (`harvest_turn`); a run that a crash left 'running' is marked interrupted."""
     config = load_config(config_path)
-    config_path = str(config_path) if config_path else None
-    con = connection(config)
-    with WRITE_LOCK:
+    with harvest_turn(config):
+        try:
+            return _nightly(config, str(config_path) if config_path else None, now)
+        finally:
+            close_all()
+
+
+def _nightly(config: Config, config_path: str | None, now: datetime | None) -> dict | State:
+    logger = get_run_logger()
+    db = database(config)
+    with db.write() as con:
+        interrupted = close_interrupted(con, "harvest")
         run_id = start_run(con, "harvest")
+    if interrupted:
+        logger.warning("%s earlier harvest run(s) stopped part-way (the process ended): marked interrupted",
+                       interrupted)
     names = [s.source_name for s in config.sources]
     futures = [harvest_one.submit(config_path, name, now) for name in names]
     outcomes: list[SourceOutcome] = []
@@ -82,15 +97,17 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
                 error = f"{exc.__class__.__name__}: {exc}"
             outcome = SourceOutcome(source=name, status="failed", error=error, started_at=utcnow())
         outcomes.append(outcome)
-        with WRITE_LOCK:
+        with db.write() as con:
             record_source(con, run_id, outcome)
-    with WRITE_LOCK:
+    with db.write() as con:
         status = finish_run(con, run_id, outcomes)
     # After the harvest is stored: a model that cannot be loaded stops enrichment, never the harvest.
     scorer = scorer_for(config)
-    with WRITE_LOCK:
+    with db.write() as con:
         enriched = enrich_pending(con, matcher_for(config), scorer)
+    with db.write() as con:
         snapshots = store_snapshots(con, config, now=now)
+    with db.write() as con:
         purged = purge(con, config, now=now)
     logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s; %s rows past retention deleted", run_id,
                 status, enriched, ", ".join(snapshots), f"{purged.total:,}")
@@ -99,7 +116,7 @@ def nightly(config_path: str | None = None, now: datetime | None = None) -> dict
     if purged.total:
         # Only when something was deleted: the rewrite reads and writes the whole file.
         try:
-            compacted = compact(config.database_path).seconds
+            compacted = compact(config.database_path, database_key(config, prefect_secret)).seconds
         except UserError as exc:  # another process holds the file: the rows are gone, their bytes wait
             logger.warning("%s (run `luisterpost purge` later to rewrite the file)", exc)
     summary = {"run_id": run_id, "status": status, "enriched": enriched,

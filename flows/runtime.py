@@ -1,38 +1,72 @@
-"""What the flows share inside one worker process: the DuckDB connection and its write lock."""
+"""What the flows share inside one worker process: the municipality's database file, shared with the other
+processes that use it in short turns (luisterpost.store.access), and the turn of its one harvest."""
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import duckdb
-
 from luisterpost.config import Config
-from luisterpost.store import open_store
-from luisterpost.store.encryption import cursor
+from luisterpost.store.access import SharedFile, database_opener, sole_run
+from luisterpost.store.encryption import database_key
 
-_connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_files: dict[Path, SharedFile] = {}
 _guard = threading.Lock()
-# DuckDB allows one writing process per file; inside it, writes go one at a time.
-WRITE_LOCK = threading.Lock()
 
 
-def connection(config: Config) -> duckdb.DuckDBPyConnection:
-    """Return a cursor on this process's connection to the municipality's database (a cursor per caller is
-    thread-safe); opened with its encryption key, from the environment or a Prefect Secret block."""
+def database(config: Config) -> SharedFile:
+    """This process's access to the municipality's database (one per file, shared by the flow's threads): opened
+    for each step with its encryption key (from the environment or a Prefect Secret block) and let go between
+    steps, so commands and other runs read and write in between."""
     path = config.database_path
     with _guard:
-        if path not in _connections:
-            _connections[path] = open_store(config, prefect_secret)
-        return cursor(_connections[path])
+        if path not in _files:
+            _files[path] = SharedFile(path, database_opener(path, database_key(config, prefect_secret)),
+                                      wait=config.storage.wait_seconds, on_wait=_waiting)
+        return _files[path]
 
 
 def close_all() -> None:
-    """Close every connection this process opened (so another process may open the file)."""
+    """Let go of every database this process opened."""
     with _guard:
-        for con in _connections.values():
-            con.close()
-        _connections.clear()
+        for shared in _files.values():
+            shared.close()
+        _files.clear()
+
+
+@contextmanager
+def harvest_turn(config: Config) -> Iterator[None]:
+    """The municipality's one harvest at a time. With a Prefect server, a second nightly run of the same
+    municipality waits for the first (the global concurrency limit `nightly-<slug>`, made on first use);
+    whatever starts it, a second harvest of the same file stops at once with a one-line message."""
+    from prefect.concurrency.sync import concurrency
+
+    name = f"nightly-{config.municipality.slug}"
+    _ensure_limit(name)
+    with concurrency(name, occupy=1, strict=False), sole_run(config.database_path, "harvest"):
+        yield
+
+
+def _ensure_limit(name: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            client.upsert_global_concurrency_limit_by_name(name, limit=1)
+    except Exception as exc:  # noqa: BLE001 - without the limit the file's own turn still keeps runs apart
+        logging.getLogger(__name__).warning("concurrency limit %s not made: %s", name, exc)
+
+
+def _waiting(message: str) -> None:
+    try:
+        from prefect import get_run_logger
+
+        get_run_logger().info(message)
+    except Exception:  # noqa: BLE001 - outside a run (a test): the standard logger
+        logging.getLogger(__name__).info(message)
 
 
 def prefect_secret(name: str) -> str | None:

@@ -148,7 +148,11 @@ def harvest(ctx: typer.Context) -> None:
     one of its queries failed, or items were skipped (the output names them)."""
     _prefect_environment()
     path = _config_path(ctx)
-    load_config(path)  # report config errors before Prefect starts
+    config = load_config(path)  # report config errors before Prefect starts
+    from .store.access import sole_run
+
+    with sole_run(config.database_path, "harvest"):  # another harvest running: said now, not after Prefect starts
+        pass
     console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
     failed = _print_harvest(_run_nightly(path))
     if failed:
@@ -524,7 +528,7 @@ def purge(ctx: typer.Context) -> None:
     from .store.retention import purge as purge_old
 
     config = _config(ctx)
-    con = _open(config)
+    con = _open(ctx, config, write=True)
     try:
         purged = purge_old(con, config)
     finally:
@@ -534,14 +538,15 @@ def purge(ctx: typer.Context) -> None:
               f"{purged.enrichments:,} enrichments, {purged.corrections:,} corrections, {purged.runs:,} harvest runs, "
               f"{purged.snapshots:,} metric snapshots; {purged.raw_items:,} raw payloads fetched before "
               f"{purged.raw_cutoff.astimezone(tz):%Y-%m-%d}", highlight=False)
-    _print_compacted(config.database_path)
+    _print_compacted(config)
 
 
-def _print_compacted(path: Path) -> None:
-    """Rewrite the database file (store/compact.py) and say so."""
+def _print_compacted(config: Config) -> None:
+    """Rewrite the database file (store/compact.py), encrypted as it was, and say so."""
     from .store.compact import compact
+    from .store.encryption import database_key
 
-    done = compact(path)
+    done = compact(config.database_path, database_key(config, _prefect_secret))
     out.print(f"database file rewritten: {done.bytes_before / 1e6:,.1f} MB → {done.bytes_after / 1e6:,.1f} MB "
               f"in {done.seconds:,.1f} s", highlight=False)
 
@@ -568,7 +573,7 @@ def forget(
         raise UserError("give either --post PLATFORM ID, or --platform and --handle, not both")
     if not post and not (platform and handle):
         raise UserError("give --platform and --handle (a person), or --post PLATFORM ID (one post)")
-    con = _open(config)
+    con = _open(ctx, config, write=True)
     try:
         suppressor = load(con, pseudonymiser_of(config))
         done = forget_post(con, suppressor, *post) if post else forget_person(con, suppressor, platform, handle)
@@ -581,7 +586,7 @@ def forget(
                   highlight=False)
     out.print(f"on the suppression list: {done.listed:,} keyed hash{'es' if done.listed != 1 else ''} "
               "(later harvests and imports leave these out)", highlight=False)
-    _print_compacted(config.database_path)
+    _print_compacted(config)
 
 
 @app.command()
@@ -666,10 +671,10 @@ def status(
         raise typer.Exit(1)
 
 
-# Run statuses that need words: while this command reads the database no run can be writing it, so a run
-# still 'running' was stopped (the next import marks import runs 'interrupted').
+# Run statuses that need words. A run still 'running' is going on now (a harvest lets readers in between its
+# writes), or was stopped part-way: the next run of its kind marks it 'interrupted'.
 RUN_STATUS = {
-    "running": "did not finish (stopped part-way)",
+    "running": "running now, or stopped part-way (the next run of its kind tells)",
     "interrupted": "interrupted part-way (what it stored is kept; running it again completes it)",
 }
 

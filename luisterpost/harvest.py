@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from .sources.errors import SourceError, SourceSkipped, SourceStopped, redact
 from .sources.listing import open_gaps
 from .sql import query as sql_query
 from .store import transaction
+from .store.access import Database, Held
 from .store.mentions import FIELDS, INCOMING_SCHEMA, StoreCounts, store_incoming, store_staged
 from .store.runs import (QueryOutcome, SourceOutcome, clear_watermarks, get_watermarks, set_watermark, set_watermarks,
                          utcnow)
@@ -161,7 +161,7 @@ def _write_chunk(
 
 
 def harvest_source(
-    con: duckdb.DuckDBPyConnection,
+    db: duckdb.DuckDBPyConnection | Database,
     source: Source,
     *,
     write_lock: threading.Lock | None = None,
@@ -175,13 +175,16 @@ def harvest_source(
     with its reason and the others still run. Then the conversation around every item that has one (the
     municipality's own posts, however they were found, and again those younger than `revisit_days`) is read;
     a post the platform then says was deleted (or a reply in it) is removed and counted in `deleted`.
-    Fetching may run concurrently with other sources; storing takes `write_lock` so writes to the one DuckDB
-    file happen one at a time. Batches already stored stay stored with their watermarks. Posts on the
+    `db` is the database file as store.access shares it (`SharedFile`: opened for each write and let go while
+    fetching, so other processes read and write in between), or a connection held open; with a connection,
+    `write_lock` makes the writes of sources fetched concurrently go one at a time. Batches already stored stay
+    stored with their watermarks. Posts on the
     suppression list (`suppressor`, needed once the list holds anything) are left out and counted."""
     outcome = SourceOutcome(source=source.name, started_at=utcnow())
-    lock = write_lock or contextlib.nullcontext()
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        db = Held(db, write_lock)
     try:
-        with lock:
+        with db.write() as con:
             watermarks = get_watermarks(con, source.name)
         try:
             queries = source.open(watermarks)
@@ -191,7 +194,7 @@ def harvest_source(
         except Exception as exc:  # noqa: BLE001 - one source failing must not stop the others
             outcome.status, outcome.error = "failed", _redact(_explain(exc), source)
             return outcome
-        run = _Run(con, source, lock, outcome, on_batch, watermarks, suppressor)
+        run = _Run(db, source, outcome, on_batch, watermarks, suppressor)
         run.resume()
         for query in queries:
             run.query(query)
@@ -199,7 +202,7 @@ def harvest_source(
         revisit_days = getattr(getattr(source, "settings", None), "revisit_days", 0)
         if revisit_days:
             since = (now or getattr(source, "now", None) or utcnow()) - timedelta(days=revisit_days)
-            for item in _recent_items(con, source, lock, since):
+            for item in _recent_items(db, source, since):
                 if item.id not in roots:
                     thread = source.thread(item)
                     if thread is not None:
@@ -216,10 +219,10 @@ def harvest_source(
 class _Run:
     """One harvest of one source: its queries in turn, each recorded with its own outcome."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source: Source, lock: Any, outcome: SourceOutcome,
+    def __init__(self, db: Database, source: Source, outcome: SourceOutcome,
                  on_batch: Callable[[SourceOutcome], None] | None, watermarks: dict[str, str],
                  suppressor: Suppressor | None = None):
-        self.con, self.source, self.lock, self.outcome, self.on_batch = con, source, lock, outcome, on_batch
+        self.db, self.source, self.outcome, self.on_batch = db, source, outcome, on_batch
         self.suppressor = suppressor
         self.watermarks = watermarks
         self.seen: set[tuple[str, str]] = set()  # each item once per run, whichever query returns it
@@ -233,9 +236,9 @@ class _Run:
         if not marks:
             return
         ids = [item_id for _, item_id in marks]
-        with self.lock:
-            rows = self.con.execute("SELECT platform, id, payload FROM raw_items WHERE source = ? AND id IN"
-                                    " (SELECT unnest(?::VARCHAR[]))", [self.source.name, ids]).fetchall()
+        with self.db.write() as con:
+            rows = con.execute("SELECT platform, id, payload FROM raw_items WHERE source = ? AND id IN"
+                               " (SELECT unnest(?::VARCHAR[]))", [self.source.name, ids]).fetchall()
         for platform, item_id, payload in rows:
             name = marks.get((platform, item_id))
             thread = self.source.thread(RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}"))
@@ -243,8 +246,8 @@ class _Run:
                 self.roots[item_id], self.pending[thread.name] = thread, name
         stale = set(marks.values()) - set(self.pending.values())
         if stale:  # their items were never stored
-            with self.lock:
-                clear_watermarks(self.con, self.source.name, sorted(stale))
+            with self.db.write() as con:
+                clear_watermarks(con, self.source.name, sorted(stale))
 
     def query(self, query: Query, *, record: bool = True) -> QueryOutcome:
         """Harvest one query; return (and, with `record`, keep) its outcome."""
@@ -271,10 +274,10 @@ class _Run:
                         fresh.append(item)
                 batch.items = fresh
                 prepared = prepare_batch(self.source, batch)
-                with self.lock:
+                with self.db.write() as con:
                     if record and found:  # conversations found by a listing: marked before the batch is stored
-                        self._mark(found)
-                    part = write_batch(self.con, self.source, prepared, suppressor=self.suppressor)
+                        self._mark(con, found)
+                    part = write_batch(con, self.source, prepared, suppressor=self.suppressor)
                 if batch.watermark is not None:
                     self.watermarks[batch.query] = batch.watermark
                 _add(result, part)
@@ -303,9 +306,9 @@ class _Run:
             result.behind = "; ".join(f"{g.words()} not read yet" for g in gaps) + "; the next runs continue there"
         return result
 
-    def _mark(self, items: list[RawItem]) -> None:
+    def _mark(self, con: duckdb.DuckDBPyConnection, items: list[RawItem]) -> None:
         marks = {PENDING + self.roots[item.id].name: json.dumps([item.platform, item.id]) for item in items}
-        set_watermarks(self.con, self.source.name, marks)
+        set_watermarks(con, self.source.name, marks)
         self.pending.update({name.removeprefix(PENDING): name for name in marks})
 
     def conversations(self, threads: list[Query]) -> None:
@@ -329,8 +332,8 @@ class _Run:
         if threads:
             self.outcome.queries.append(together)
         if read:  # cleared in one write; were the run killed before it, the next would read them once more
-            with self.lock:
-                clear_watermarks(self.con, self.source.name, read)
+            with self.db.write() as con:
+                clear_watermarks(con, self.source.name, read)
 
 
 def _add(total: Any, part: Any) -> None:
@@ -351,9 +354,9 @@ def _status(outcome: SourceOutcome) -> str:
     return "ok"
 
 
-def _recent_items(con: duckdb.DuckDBPyConnection, source: Source, lock: Any, since: datetime) -> list[RawItem]:
+def _recent_items(db: Database, source: Source, since: datetime) -> list[RawItem]:
     """The raw items this source stored of posts created since `since` (their conversations are read again)."""
-    with lock:
+    with db.write() as con:
         rows = con.execute(sql_query("harvest/recent_raw_items"), {"source": source.name, "since": since}).fetchall()
     return [RawItem(platform, item_id, json.loads(payload), f"{platform} {item_id}") for platform, item_id, payload in rows]
 

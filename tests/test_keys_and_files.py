@@ -361,11 +361,12 @@ def test_the_command_line_names_a_missing_database_key_without_a_traceback(write
 
 
 def test_the_flows_open_the_database_with_its_key(write_config, monkeypatch, writable_encryption):
-    from flows.runtime import close_all, connection
+    from flows.runtime import close_all, database
 
     monkeypatch.setenv("LINDEVEEN_DB_KEY", DATABASE_KEY)
     config = load_config(write_config('[storage]\nencryption_key_env = "LINDEVEEN_DB_KEY"\n'))
-    import_file(connection(config), _mention(config.base_dir))
+    with database(config).write() as con:
+        import_file(con, _mention(config.base_dir))
     close_all()
     with pytest.raises(UserError, match="the database is encrypted, but no key is configured"):
         open_db(config.database_path)

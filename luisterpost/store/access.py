@@ -12,6 +12,7 @@ the harvest. The locks are the kernel's (flock): a process that dies, even by ki
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 
@@ -32,6 +34,16 @@ WAIT_SECONDS = 300.0
 LINGER_SECONDS = 0.25
 
 Opener = Callable[[bool], duckdb.DuckDBPyConnection]  # read_only → an open connection
+
+
+class Database(Protocol):
+    """The database as the harvest and the flows use it: a connection for one step at a time."""
+
+    def write(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]: ...
+
+    def read(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]: ...
+
+    def close(self) -> None: ...
 
 
 class FileBusy(UserError):
@@ -185,6 +197,28 @@ class SharedFile:
         with self._lock:
             if self._depth == 0 and self.clock() - self._last_used >= self.linger * 0.9:
                 self._close()
+
+
+@contextmanager
+def sole_run(path: Path, kind: str) -> Iterator[None]:
+    """Hold the turn for a run of `kind` (a harvest) on the database at `path`: one at a time. A second one,
+    in any process, stops at once with a one-line UserError naming the process that runs. The kernel lets go
+    of the turn when the process ends, also when it is killed."""
+    turn = path.with_name(f"{path.name}.{kind}")
+    turn.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(turn, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+            raise UserError(f"{path}: another {kind} of this database is running (process {holder}); this one "
+                            "stops without doing anything") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def database_opener(path: Path, key: str | None = None) -> Opener:

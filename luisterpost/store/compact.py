@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import UserError
+from .encryption import CONNECT_SETTINGS
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def compact(path: str | Path) -> Compacted:
+def compact(path: str | Path, key: str | None = None) -> Compacted:
     """Rewrite the DuckDB file at `path` into a new file and atomically put it in its place, keeping its
-    permission mode; return the sizes and the time taken.
+    permission mode (and its encryption: `key`, see store.encryption); return the sizes and the time taken.
 
     No connection may hold the file, in this process or another: UserError says so (in one line) and leaves the
     file as it was. The new file is written beside the old one (as much free disk as the database takes)."""
@@ -60,15 +61,23 @@ def compact(path: str | Path) -> Compacted:
     mode = stat.S_IMODE(path.stat().st_mode)
     for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):  # from a compaction killed part-way
         leftover.unlink(missing_ok=True)
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=CONNECT_SETTINGS)
+    # An encrypted file is read and written with its key, passed as a parameter (never in the statement).
+    options, parameters = (" (ENCRYPTION_KEY ?)", [key]) if key else ("", [])
+    if key:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("LOAD httpfs")  # DuckDB writes encrypted files with OpenSSL when it has it
     try:
         try:
-            con.execute(f"ATTACH {_quoted(path)} AS old")
-        except (duckdb.IOException, duckdb.BinderException) as exc:
-            raise UserError(f"{path}: the database is in use ({str(exc).splitlines()[0]}); stop what holds it "
-                            "(a harvest, a report, a Prefect worker) and try again") from None
+            con.execute(f"ATTACH {_quoted(path)} AS old{options}", parameters)
+        except duckdb.Error as exc:
+            reason = str(exc).replace(key, "…").splitlines()[0] if key else str(exc).splitlines()[0]
+            if isinstance(exc, (duckdb.IOException, duckdb.BinderException)):
+                raise UserError(f"{path}: the database is in use ({reason}); stop what holds it (a harvest, a "
+                                "report, a Prefect worker) and try again") from None
+            raise UserError(f"{path}: cannot rewrite the database: {reason}") from None
         con.execute("CHECKPOINT old")  # what the write-ahead log holds goes into the copy too
-        con.execute(f"ATTACH {_quoted(fresh)} AS fresh")
+        con.execute(f"ATTACH {_quoted(fresh)} AS fresh{options}", parameters)
         con.execute("COPY FROM DATABASE old TO fresh")
         con.execute("DETACH fresh")
         fresh.with_name(fresh.name + ".wal").unlink(missing_ok=True)  # detached: checkpointed, nothing in it
