@@ -14,6 +14,7 @@ Run: .venv/bin/python bench/lean_install.py [--demo] [--online] [--keep DIR]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -116,8 +117,8 @@ def requirements(wheel: Path) -> list[str]:
 
 def installed(uv: str, venv: Path) -> list[str]:
     """The distributions in `venv`, as name==version."""
-    done = run([uv, "pip", "freeze", "--python", str(venv / "bin" / "python")], ROOT)
-    return [line for line in done.stdout.splitlines() if "==" in line]
+    done = run([uv, "pip", "list", "--format", "json", "--python", str(venv / "bin" / "python")], ROOT)
+    return [f"{d['name']}=={d['version']}" for d in json.loads(done.stdout)]
 
 
 def size_mb(folder: Path) -> float:
