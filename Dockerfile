@@ -22,12 +22,14 @@ RUN pip install --no-cache-dir --root-user-action=ignore uv==${UV_VERSION}
 WORKDIR /src
 # The locked dependencies first, in their own layer: a change to the code does not install them again.
 COPY pyproject.toml uv.lock ./
+# $extras and $groups are split into words on purpose: one --extra/--group option each.
+# PyTorch is not in the lock (its CPU build comes from its own index); its dependencies are (group torch-runtime).
+# hadolint ignore=SC2086
 RUN extras=""; for e in ${EXTRAS}; do extras="$extras --extra $e"; done; \
     groups=""; case " ${EXTRAS} " in *" model "*) groups="--group torch-runtime";; esac; \
-    uv sync --frozen --no-install-project --no-default-groups --no-dev $extras $groups
-# PyTorch is not in the lock (its CPU build comes from its own index); its dependencies are (group torch-runtime).
-RUN case " ${EXTRAS} " in *" model "*) \
-      uv pip install --python /opt/luisterpost/bin/python --no-deps --index-url ${TORCH_INDEX} \
+    uv sync --frozen --no-install-project --no-default-groups --no-dev $extras $groups \
+ && case " ${EXTRAS} " in *" model "*) \
+      uv pip install --python /opt/luisterpost/bin/python --no-deps --index-url "${TORCH_INDEX}" \
         "torch==${TORCH_VERSION}+cpu";; esac
 COPY README.md ./
 COPY luisterpost luisterpost
@@ -35,19 +37,22 @@ COPY flows flows
 COPY sql sql
 COPY reports reports
 COPY examples examples
+# hadolint ignore=SC2086
 RUN extras=""; for e in ${EXTRAS}; do extras="$extras --extra $e"; done; \
     groups=""; case " ${EXTRAS} " in *" model "*) groups="--group torch-runtime";; esac; \
     uv sync --frozen --no-editable --no-default-groups --no-dev $extras $groups
 
 FROM ${PYTHON_IMAGE}
-# pango and fonts for WeasyPrint's PDFs, Chromium for the static charts.
+# pango and fonts for WeasyPrint's PDFs, Chromium for the static charts. Not pinned: a rebuild takes Debian's
+# security updates (Chromium's above all).
+# hadolint ignore=DL3008
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/luisterpost luisterpost \
  && mkdir -p /data/config /app \
- && chown luisterpost:luisterpost /data
+ && chown luisterpost:luisterpost /data /data/config
 COPY --from=build /opt/luisterpost /opt/luisterpost
 # The Prefect project: deployments are registered from /app and flow runs start there (prefect.yaml's pull step),
 # so a report's default folder `out` is the volume's.
@@ -62,7 +67,8 @@ ENV PATH=/opt/luisterpost/bin:$PATH \
     PREFECT_SERVER_ANALYTICS_ENABLED=false \
     DO_NOT_TRACK=1 \
     PYTHONUNBUFFERED=1
-USER luisterpost
+# By number: a runtime that refuses root (Kubernetes' runAsNonRoot) can check it.
+USER 10001:10001
 WORKDIR /data
 VOLUME ["/data"]
 ENTRYPOINT ["luisterpost"]
