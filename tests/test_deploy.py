@@ -5,19 +5,31 @@ it without extras into a new virtualenv from uv's cache (bench/lean_install.py) 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
 
-from lean_install import HEAVY, CacheMiss, build_wheel, demo_config, find_uv, install_lean, installed  # noqa: E402
+
+def load_bench(name: str) -> ModuleType:
+    """bench/`name`.py as a module, without putting bench/ on the import path for every test."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and the like look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+lean = load_bench("lean_install")
+HEAVY = lean.HEAVY
 
 # The pins docs/operations.md explains; a lean install must keep them.
 PINS = {"prefect": "==3.8.8", "fastapi": "==0.150.0", "sqlalchemy": "==2.0.58", "duckdb": "==1.5.6"}
@@ -118,35 +130,33 @@ def test_compose_runs_a_server_on_postgres_the_deployments_and_a_process_worker(
 
 @pytest.mark.slow
 def test_wheel_without_extras_installs_lean_and_runs_outside_the_project(tmp_path):
-    uv = find_uv()
+    uv = lean.find_uv()
     if uv is None:
         pytest.skip("no uv (make setup installs it in .uv-tools)")
     try:
-        wheel = build_wheel(uv, tmp_path / "dist")
-        install_lean(uv, wheel, tmp_path / "venv")
-    except CacheMiss as exc:
+        wheel = lean.build_wheel(uv, tmp_path / "dist")
+        lean.install_lean(uv, wheel, tmp_path / "venv")
+    except lean.CacheMiss as exc:
         pytest.skip(f"needs the network: {exc}")
-    names = {line.split("==")[0].lower() for line in installed(uv, tmp_path / "venv")}
+    names = {line.split("==")[0].lower() for line in lean.installed(uv, tmp_path / "venv")}
     assert {"luisterpost", "prefect", "duckdb", "weasyprint"} <= names
     assert not names & set(HEAVY), sorted(names & set(HEAVY))
 
-    from lean_install import PROBE, outside_env, run
-
     work = tmp_path / "work"
     work.mkdir()
-    env, bin_dir = outside_env(work), tmp_path / "venv" / "bin"
-    probe = run([str(bin_dir / "python"), "-c", PROBE, ",".join(HEAVY)], work, env)
+    env, bin_dir = lean.outside_env(work), tmp_path / "venv" / "bin"
+    probe = lean.run([str(bin_dir / "python"), "-c", lean.PROBE, ",".join(HEAVY)], work, env)
     assert probe.returncode == 0, probe.stderr
     assert re.search(r"imported \d{2,} modules", probe.stdout)
     assert "heavy present: none" in probe.stdout
     assert "pip install 'luisterpost[model]'" in probe.stdout
     assert "pip install 'luisterpost[snscrape]'" in probe.stdout
-    version = run([str(bin_dir / "luisterpost"), "--version"], work, env)
+    version = lean.run([str(bin_dir / "luisterpost"), "--version"], work, env)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert version.stdout.strip() == f"luisterpost {project['version']}"
     # The bundled demo config, copied out of the package: a fresh database, so every source needs attention.
-    config = demo_config(tmp_path / "venv", work)
-    status = run([str(bin_dir / "luisterpost"), "--config", str(config), "status"], work, env)
+    config = lean.demo_config(tmp_path / "venv", work)
+    status = lean.run([str(bin_dir / "luisterpost"), "--config", str(config), "status"], work, env)
     assert status.returncode == 1, status.stdout + status.stderr
     assert "demo" in status.stdout and "never harvested" in status.stdout
     assert (work / "data" / "lindeveen.duckdb").is_file()
