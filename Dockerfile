@@ -51,8 +51,8 @@ RUN apt-get update \
       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/luisterpost luisterpost \
- && mkdir -p /data/config /app \
- && chown luisterpost:luisterpost /data /data/config
+ && mkdir -p /data/config /data/out /app \
+ && chown luisterpost:luisterpost /data /data/config /data/out
 COPY --from=build /opt/luisterpost /opt/luisterpost
 # The Prefect project: deployments are registered from /app and flow runs start there (prefect.yaml's pull step),
 # so a report's default folder `out` is the volume's.

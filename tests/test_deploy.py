@@ -117,7 +117,9 @@ def test_compose_runs_a_server_on_postgres_the_deployments_and_a_process_worker(
     assert server["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"].startswith("postgresql+asyncpg://")
     assert server["image"] == deploy["image"] == worker["image"] and server["build"]["context"] == "."
     assert "prefect --no-prompt deploy --all" in " ".join(deploy["command"]) and deploy["working_dir"] == "/app"
-    assert worker["entrypoint"][:3] == ["prefect", "worker", "start"] and "process" in worker["entrypoint"]
+    start = " ".join(worker["entrypoint"] + worker["command"])
+    assert "prefect worker start --pool luisterpost --type process" in start
+    assert "mkdir -p /data/out" in start  # flow runs write to /app/out, a link to /data/out
     assert worker["environment"]["LUISTERPOST_CONFIG"].startswith("/data/")
     assert "municipality-data:/data" in worker["volumes"] and "municipality-data" in compose["volumes"]
     # Every deployment the deploy step registers names a flow file the image carries (COPY flows /app/flows).
