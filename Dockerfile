@@ -50,7 +50,8 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium \
  && rm -rf /var/lib/apt/lists/*
-RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/luisterpost luisterpost \
+RUN groupadd --system --gid 10001 luisterpost \
+ && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /home/luisterpost luisterpost \
  && mkdir -p /data/config /data/out /app \
  && chown luisterpost:luisterpost /data /data/config /data/out
 COPY --from=build /opt/luisterpost /opt/luisterpost
