@@ -10,6 +10,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.limits import platform_slot
 from flows.runtime import WRITE_LOCK, close_all, connection, prefect_secret
 from luisterpost.config import load_config
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
@@ -33,7 +34,8 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
-    outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now)
+    with platform_slot(settings.kind):  # municipalities share a platform's quota (flows/limits.py)
+        outcome = harvest_source(con, source, write_lock=WRITE_LOCK, on_batch=progress, now=now)
     if outcome.status == "skipped":
         logger.warning("%s: %s", source_name, outcome.error)
     elif outcome.error:

@@ -192,7 +192,7 @@ def test_deployments_run_through_a_process_worker(write_config, tmp_path):
         deployments = httpx.post(f"{api}/deployments/filter", json={}).json()
         schedules = {d["name"]: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
                      for d in deployments}
-        assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")],
+        assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")], "nightly-fleet": [],
                              "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")], "adhoc-report": []}
         config = flow_config(write_config)
         run("deployment", "run", "nightly/nightly", "--param", f"config_path={config}")
