@@ -106,15 +106,17 @@ def main() -> None:
         busy = r["run_sum"] / (r["wall"] * r["workers"])  # how much of the workers' time went to runs
         print(f"{r['workers']:>7} {r['wall']:>8.1f} {one['wall'] / r['wall']:>8.2f} {r['runs'] / r['wall'] * 60:>8.1f} "
               f"{r['run_mean']:>10.1f} {busy:>7.0%}")
-    # A run alone (one worker) is what one machine's core does; the overhead per run is the wall time the
-    # runs themselves do not account for (a worker starting a process, the fleet's polling).
+    # Between runs a worker starts a fresh process (Python, Prefect, polars and DuckDB imports, the pull step)
+    # and polls for the next run: on a small machine that, not the nightly itself, sets the pace.
     alone, overhead = one["run_mean"], one["wall"] / one["runs"] - one["run_mean"]
     print(f"\nper run on one worker: {alone:.1f} s running + {overhead:.1f} s between runs")
+    # More machines add their own cores and process starts; the server and the fleet's one query per poll are
+    # not the limit at these sizes. So M machines like this one manage M times its best measured rate.
+    best = max(r["runs"] / r["wall"] * 60 for r in results)
     for machines in (1, 2, 5, 10):
-        per_machine = 2  # two workers per 2-core machine: one nightly per core
-        wall = args.municipalities * (alone + overhead) / (machines * per_machine)
-        print(f"estimate, {machines:>2} machine(s) of 2 cores, 2 workers each: {wall / 60:.1f} min for "
-              f"{args.municipalities} municipalities, {100 * (alone + overhead) / (machines * per_machine) / 60:.1f} min for 100")
+        print(f"estimate, {machines:>2} machine(s) like this one at {best:.1f} runs/min each: "
+              f"{args.municipalities / (best * machines):.1f} min for {args.municipalities} municipalities, "
+              f"{100 / (best * machines):.1f} min for 100")
     print(json.dumps(results))
 
 

@@ -86,7 +86,10 @@ def read_runs(client, ids: list[UUID]) -> list[FlowRun]:
 def state_row(run: FlowRun) -> dict:
     """How a municipality's run ended: its state, the first line of the state's message, minutes it ran."""
     state = run.state
-    final = bool(state and state.is_final())
-    return {"state": state.type.value if final else f"NOT FINISHED ({state.name if state else 'unknown'})",
-            "message": ((state.message or "") if state else "").splitlines()[0] if state and state.message else "",
+    if state is None or not state.is_final():
+        ended = f"NOT FINISHED ({state.name if state else 'no state'})"
+    else:
+        ended = state.type.value
+    message = state.message if state and state.message else ""
+    return {"state": ended, "message": message.splitlines()[0] if message else "",
             "minutes": round(run.total_run_time.total_seconds() / 60, 1) if run.total_run_time else None}

@@ -41,10 +41,16 @@ def ensure_limits(limits: dict[str, int]) -> list[str]:
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
     from prefect.exceptions import ObjectNotFound
 
+    from luisterpost.errors import UserError
+
+    unknown = sorted(kind for kind in limits if kind.removeprefix(PREFIX) not in PLATFORM_KINDS)
+    if unknown:
+        raise UserError(f"platform_limits: {', '.join(unknown)} not a platform kind (known: "
+                        f"{', '.join(sorted(PLATFORM_KINDS))})")
     created = []
     with get_client(sync_client=True) as client:
         for kind, slots in limits.items():
-            name = kind if kind.startswith(PREFIX) else PREFIX + kind
+            name = PREFIX + kind.removeprefix(PREFIX)
             try:
                 client.read_global_concurrency_limit_by_name(name)
             except ObjectNotFound:

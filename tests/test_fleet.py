@@ -64,6 +64,15 @@ def test_a_fleet_lists_a_config_it_cannot_read_and_loads_the_others(tmp_path):
     assert str(tmp_path / "b.toml") in fleet.broken[tmp_path / "b.toml"]
 
 
+def test_platform_kinds_take_a_slot_of_their_platforms_limit_and_an_unknown_kind_is_refused():
+    from flows.limits import ensure_limits, limit_name
+
+    assert (limit_name("mastodon"), limit_name("facebook"), limit_name("demo"), limit_name("jsonl")) == (
+        "platform-mastodon", "platform-facebook", None, None)
+    with pytest.raises(UserError, match=r"^platform_limits: mastadon not a platform kind \(known: bluesky, "):
+        ensure_limits({"mastadon": 2, "platform-bluesky": 1})
+
+
 def spike_rows() -> list[dict]:
     """30 quiet days of 40 neutral residents' posts from 12 September, then 200 more on 8 October."""
     start = datetime(2026, 9, 12, 6, tzinfo=UTC)
