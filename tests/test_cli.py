@@ -17,7 +17,7 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["correct", "demo", "export", "harvest", "import", "metrics", "renormalise", "report", "status"]
+    assert COMMANDS == ["correct", "demo", "export", "fleet-report", "harvest", "import", "metrics", "renormalise", "report", "status"]
     assert GROUPS == ["sentiment"]
 
 

@@ -55,6 +55,17 @@ def test_a_fleet_refuses_two_configs_that_share_a_database_naming_both(tmp_path)
         read_fleet(tmp_path / "empty")
 
 
+def test_fleet_report_refuses_a_shared_database_and_a_bad_month_without_a_traceback(tmp_path):
+    municipality(tmp_path, "a.toml", "Lindeveen", 61250)
+    municipality(tmp_path, "b.toml", "Lindeveen", 61250)
+    command = [str(BIN / "luisterpost"), "fleet-report", "--configs", str(tmp_path), "--out", str(tmp_path / "out")]
+    shared = subprocess.run([*command, "--month", "2026-10"], capture_output=True, text=True)
+    assert shared.returncode == 2 and "b.toml and" in shared.stderr and "both use the database" in shared.stderr
+    month = subprocess.run([*command, "--month", "2026-13"], capture_output=True, text=True)
+    assert month.returncode == 2 and "--month '2026-13': not a month like 2026-10" in month.stderr
+    assert "Traceback" not in shared.stderr + month.stderr and not (tmp_path / "out").exists()
+
+
 def test_a_fleet_lists_a_config_it_cannot_read_and_loads_the_others(tmp_path):
     municipality(tmp_path, "a.toml", "Aa", 10000)
     (tmp_path / "b.toml").write_text("[municipality\nname = 'Bee'\n", encoding="utf-8")
