@@ -11,6 +11,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.limits import platform_slot
 from flows.runtime import close_all, database, harvest_turn, prefect_secret
 from luisterpost.config import Config, load_config
 from luisterpost.errors import UserError
@@ -41,7 +42,8 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
     def progress(outcome: SourceOutcome) -> None:
         logger.info("%s: %s mentions fetched, %s new", source_name, f"{outcome.fetched:,}", f"{outcome.new:,}")
 
-    outcome = harvest_source(db, source, on_batch=progress, now=now, suppressor=suppressor)
+    with platform_slot(settings.kind):  # municipalities share a platform's quota (flows/limits.py)
+        outcome = harvest_source(db, source, on_batch=progress, now=now, suppressor=suppressor)
     if outcome.status == "skipped":
         logger.warning("%s: %s", source_name, outcome.error)
     elif outcome.error:

@@ -391,6 +391,43 @@ def demo(
             out.print(value, highlight=False)
 
 
+@app.command("fleet-report")
+def fleet_report(
+    configs: Annotated[Path, typer.Option("--configs", help="The folder of municipality configs (*.toml).")],
+    month: MonthOption = None,
+    region: Annotated[Optional[str], typer.Option(help="The name on the cover (default: the folder's name).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
+    format: Annotated[str, typer.Option("--format", help="pdf, html or both: html,pdf")] = "html,pdf",
+    lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
+) -> None:
+    """The regional overview: every municipality of a folder of configs side by side for a month (per 10,000
+    inhabitants: volume, net sentiment, response rate and time, spikes), each read from its own database
+    read-only. A municipality that cannot be read is listed with the reason. Exits 1 when one could not."""
+    from . import filters as checks
+    from .fleet import read_fleet
+    from .metrics.regional import regional_rows
+    from .report.regional import write_regional
+
+    formats = checks.formats(format)
+    lang = checks.report_language(lang)
+    if month:
+        year, number = checks.month(month)
+    else:
+        first = date.today().replace(day=1)
+        year, number = (first.year, first.month - 1) if first.month > 1 else (first.year - 1, 12)
+    fleet = read_fleet(configs)
+    rows = regional_rows(fleet, year, number)
+    for path in write_regional(rows, region or configs.resolve().name, year, number, out_dir, formats=formats,
+                               lang=lang):
+        out.print(str(path), highlight=False)
+    unreadable = [r for r in rows if r.get("error")]
+    for row in unreadable:
+        console.print(f"[yellow]not read[/] {escape(str(row['config']))}: {escape(str(row['error']))}",
+                      highlight=False, markup=True)
+    if unreadable:
+        raise typer.Exit(1)
+
+
 @app.command()
 def correct(
     ctx: typer.Context,

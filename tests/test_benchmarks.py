@@ -79,3 +79,10 @@ def test_eval_tagging_runs():
 def test_bench_sentiment_runs():
     out = run_bench("bench_sentiment.py", "--mentions", "500")
     assert "macro-F1" in out or "macro" in out.lower()
+
+
+@pytest.mark.slow
+def test_bench_fleet_runs():
+    out = run_bench("bench_fleet.py", "--municipalities", "2", "--workers", "1,2")
+    assert "1 worker(s): 2 nightly runs" in out and "2 worker(s): 2 nightly runs" in out
+    assert "min for 100" in out

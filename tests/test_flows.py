@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +17,8 @@ import pytest
 from luisterpost.config import load_config
 from luisterpost.store import open_db
 
-from .conftest import ACCOUNTS, ROOT
+from .conftest import ACCOUNTS
+from .prefect_server import prefect_command, prefect_server
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -153,46 +152,17 @@ def test_adhoc_report_flow_runs_the_same_code_as_the_command(prefect_home, write
         "luisterpost-lindeveen-platform-mastodon-2026-10-05-tot-2026-10-18-en.html"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_deployments_run_through_a_process_worker(write_config, tmp_path):
-    home = tmp_path / "prefect-server"
-    port = _free_port()
-    api = f"http://127.0.0.1:{port}/api"
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update(PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
-               PWD=str(ROOT))
-    prefect = str(BIN / "prefect")
-    server = subprocess.Popen([prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(1)
-        else:
-            pytest.fail("prefect server did not become healthy")
-        client_env = {**env, "PREFECT_API_URL": api}
-
-        def run(*args, **kwargs):
-            done = subprocess.run([prefect, *args], env=client_env, cwd=ROOT, capture_output=True, text=True,
-                                  timeout=300, **kwargs)
-            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-            return done.stdout
+    with prefect_server(tmp_path / "prefect-server") as (api, client_env):
+        def run(*args):
+            return prefect_command(client_env, *args)
 
         run("work-pool", "create", "luisterpost", "--type", "process")
         run("--no-prompt", "deploy", "--all")
         deployments = httpx.post(f"{api}/deployments/filter", json={}).json()
         schedules = {d["name"]: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
                      for d in deployments}
-        assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")],
+        assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")], "nightly-fleet": [],
                              "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")], "adhoc-report": []}
         config = flow_config(write_config)
         run("deployment", "run", "nightly/nightly", "--param", f"config_path={config}")
@@ -203,10 +173,6 @@ def test_deployments_run_through_a_process_worker(write_config, tmp_path):
         assert con.execute("SELECT status FROM harvest_runs").fetchall() == [("ok",)]
         assert con.execute("SELECT count(*) FROM mentions").fetchall()[0][0] > 3000
         con.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_harvest_command_runs_the_nightly_flow_once(prefect_home, write_config, tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -70,14 +72,23 @@ def peer_rows(config: Config, period: Period, headline_of) -> list[PeerRow | Pee
         path = config.resolve(entry)
         try:
             peer = load_config(path)
-            if not Path(peer.database_path).exists():
-                raise UserError(f"{path}: its database {peer.database_path} does not exist yet")
-            con = open_peer(peer)
-            try:
-                con.execute("SET TimeZone = 'UTC'")
+            with read_only(peer, path) as con:
                 rows.append(row(peer, headline_of(con, peer, period)))
-            finally:
-                con.close()
         except (UserError, duckdb.Error) as exc:
             rows.append({"municipality": str(path), "error": str(exc)})
     return rows
+
+
+@contextmanager
+def read_only(config: Config, path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the database of `config` (loaded from `path`; encrypted ones with their key,
+    see `open_peer`), closed afterwards. Raises UserError when the file does not exist yet or cannot be opened
+    (locked, broken, no key), duckdb.Error when reading it fails."""
+    if not Path(config.database_path).exists():
+        raise UserError(f"{path}: its database {config.database_path} does not exist yet")
+    con = open_peer(config)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        yield con
+    finally:
+        con.close()
