@@ -59,12 +59,7 @@ COPY --from=build /opt/luisterpost /opt/luisterpost
 # so a report's default folder `out` is the volume's.
 COPY prefect.yaml /app/prefect.yaml
 COPY flows /app/flows
-# `luisterpost demo` without --config writes its database beside the bundled demo config, inside the installed
-# package, which the user cannot write: that folder is the volume's.
-RUN resources="$(/opt/luisterpost/bin/python -c \
-      'from luisterpost.paths import resource_dir; print(resource_dir("examples").parent)')" \
- && ln -s /data/demo "$resources/data" \
- && ln -s /data/out /app/out
+RUN ln -s /data/out /app/out
 ENV PATH=/opt/luisterpost/bin:$PATH \
     PREFECT_HOME=/data/.prefect \
     PREFECT_SERVER_ANALYTICS_ENABLED=false \

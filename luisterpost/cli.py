@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -370,6 +371,20 @@ def export(
     out.print(f"{path}: {rows.height:,} mention{'' if rows.height == 1 else 's'}", highlight=False)
 
 
+def _demo_config() -> Path:
+    """The demo municipality's config: the example in a checkout (its data in the checkout's data/); installed
+    as a package, a copy in ./luisterpost-demo/config, so its database and key land in ./luisterpost-demo/data,
+    never in the package."""
+    example = resource_dir("examples") / "lindeveen.toml"
+    if "_resources" not in example.parts:
+        return example
+    target = Path.cwd() / "luisterpost-demo" / "config" / "lindeveen.toml"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(example, target)
+    return target
+
+
 @app.command()
 def demo(
     ctx: typer.Context,
@@ -377,7 +392,7 @@ def demo(
 ) -> None:
     """Harvest the demo municipality through the nightly flow (13 months), then write last month's report."""
     _prefect_environment()
-    path = str(Path(ctx.obj).resolve()) if ctx.obj else str(resource_dir("examples") / "lindeveen.toml")
+    path = str(Path(ctx.obj).resolve()) if ctx.obj else str(_demo_config())
     config = load_config(path)
     from flows.monthly_report import monthly_report
 

@@ -119,3 +119,20 @@ def test_encrypt_says_what_is_missing(write_config, monkeypatch):
     nothing = luisterpost("--config", keyed, "encrypt", env={**os.environ, "LINDEVEEN_DB_KEY": "k" * 40})
     assert nothing.returncode == 2 and "no database to encrypt" in nothing.stderr
     assert "Traceback" not in plain.stderr + nothing.stderr and "k" * 40 not in nothing.stderr
+
+
+def test_demo_from_an_installed_package_keeps_its_data_in_the_working_folder(tmp_path, monkeypatch):
+    # Installed from a wheel, the example config sits inside the package (often not writable): the demo works
+    # on a copy in ./luisterpost-demo, so its database and pseudonym key land there.
+    import luisterpost.cli as cli
+
+    bundled = tmp_path / "site-packages" / "luisterpost" / "_resources" / "examples"
+    bundled.mkdir(parents=True)
+    (bundled / "lindeveen.toml").write_text('[municipality]\nname = "Lindeveen"\n[storage]\n'
+                                            'database = "../data/{slug}.duckdb"\n', encoding="utf-8")
+    monkeypatch.setattr(cli, "resource_dir", lambda name: bundled.parent / name)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    config = cli.load_config(cli._demo_config())
+    assert config.database_path == work / "luisterpost-demo" / "data" / "lindeveen.duckdb"

@@ -461,7 +461,7 @@ def context(data: ReportData, config: Config, lang: str, generated_at: datetime,
                 share=fmt.percent(agreed / corrected)) if corrected
             else t["quality_no_corrections"],
         ],
-        "privacy": t["privacy"],
+        "privacy": t["privacy"].format(months=config.privacy.retention_months),
     }
 
 
