@@ -69,9 +69,8 @@ def test_a_restore_brings_back_the_data_as_it_was_at_the_backup(config, tmp_path
     made = backup(config, tmp_path / "backups", None, now=AT)
     assert made.folder == tmp_path / "backups" / "lindeveen-20261129T113554Z"
     assert mode(made.folder) == 0o700
-    assert sorted(p.name for p in made.folder.iterdir()) == sorted(
-        [MANIFEST, "lindeveen.duckdb", "lindeveen.pseudonym-key"] + (["lindeveen.duckdb.wal"] if any(
-            f.role == "wal" for f in made.files) else []))
+    # The database was closed cleanly: no log (what a log holds is tested below).
+    assert sorted(p.name for p in made.folder.iterdir()) == ["lindeveen.duckdb", "lindeveen.pseudonym-key", MANIFEST]
     assert all(mode(p) == 0o600 for p in made.folder.iterdir())
     manifest = json.loads((made.folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest["schema_version"] == LATEST and manifest["encrypted"] is False
@@ -269,6 +268,13 @@ def test_the_commands_print_what_they_did_and_user_errors_are_one_line(config, t
     assert "  1 mentions; last harvest none" in restored.stdout
     assert "kept the replaced file as " in restored.stdout
 
+    config.pseudonym_key_file.write_text("fedcba9876543210" * 4, encoding="utf-8")
+    other_key = luisterpost("--config", config_file, "restore", str(folder))
+    assert other_key.returncode == 2 and "differs from the backup's" in other_key.stderr
+    forced = luisterpost("--config", config_file, "restore", "--force", str(folder))
+    assert forced.returncode == 0, forced.stderr
+    assert config.pseudonym_key_file.read_bytes() == (folder / "lindeveen.pseudonym-key").read_bytes()
+
     unwritable = tmp_path / "read-only"
     unwritable.mkdir(mode=0o500)
     errors = [luisterpost("--config", config_file, "restore", str(tmp_path))]
@@ -300,3 +306,23 @@ def test_a_backup_into_a_file_is_one_clear_message(config, tmp_path):
     target.write_text("x", encoding="utf-8")
     with pytest.raises(UserError, match=f"{target}: not a folder: give the folder the backup is to be made in"):
         backup(config, target, None, now=AT)
+
+
+def test_what_is_only_in_the_write_ahead_log_comes_along(config, tmp_path):
+    # A process stopped without closing the database leaves its last writes in the log (`.wal`).
+    stopped = subprocess.run([sys.executable, "-c", "import os, sys\nfrom luisterpost.store import open_db\n"
+                              "con = open_db(sys.argv[1])\n"
+                              "con.execute(\"INSERT INTO watermarks VALUES ('log', 'q', 'v', now())\")\n"
+                              "os._exit(0)", str(config.database_path)], cwd=ROOT, capture_output=True, text=True)
+    assert stopped.returncode == 0, stopped.stderr
+    wal = config.database_path.with_name("lindeveen.duckdb.wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    made = backup(config, tmp_path / "backups", None, now=AT)
+    assert [f.role for f in made.files] == ["database", "wal", "pseudonym_key"]
+    con = open_db(config.database_path)
+    con.execute("DELETE FROM watermarks")
+    con.close()
+    restore(config, made.folder, None)
+    con = open_db(config.database_path)
+    assert con.execute("SELECT source FROM watermarks").fetchall() == [("log",)]
+    con.close()
