@@ -326,3 +326,24 @@ def test_what_is_only_in_the_write_ahead_log_comes_along(config, tmp_path):
     con = open_db(config.database_path)
     assert con.execute("SELECT source FROM watermarks").fetchall() == [("log",)]
     con.close()
+
+
+def test_a_restore_that_fails_part_way_leaves_the_database_as_it_was(config, tmp_path, monkeypatch):
+    made = backup(config, tmp_path / "backups", None, now=AT)
+    _add(config, "2", "na de backup geschreven")
+    replace = os.replace
+
+    def full_disk_at_the_key(source, target):
+        if Path(target) == config.pseudonym_key_file:  # the database is in place by then
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full_disk_at_the_key)
+    config.pseudonym_key_file.unlink()  # a key file is restored: the one the backup holds
+    with pytest.raises(UserError) as refused:
+        restore(config, made.folder, None)
+    assert str(refused.value) == f"{config.database_path}: cannot restore: No space left on device; nothing was restored"
+    monkeypatch.undo()
+    assert len(_texts(config)) == 2
+    assert not list(config.database_path.parent.glob("*.before-restore-*"))
+    assert not list(config.database_path.parent.glob(".*.restoring"))

@@ -101,7 +101,7 @@ def backup(config: Config, target: Path, key: str | None, *, now: datetime | Non
     if target.exists() and not target.is_dir():
         raise UserError(f"{target}: not a folder: give the folder the backup is to be made in")
     now = now or datetime.now(UTC)
-    key_source, pseudonym_key, fingerprint = _pseudonym_key(config)
+    key_source, pseudonym_key, key_fingerprint = _pseudonym_key(config)
     keep_private()
     folder = _new_folder(target, f"{config.municipality.slug}-{stamp(now)}")
     part = folder.with_name(f".{folder.name}.part")
@@ -117,7 +117,7 @@ def backup(config: Config, target: Path, key: str | None, *, now: datetime | Non
                 files.append(_copy_file(wal, part / wal.name, "wal"))
         if pseudonym_key is not None:
             files.append(_copy_file(pseudonym_key, part / pseudonym_key.name, "pseudonym_key"))
-        manifest = _manifest(config, now, schema, key is not None, files, key_source, fingerprint)
+        manifest = _manifest(config, now, schema, key is not None, files, key_source, key_fingerprint)
         create_private(part / MANIFEST, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
         part.rename(folder)
     except OSError as exc:
@@ -287,16 +287,27 @@ def restore(config: Config, folder: Path, key: str | None, *, force: bool = Fals
     path = config.database_path
     keep_private()
     path.parent.mkdir(parents=True, exist_ok=True)
-    files = {role: folder / name for role, name in ((f["role"], f["name"]) for f in manifest["files"])}
+    files = {f["role"]: (folder / f["name"], f["sha256"]) for f in manifest["files"]}
+    targets = {"database": path, "wal": path.with_name(path.name + ".wal")}
     try:
         with sole_run(path, "harvest"), _queue_turn(path):
-            kept = _set_aside(path, key, stamp(now))
-            _put_in_place(files["database"], path)
-            if "wal" in files:
-                _put_in_place(files["wal"], path.with_name(path.name + ".wal"))
-            kept += _restore_key(files.get("pseudonym_key"), config, stamp(now))
+            moved = _set_aside(path, key, stamp(now))
+            placed: list[Path] = []
+            try:
+                for role, target in targets.items():
+                    if role in files:
+                        _put_in_place(*files[role], target)
+                        placed.append(target)
+                kept = [aside for aside, _ in moved] + _restore_key(files.get("pseudonym_key"), config, stamp(now))
+            except BaseException:
+                # Half a restore is worse than none: the database as it was goes back in its place.
+                for target in placed:
+                    target.unlink(missing_ok=True)
+                for aside, original in moved:
+                    os.replace(aside, original)
+                raise
     except OSError as exc:
-        raise UserError(f"{path}: cannot restore: {exc.strerror or exc}") from None
+        raise UserError(f"{path}: cannot restore: {exc.strerror or exc}; nothing was restored") from None
     # Opened once as a writer, after waiting its turn: applies the migrations a backup of an older version lacks.
     con = SharedFile(path, database_opener(path, key), wait=wait, on_wait=on_wait).connect(read_only=False)
     try:
@@ -362,8 +373,8 @@ def _queue_turn(path: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _set_aside(path: Path, key: str | None, when: str) -> list[Path]:
-    """Move the current database (and its log) to `<name>.before-restore-<when>`; the kept paths. The file is
+def _set_aside(path: Path, key: str | None, when: str) -> list[tuple[Path, Path]]:
+    """Move the current database (and its log) to `<name>.before-restore-<when>`; (kept as, was) each. The file is
     opened once first: refused when another process has it, and its log is folded into it when it opens."""
     from .encryption import connect_encrypted
 
@@ -387,7 +398,7 @@ def _set_aside(path: Path, key: str | None, when: str) -> list[Path]:
         if each.exists():
             aside = _aside_name(path, when, each.name[len(path.name):])
             os.replace(each, aside)
-            kept.append(aside)
+            kept.append((aside, each))
     return kept
 
 
@@ -396,28 +407,31 @@ def _aside_name(path: Path, when: str, suffix: str = "") -> Path:
     return path.with_name(f"{path.name}.before-restore-{when}{suffix}")
 
 
-def _restore_key(source: Path | None, config: Config, when: str) -> list[Path]:
+def _restore_key(backed_up: tuple[Path, str] | None, config: Config, when: str) -> list[Path]:
     """Put the backup's pseudonym key file in place, unless the key comes from the environment (then nothing is
     written to disk). A different key file already there is kept beside it; the kept paths."""
     target = config.pseudonym_key_file
-    if source is None or os.environ.get(config.privacy.key_env):
+    if backed_up is None or os.environ.get(config.privacy.key_env):
         return []
+    source = backed_up[0]
     kept = []
     if target.exists() and target.read_bytes() != source.read_bytes():
         aside = _aside_name(target, when)
         shutil.copy2(target, aside)
         aside.chmod(OWNER_ONLY)
         kept.append(aside)
-    _put_in_place(source, target)
+    _put_in_place(*backed_up, target)
     return kept
 
 
-def _put_in_place(source: Path, target: Path) -> None:
-    """Copy `source` to a temporary file beside `target` (mode 600), then replace `target` with it in one step."""
+def _put_in_place(source: Path, sha256: str, target: Path) -> None:
+    """Copy `source` to a temporary file beside `target` (mode 600), then replace `target` with it in one step.
+    UserError, `target` untouched, when the copy's checksum is not `sha256` (the backup changed meanwhile)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.restoring")
     try:
-        _copy_file(source, temp, "")
+        if _copy_file(source, temp, "").sha256 != sha256:
+            raise UserError(f"{source}: changed since it was checked against the manifest; nothing was restored")
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
