@@ -694,7 +694,8 @@ def restore(
     status = done.last_harvest_status or ""
     last = (f"{done.last_harvest:%Y-%m-%d %H:%M} UTC ({RUN_STATUS.get(status, status)})" if done.last_harvest
             else "none")
-    out.print(f"  {done.mentions:,} mentions; last harvest {last}", highlight=False, markup=False)
+    out.print(f"  {done.mentions:,} mention{'s' if done.mentions != 1 else ''}; last harvest {last}", highlight=False,
+              markup=False)
     for kept in done.kept:
         out.print(f"  kept the replaced file as {kept}", highlight=False, markup=False)
 

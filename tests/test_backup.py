@@ -265,7 +265,7 @@ def test_the_commands_print_what_they_did_and_user_errors_are_one_line(config, t
     restored = luisterpost("--config", config_file, "restore", str(folder))
     assert restored.returncode == 0, restored.stderr
     assert restored.stdout.startswith(f"restored {config.database_path} from {folder} (made ")
-    assert "  1 mentions; last harvest none" in restored.stdout
+    assert "  1 mention; last harvest none" in restored.stdout
     assert "kept the replaced file as " in restored.stdout
 
     config.pseudonym_key_file.write_text("fedcba9876543210" * 4, encoding="utf-8")
@@ -277,13 +277,14 @@ def test_the_commands_print_what_they_did_and_user_errors_are_one_line(config, t
 
     unwritable = tmp_path / "read-only"
     unwritable.mkdir(mode=0o500)
-    errors = [luisterpost("--config", config_file, "restore", str(tmp_path))]
+    errors = [luisterpost("--config", config_file, "restore", str(tmp_path / "backups"))]
     if os.geteuid() != 0:  # root writes anywhere
         errors.append(luisterpost("--config", config_file, "backup", str(unwritable)))
     for result in errors:
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert "manifest.json: missing" in errors[0].stderr
+    assert (f"backups/manifest.json: missing: {tmp_path}/backups is not a backup folder made by `luisterpost "
+            f"backup`; the backups in it: {folder.name} (give one of them)") in errors[0].stderr
 
 
 @pytest.mark.parametrize("failing", ["write", "fsync"])

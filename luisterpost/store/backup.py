@@ -107,7 +107,7 @@ def backup(config: Config, target: Path, key: str | None, *, now: datetime | Non
     part = folder.with_name(f".{folder.name}.part")
     try:
         _make_folder(part)
-        files = []
+        files: list[BackupFile] = []
         shared = SharedFile(path, _read_only_opener(path, key), wait=wait, on_wait=on_wait)
         with shared.read() as con:  # no writer changes the file or its log until the copy is done
             schema = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
@@ -233,7 +233,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UserError(f"{file}: missing: {folder} is not a backup folder made by `luisterpost backup`") from None
+        inside = sorted(each.name for each in folder.iterdir() if (each / MANIFEST).is_file())
+        hint = f"; the backups in it: {', '.join(inside[-3:])} (give one of them)" if inside else ""
+        raise UserError(f"{file}: missing: {folder} is not a backup folder made by `luisterpost backup`"
+                        f"{hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UserError(f"{file}: cannot read the manifest: {getattr(exc, 'strerror', None) or exc}") from None
     try:
