@@ -348,3 +348,20 @@ def test_a_restore_that_fails_part_way_leaves_the_database_as_it_was(config, tmp
     assert len(_texts(config)) == 2
     assert not list(config.database_path.parent.glob("*.before-restore-*"))
     assert not list(config.database_path.parent.glob(".*.restoring"))
+
+
+def test_a_damaged_manifest_or_another_municipalitys_backup_is_refused(config, tmp_path, write_config):
+    made = backup(config, tmp_path / "backups", None, now=AT)
+    other = load_config(write_config(f'[municipality]\nname = "Oosterbroek"\n[privacy]\nkey_env = "{KEY_ENV}"\n',
+                                     name="oosterbroek.toml"))
+    with pytest.raises(UserError, match=f"{made.folder}: the backup is of municipality 'lindeveen', the config of "
+                                        "'oosterbroek'; use --force to restore it all the same"):
+        restore(other, made.folder, None)
+    assert not other.database_path.exists()
+    manifest = made.folder / MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"files": [', '"files": [[', 1), encoding="utf-8")
+    with pytest.raises(UserError, match=f"{manifest}:[0-9]+: not valid JSON"):
+        restore(config, made.folder, None)
+    manifest.write_text("{}", encoding="utf-8")
+    with pytest.raises(UserError, match=f"{manifest}: not a backup manifest \\(missing or wrong field 'files'\\)"):
+        restore(config, made.folder, None)
