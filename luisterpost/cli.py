@@ -86,11 +86,15 @@ def _open(ctx: typer.Context, config: Config, *, write: bool = False) -> duckdb.
 
     path = config.database_path
     shared = SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
-                        wait=config.storage.wait_seconds,
-                        on_wait=lambda message: console.print(f"[yellow]{escape(message)}[/]", highlight=False))
+                        wait=config.storage.wait_seconds, on_wait=_say_waiting)
     con = shared.connect(read_only=not write)
     ctx.call_on_close(con.close)
     return con
+
+
+def _say_waiting(message: str) -> None:
+    """Tell the user, once, that the command waits for the database."""
+    console.print(f"[yellow]{escape(message)}[/]", highlight=False)
 
 
 def _config_path(ctx: typer.Context) -> str:
@@ -655,6 +659,60 @@ def encrypt(ctx: typer.Context) -> None:
     backup = encrypt_database(config.database_path, key)
     out.print(f"{config.database_path}: encrypted. The unencrypted original is {backup}: delete it once the "
               "commands work with the encrypted database.", highlight=False, markup=False)
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Where to put the backup: a folder <slug>-<UTC time>/ is made in it.")],
+) -> None:
+    """Copy the database (encrypted as it is), its log and the pseudonym key into a new folder with a manifest
+    (versions, checksums), consistent while a harvest runs: it waits for the harvest's current write. The
+    database key is never copied: keep it with the backup yourself."""
+    from .store.backup import backup as make_backup
+    from .store.encryption import database_key
+
+    config = _config(ctx)
+    made = make_backup(config, folder.expanduser().resolve(), database_key(config, _prefect_secret),
+                       wait=config.storage.wait_seconds, on_wait=_say_waiting)
+    out.print(f"backup: {made.folder}", highlight=False, markup=False)
+    for file in made.files:
+        out.print(f"  {file.name}: {file.size / 1e6:,.1f} MB", highlight=False, markup=False)
+    out.print(f"  total {sum(f.size for f in made.files) / 1e6:,.1f} MB; schema version {made.schema_version}; "
+              f"{'encrypted' if made.encrypted else 'not encrypted'}", highlight=False, markup=False)
+    if made.key_source == "environment":
+        out.print(f"  the pseudonym key is not in the backup: it comes from {config.privacy.key_env}; keep it "
+                  "with the backup", highlight=False, markup=False)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="A backup folder made by `luisterpost backup`.")],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Restore even when the pseudonym key in use or the municipality differs from the "
+                        "backup's.")] = False,
+) -> None:
+    """Put a backup in the place of the database and pseudonym key: checked against its manifest first; refused
+    while a harvest or another command has the database. The current database is kept beside it
+    (<database>.before-restore-<UTC time>). An older version's backup is migrated when it is opened."""
+    from .store.backup import restore as restore_backup
+    from .store.encryption import database_key
+
+    config = _config(ctx)
+    done = restore_backup(config, folder.expanduser().resolve(), database_key(config, _prefect_secret), force=force,
+                          wait=config.storage.wait_seconds, on_wait=_say_waiting)
+    migrated = (f"; migrated from schema version {done.schema_from} to {done.schema_now}"
+                if done.schema_now != done.schema_from else "")
+    out.print(f"restored {config.database_path} from {done.backup} (made {done.created_at}){migrated}",
+              highlight=False, markup=False)
+    status = done.last_harvest_status or ""
+    last = (f"{done.last_harvest:%Y-%m-%d %H:%M} UTC ({RUN_STATUS.get(status, status)})" if done.last_harvest
+            else "none")
+    out.print(f"  {done.mentions:,} mention{'s' if done.mentions != 1 else ''}; last harvest {last}", highlight=False,
+              markup=False)
+    for kept in done.kept:
+        out.print(f"  kept the replaced file as {kept}", highlight=False, markup=False)
 
 
 @app.command()
