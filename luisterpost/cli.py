@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from .enrich.run import Scorer
     from .metrics.compute import Filters
+    from .store.access import SharedFile
 
 app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
@@ -80,16 +81,48 @@ def _open(ctx: typer.Context, config: Config, *, write: bool = False) -> duckdb.
     """The municipality's database for this command, with its encryption key when the config asks for one:
     read-only unless `write` (other commands may read at the same time), closed when the command ends. While a
     harvest or another command holds the file, it waits its turn (at most `[storage] wait_seconds`) and says so."""
+    shared = _shared(config)
+    if write and shared.path.exists():
+        _refuse_damaged(shared)
+    con = shared.connect(read_only=not write)
+    if not write:
+        _refuse_damaged(shared, con)  # whatever part of the file the command reads: a damaged block is said
+    ctx.call_on_close(con.close)
+    return con
+
+
+def _shared(config: Config) -> SharedFile:
+    """The municipality's database file as this command shares it with other processes."""
     from .store.access import SharedFile, database_opener
     from .store.encryption import database_key
 
     path = config.database_path
-    shared = SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
-                        wait=config.storage.wait_seconds,
-                        on_wait=lambda message: console.print(f"[yellow]{escape(message)}[/]", highlight=False))
-    con = shared.connect(read_only=not write)
-    ctx.call_on_close(con.close)
-    return con
+    _opened.append(path)
+    return SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
+                      wait=config.storage.wait_seconds,
+                      on_wait=lambda message: console.print(f"[yellow]{escape(message)}[/]", highlight=False))
+
+
+# The databases this run opened: named in the message when DuckDB's own error names no file.
+_opened: list[Path] = []
+
+
+def _refuse_damaged(shared: SharedFile, con: duckdb.DuckDBPyConnection | None = None) -> None:
+    """UserError when a block of the existing database file does not read back (a checksum that does not
+    match), read through `con` or a read-only connection of its own: a command that writes stops before it
+    writes anything into a damaged file, one that reads says so whatever part it reads."""
+    from .store.integrity import damage
+
+    own = con is None
+    con = shared.connect(read_only=True) if con is None else con
+    try:
+        found = damage(con)
+    finally:
+        if own:
+            con.close()
+    if found:
+        raise UserError(f"{shared.path}: the database file is damaged ({found}): restore it from the last backup "
+                        "(docs/operations.md, Controle); nothing was written to it")
 
 
 def _config_path(ctx: typer.Context) -> str:
@@ -153,6 +186,9 @@ def harvest(ctx: typer.Context) -> None:
 
     with sole_run(config.database_path, "harvest"):  # another harvest running: said now, not after Prefect starts
         pass
+    shared = _shared(config)
+    if shared.path.exists():  # a damaged file is said now, and the harvest writes nothing into it
+        _refuse_damaged(shared)
     console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
     failed = _print_harvest(_run_nightly(path))
     if failed:
@@ -718,8 +754,17 @@ RUN_STATUS = {
 
 def main() -> None:
     """Entry point: user errors become one clear message and exit code 2, never a traceback."""
+    from .failures import explain
+
     try:
         app()
     except UserError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
+        sys.exit(2)
+    except Exception as exc:
+        # A full disk, a read-only mount, a folder not writable, a damaged database: one line, not a traceback.
+        message = explain(exc, _opened[-1] if _opened else None)
+        if message is None:
+            raise
+        console.print(f"[red]error:[/] {escape(message)}", highlight=False, markup=True)
         sys.exit(2)

@@ -13,6 +13,7 @@ the harvest. The locks are the kernel's (flock): a process that dies, even by ki
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import threading
@@ -139,9 +140,16 @@ class SharedFile:
 
     @contextmanager
     def _queued(self, *, exclusive: bool, deadline: float, told: list[bool]) -> Iterator[None]:
-        """Hold the queue file while waiting for the database: shared for a reader, exclusive for a writer."""
+        """Hold the queue file while waiting for the database: shared for a reader, exclusive for a writer.
+        A reader of a file on a read-only file system queues for nothing: nobody can write it there."""
         self.queue_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exclusive or exc.errno != errno.EROFS:
+                raise
+            yield
+            return
         try:
             mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
             while True:
