@@ -198,7 +198,9 @@ def harvest(ctx: typer.Context) -> None:
 def _run_nightly(path: str) -> dict:
     """Run the nightly flow once and return its summary, also when it ended Failed because a source failed."""
     from flows.nightly import nightly
+    from flows.server import start_temporary_server
 
+    start_temporary_server()  # from this thread: a CLI run killed with kill -9 leaves no server behind
     result = nightly(config_path=path, return_state=True).result(raise_on_failure=False)
     if isinstance(result, BaseException):  # the flow itself stopped (a config error, a broken database)
         raise result
