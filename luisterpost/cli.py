@@ -746,6 +746,28 @@ def status(
         raise typer.Exit(1)
 
 
+@app.command()
+def check(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder reports and exports are written to.")] = Path("out"),
+) -> None:
+    """Check the installation: the config and every source's settings, each source's secret (set or not, never
+    its value), the pseudonym key, the database (opened read-only, every table read in full: a damaged block is
+    named), free disk space beside it, write permission of the data and out folders, and whether each source's
+    host answers. One line per check; exits 0 when all are ok, 1 on a warning, 2 on an error."""
+    from .check import ERROR, WARNING, exit_code, run_checks
+
+    # Prefect Secret blocks are asked only of a Prefect server that is configured: a temporary one has none.
+    lookup = _prefect_secret if os.environ.get("PREFECT_API_URL") else None
+    findings = []
+    for finding in run_checks(_config_path(ctx), out_dir, lookup):
+        colour = {ERROR: "red", WARNING: "yellow"}.get(finding.level, "green")
+        out.print(f"[{colour}]{finding.level:<7}[/] {escape(finding.what)}: {escape(finding.message)}",
+                  highlight=False)
+        findings.append(finding)
+    raise typer.Exit(exit_code(findings))
+
+
 # Run statuses that need words. A run still 'running' is going on now (a harvest lets readers in between its
 # writes), or was stopped part-way: the next run of its kind marks it 'interrupted'.
 RUN_STATUS = {
