@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from datetime import date, datetime
@@ -190,9 +191,22 @@ def harvest(ctx: typer.Context) -> None:
     if shared.path.exists():  # a damaged file is said now, and the harvest writes nothing into it
         _refuse_damaged(shared)
     console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
-    failed = _print_harvest(_run_nightly(path))
+    result = _run_nightly(path)
+    failed = _print_harvest(result)
+    _stop_on_disk_failure(result, config.database_path)
     if failed:
         raise typer.Exit(1)
+
+
+def _stop_on_disk_failure(result: dict, database: Path) -> None:
+    """UserError (exit 2) when a source of the run failed because the disk is full or cannot be written: not
+    the source's problem, and every later run would fail the same way until it is fixed."""
+    from .failures import explain_text
+
+    for s in result["sources"]:
+        message = explain_text(s["error"] or "", database)
+        if message:
+            raise UserError(message)
 
 
 def _run_nightly(path: str) -> dict:
@@ -201,10 +215,32 @@ def _run_nightly(path: str) -> dict:
     from flows.server import start_temporary_server
 
     start_temporary_server()  # from this thread: a CLI run killed with kill -9 leaves no server behind
+    _one_line_failures("prefect.flow_runs", "prefect.task_runs")
     result = nightly(config_path=path, return_state=True).result(raise_on_failure=False)
     if isinstance(result, BaseException):  # the flow itself stopped (a config error, a broken database)
         raise result
     return result
+
+
+class _OneLine(logging.Filter):
+    """Drops the traceback from a log record about a failure the user can act on (a UserError, a full disk, a
+    damaged database): Prefect logs a flow's exception in full, and the command then says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .failures import explain
+
+        failure = record.exc_info[1] if record.exc_info else None
+        if failure is not None and (isinstance(failure, UserError) or explain(failure) is not None):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _one_line_failures(*loggers: str) -> None:
+    """Add `_OneLine` to these loggers (once)."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(each, _OneLine) for each in logger.filters):
+            logger.addFilter(_OneLine())
 
 
 def _removed(deleted: int = 0, suppressed: int = 0) -> str:

@@ -31,10 +31,15 @@ def explain(exc: BaseException, database: Path | None = None) -> str | None:
 
     if not isinstance(exc, duckdb.Error):
         return None
-    text = str(exc)
     if corrupt(exc):
-        return (f"{database or 'the database'}: the database file is damaged ({_first_line(text)}): restore it "
-                "from the last backup (docs/operations.md, Controle); nothing was written to it")
+        return (f"{database or 'the database'}: the database file is damaged ({_first_line(str(exc))}): restore "
+                "it from the last backup (docs/operations.md, Controle); nothing was written to it")
+    return explain_text(str(exc), database)
+
+
+def explain_text(text: str, database: Path | None = None) -> str | None:
+    """`explain` for an error known only by its text (a harvest's source error, as the run stored it): a full
+    disk, a read-only mount or a denied write of a file DuckDB names; None for anything else."""
     quoted = _QUOTED_FILE.search(text)
     name = quoted[1] if quoted else str(database or "the database")
     for number, words in ((errno.ENOSPC, "No space left on device"), (errno.EDQUOT, "Disk quota exceeded"),

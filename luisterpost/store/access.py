@@ -222,8 +222,11 @@ def sole_run(path: Path, kind: str) -> Iterator[None]:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
             raise UserError(f"{path}: another {kind} of this database is running (process {holder}); this one "
                             "stops without doing anything") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as exc:  # a full disk: named with the file it could not write
+            raise OSError(exc.errno, exc.strerror, str(turn)) from None
         yield
     finally:
         os.close(fd)
