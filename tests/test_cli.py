@@ -17,7 +17,7 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["correct", "demo", "encrypt", "export", "fleet-report", "forget", "harvest", "import", "metrics",
+    assert COMMANDS == ["check", "correct", "demo", "encrypt", "export", "fleet-report", "forget", "harvest", "import", "metrics",
                         "purge", "renormalise", "report", "status"]
     assert GROUPS == ["sentiment"]
 
