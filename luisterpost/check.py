@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,7 +94,7 @@ def pseudonym_key(config: Config) -> Finding:
     return Finding(OK, "pseudonym key", f"present and valid ({where})")
 
 
-def database_key_finding(config: Config, lookup: SecretLookup | None):
+def database_key_finding(config: Config, lookup: SecretLookup | None) -> Generator[Finding, None, str | None | bool]:
     """Yield a finding when the database is to be encrypted; return its key, None (not encrypted) or False
     (asked for, but missing: the database cannot be opened)."""
     from .store.encryption import database_key

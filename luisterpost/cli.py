@@ -785,7 +785,7 @@ def status(
 @app.command()
 def check(
     ctx: typer.Context,
-    out_dir: Annotated[Path, typer.Option("--out", help="The folder reports and exports are written to.")] = Path("out"),
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder reports and exports go to.")] = Path("out"),
 ) -> None:
     """Check the installation: the config and every source's settings, each source's secret (set or not, never
     its value), the pseudonym key, the database (opened read-only, every table read in full: a damaged block is

@@ -106,7 +106,8 @@ def test_a_full_disk_and_a_read_only_out_folder_are_errors(mount, healthy, tmp_p
 
     assert result.exit_code == 2, result.output
     assert "not there yet" in lines["warning database"]
-    assert "cannot write there" in lines["error   out folder"] and "Read-only file system" in lines["error   out folder"]
+    out_line = lines["error   out folder"]
+    assert "cannot write there" in out_line and "Read-only file system" in out_line
     # 1 MB of tmpfs, 900 kB used: below twice nothing, but below the 1 GiB a harvest may need
     monkeypatch.setattr(check, "MIN_FREE_BYTES", 1 << 30)
     result, lines = run_check(config, tmp_path, monkeypatch)
