@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sys
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
     from .enrich.run import Scorer
     from .metrics.compute import Filters
+    from .store.access import SharedFile
 
 app = typer.Typer(
     help="Luisterpost: hear what residents say about their municipality online, and report on it monthly.",
@@ -81,15 +83,47 @@ def _open(ctx: typer.Context, config: Config, *, write: bool = False) -> duckdb.
     """The municipality's database for this command, with its encryption key when the config asks for one:
     read-only unless `write` (other commands may read at the same time), closed when the command ends. While a
     harvest or another command holds the file, it waits its turn (at most `[storage] wait_seconds`) and says so."""
+    shared = _shared(config)
+    if write and shared.path.exists():
+        # Read in full first (seconds on a large file): nothing is written into a damaged file. A command that
+        # only reads is told when it reads a damaged block (failures.explain); what it reads intact is right.
+        _refuse_damaged(shared)
+    con = shared.connect(read_only=not write)
+    ctx.call_on_close(con.close)
+    return con
+
+
+def _shared(config: Config) -> SharedFile:
+    """The municipality's database file as this command shares it with other processes."""
     from .store.access import SharedFile, database_opener
     from .store.encryption import database_key
 
     path = config.database_path
-    shared = SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
-                        wait=config.storage.wait_seconds, on_wait=_say_waiting)
-    con = shared.connect(read_only=not write)
-    ctx.call_on_close(con.close)
-    return con
+    _opened.append(path)
+    return SharedFile(path, database_opener(path, database_key(config, _prefect_secret)),
+                      wait=config.storage.wait_seconds, on_wait=_say_waiting)
+
+
+# The databases this run opened: named in the message when DuckDB's own error names no file.
+_opened: list[Path] = []
+
+
+def _refuse_damaged(shared: SharedFile, con: duckdb.DuckDBPyConnection | None = None) -> None:
+    """UserError when a block of the existing database file does not read back (a checksum that does not
+    match), read through `con` or a read-only connection of its own: a command that writes stops before it
+    writes anything into a damaged file, one that reads says so whatever part it reads."""
+    from .store.integrity import damage
+
+    own = con is None
+    con = shared.connect(read_only=True) if con is None else con
+    try:
+        found = damage(con)
+    finally:
+        if own:
+            con.close()
+    if found:
+        raise UserError(f"{shared.path}: the database file is damaged ({found}): restore it from the last backup "
+                        "(docs/operations.md, Controle); nothing was written to it")
 
 
 def _say_waiting(message: str) -> None:
@@ -158,20 +192,60 @@ def harvest(ctx: typer.Context) -> None:
 
     with sole_run(config.database_path, "harvest"):  # another harvest running: said now, not after Prefect starts
         pass
+    shared = _shared(config)
+    if shared.path.exists():  # a damaged file is said now, and the harvest writes nothing into it
+        _refuse_damaged(shared)
     console.print("Harvesting (the first Prefect run in a process starts a temporary local server)…")
-    failed = _print_harvest(_run_nightly(path))
+    result = _run_nightly(path)
+    failed = _print_harvest(result)
+    _stop_on_disk_failure(result, config.database_path)
     if failed:
         raise typer.Exit(1)
+
+
+def _stop_on_disk_failure(result: dict, database: Path) -> None:
+    """UserError (exit 2) when a source of the run failed because the disk is full or cannot be written: not
+    the source's problem, and every later run would fail the same way until it is fixed."""
+    from .failures import explain_text
+
+    for s in result["sources"]:
+        message = explain_text(s["error"] or "", database)
+        if message:
+            raise UserError(message)
 
 
 def _run_nightly(path: str) -> dict:
     """Run the nightly flow once and return its summary, also when it ended Failed because a source failed."""
     from flows.nightly import nightly
+    from flows.server import start_temporary_server
 
+    start_temporary_server()  # from this thread: a CLI run killed with kill -9 leaves no server behind
+    _one_line_failures("prefect.flow_runs", "prefect.task_runs")
     result = nightly(config_path=path, return_state=True).result(raise_on_failure=False)
     if isinstance(result, BaseException):  # the flow itself stopped (a config error, a broken database)
         raise result
     return result
+
+
+class _OneLine(logging.Filter):
+    """Drops the traceback from a log record about a failure the user can act on (a UserError, a full disk, a
+    damaged database): Prefect logs a flow's exception in full, and the command then says it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from .failures import explain
+
+        failure = record.exc_info[1] if record.exc_info else None
+        if failure is not None and (isinstance(failure, UserError) or explain(failure) is not None):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _one_line_failures(*loggers: str) -> None:
+    """Add `_OneLine` to these loggers (once)."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(each, _OneLine) for each in logger.filters):
+            logger.addFilter(_OneLine())
 
 
 def _removed(deleted: int = 0, suppressed: int = 0) -> str:
@@ -781,6 +855,28 @@ def status(
         raise typer.Exit(1)
 
 
+@app.command()
+def check(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="The folder reports and exports go to.")] = Path("out"),
+) -> None:
+    """Check the installation: the config and every source's settings, each source's secret (set or not, never
+    its value), the pseudonym key, the database (opened read-only, every table read in full: a damaged block is
+    named), free disk space beside it, write permission of the data and out folders, and whether each source's
+    host answers. One line per check; exits 0 when all are ok, 1 on a warning, 2 on an error."""
+    from .check import ERROR, WARNING, exit_code, run_checks
+
+    # Prefect Secret blocks are asked only of a Prefect server that is configured: a temporary one has none.
+    lookup = _prefect_secret if os.environ.get("PREFECT_API_URL") else None
+    findings = []
+    for finding in run_checks(_config_path(ctx), out_dir, lookup):
+        colour = {ERROR: "red", WARNING: "yellow"}.get(finding.level, "green")
+        out.print(f"[{colour}]{finding.level:<7}[/] {escape(finding.what)}: {escape(finding.message)}",
+                  highlight=False)
+        findings.append(finding)
+    raise typer.Exit(exit_code(findings))
+
+
 # Run statuses that need words. A run still 'running' is going on now (a harvest lets readers in between its
 # writes), or was stopped part-way: the next run of its kind marks it 'interrupted'.
 RUN_STATUS = {
@@ -791,8 +887,17 @@ RUN_STATUS = {
 
 def main() -> None:
     """Entry point: user errors become one clear message and exit code 2, never a traceback."""
+    from .failures import explain
+
     try:
         app()
     except UserError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, markup=True)
+        sys.exit(2)
+    except Exception as exc:
+        # A full disk, a read-only mount, a folder not writable, a damaged database: one line, not a traceback.
+        message = explain(exc, _opened[-1] if _opened else None)
+        if message is None:
+            raise
+        console.print(f"[red]error:[/] {escape(message)}", highlight=False, markup=True)
         sys.exit(2)

@@ -17,8 +17,8 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 
 def test_every_command_is_listed():
-    assert COMMANDS == ["backup", "correct", "demo", "encrypt", "export", "fleet-report", "forget", "harvest", "import",
-                        "metrics", "purge", "renormalise", "report", "restore", "status"]
+    assert COMMANDS == ["backup", "check", "correct", "demo", "encrypt", "export", "fleet-report", "forget", "harvest",
+                        "import", "metrics", "purge", "renormalise", "report", "restore", "status"]
     assert GROUPS == ["sentiment"]
 
 

@@ -90,6 +90,9 @@ def write_export(frame: pl.DataFrame, path: Path, format: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.part")
     try:
+        # Made empty first: a folder that cannot be written is an OSError naming it here, before a writer is
+        # half-way (openpyxl's, left half-way, adds its own errors at exit).
+        part.open("wb").close()
         WRITERS[format](frame, part)
         # Rows with post texts: the owner's only, like the database they come from (filemodes.py).
         os.replace(set_mode(part, OWNER_ONLY), path)

@@ -13,6 +13,7 @@ the harvest. The locks are the kernel's (flock): a process that dies, even by ki
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import threading
@@ -139,9 +140,16 @@ class SharedFile:
 
     @contextmanager
     def _queued(self, *, exclusive: bool, deadline: float, told: list[bool]) -> Iterator[None]:
-        """Hold the queue file while waiting for the database: shared for a reader, exclusive for a writer."""
+        """Hold the queue file while waiting for the database: shared for a reader, exclusive for a writer.
+        A reader of a file on a read-only file system queues for nothing: nobody can write it there."""
         self.queue_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            if exclusive or exc.errno != errno.EROFS:
+                raise
+            yield
+            return
         try:
             mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
             while True:
@@ -214,8 +222,11 @@ def sole_run(path: Path, kind: str) -> Iterator[None]:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
             raise UserError(f"{path}: another {kind} of this database is running (process {holder}); this one "
                             "stops without doing anything") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError as exc:  # a full disk: named with the file it could not write
+            raise OSError(exc.errno, exc.strerror, str(turn)) from None
         yield
     finally:
         os.close(fd)
