@@ -288,7 +288,7 @@ def report(
         config = _config(ctx)
         formats = checks.formats(format)
         lang = checks.report_language(lang)
-        kind = checks.kind(kind)
+        kind = checks.kind(kind, allowed=checks.COMMAND_REPORT_KINDS)
         if kind == "crisis":
             written = [_crisis_brief(ctx, config, month, from_day, to_day, (theme, woonkern, platform, language),
                                      out_dir, formats, lang)]

@@ -20,7 +20,9 @@ from .metrics.compute import Filters
 from .metrics.period import Period, last_full_month
 from .sql import query
 
-REPORT_KINDS = ("monthly", "alderman", "crisis")
+REPORT_KINDS = ("monthly", "alderman")  # reports on a period of days (report.render)
+# The command line also writes the crisis brief on a window of hours (report.crisis).
+COMMAND_REPORT_KINDS = (*REPORT_KINDS, "crisis")
 CRISIS_MAX_DAYS = 14  # a crisis brief covers hours to days; longer is what the monthly report is for
 REPORT_LANGUAGES = ("nl", "en")
 REPORT_FORMATS = ("html", "pdf")
@@ -78,9 +80,10 @@ def filters(config: Config, platform_value: str | None = None, theme_value: str 
                    woonkern(config, woonkern_value, flag), language(language_value, flag))
 
 
-def kind(value: str, flag: str = "--") -> str:
-    """A report kind: monthly (management), alderman (one portfolio) or crisis (a window of hours)."""
-    return _one_of(flag, "kind", value, REPORT_KINDS, "not a report kind")
+def kind(value: str, flag: str = "--", allowed: Iterable[str] = REPORT_KINDS) -> str:
+    """A report kind among `allowed`: monthly (management), alderman (one portfolio), and where the caller
+    writes it, crisis (a window of hours: COMMAND_REPORT_KINDS)."""
+    return _one_of(flag, "kind", value, allowed, "not a report kind")
 
 
 def report_language(value: str, flag: str = "--") -> str:

@@ -23,7 +23,7 @@ MAX_WINDOW = timedelta(days=14)
 SHINGLE = 3  # words per shingle when near-identical posts are grouped
 SIMILAR = 0.6  # Jaccard similarity of the shingle sets from which two posts count as near-identical
 BANDS, ROWS = 10, 2  # minhash: 20 hashes in 10 bands of 2 find pairs of similarity 0.6 with ~99% chance
-MIN_WORDS = 4  # shorter posts ("Sterkte!") are not grouped: many say the same without being a rumour
+MIN_WORDS = 4  # shorter posts ("Oké, bedankt") are never grouped: many say the same without being a rumour
 
 
 def hourly(frame: pl.DataFrame, start: datetime, end: datetime, tz: str) -> pl.DataFrame:
@@ -32,10 +32,10 @@ def hourly(frame: pl.DataFrame, start: datetime, end: datetime, tz: str) -> pl.D
     of the window, hours without posts as 0. Columns: hour (local, naive), platform, posts, negative,
     positive, negative_share (the hour's share over all platforms, repeated on each platform's row)."""
     hours = pl.datetime_range(start, end - timedelta(microseconds=1), "1h", time_zone="UTC", eager=True)
-    local_hours = wall_clock(hours.dt.truncate("1h"), tz).alias("hour")
+    local_hours = wall_clock(hours.dt.truncate("1h"), tz).dt.cast_time_unit("us").alias("hour")
     residents = frame.filter(~pl.col("is_own"))
     platforms = sorted(residents["platform"].cast(pl.String).unique().to_list())
-    counted = residents.with_columns(hour=wall_clock(residents["created_at"], tz).dt.truncate("1h"),
+    counted = residents.with_columns(hour=wall_clock(residents["created_at"], tz).dt.truncate("1h").dt.cast_time_unit("us"),
                                      platform=pl.col("platform").cast(pl.String)).group_by("hour", "platform").agg(
         posts=pl.len().cast(pl.Int64),
         negative=(pl.col("sentiment_label") == "negatief").sum().cast(pl.Int64),
@@ -74,17 +74,17 @@ def against_usual(window: pl.DataFrame, before: pl.DataFrame, column: str, windo
                   before_hours: float) -> list[dict[str, object]]:
     """Per name in the list column `column` (woonkernen or themes) of residents' posts: `posts` in the
     window, `usual` (posts in the 7 days before, scaled to the window's length: before × window_hours /
-    before_hours, one decimal) and `factor` (posts / usual; None when usual is 0). Names with posts in the
-    window only, the most posts first (ties by name)."""
+    before_hours) and `factor` (posts / usual; None when usual is 0: new). Names with posts in the window
+    only, the most posts first (ties by name)."""
     def per_name(frame: pl.DataFrame) -> dict[str, int]:
-        residents = frame.filter(~pl.col("is_own")).select(pl.col(column).explode().alias("name")).drop_nulls()
+        residents = frame.filter(~pl.col("is_own")).select(pl.col(column).explode(empty_as_null=False).alias("name")).drop_nulls()
         return {name: n for name, n in residents.group_by("name").len().iter_rows()}
 
     now, earlier = per_name(window), per_name(before)
     scale = window_hours / before_hours if before_hours else 0.0
     rows = []
     for name, posts in sorted(now.items(), key=lambda kv: (-kv[1], kv[0])):
-        usual = round(earlier.get(name, 0) * scale, 1)
+        usual = earlier.get(name, 0) * scale
         rows.append({"name": name, "posts": posts, "usual": usual, "factor": posts / usual if usual else None})
     return rows
 
@@ -116,7 +116,8 @@ def _signature(shingles: Iterable[str]) -> list[int]:
 def near_duplicates(texts: list[str]) -> list[int]:
     """For each text the index of the first text of its group of near-identical texts (itself when alone):
     equal after `normalised`, or word-3-gram sets with Jaccard similarity ≥ SIMILAR (found through minhash
-    bands, every candidate pair checked exactly). Texts of fewer than MIN_WORDS words only group when equal."""
+    bands, every candidate pair checked exactly). Texts of fewer than MIN_WORDS words stay alone: many residents
+    write "Sterkte!" or "Dank je" without repeating a story."""
     parent = list(range(len(texts)))
 
     def root(i: int) -> int:
@@ -133,11 +134,13 @@ def near_duplicates(texts: list[str]) -> list[int]:
     words = [normalised(t).split() for t in texts]
     first_of: dict[str, int] = {}
     for i, w in enumerate(words):
+        if len(w) < MIN_WORDS:
+            continue
         j = first_of.setdefault(" ".join(w), i)
         if j != i:
             join(j, i)
     # Near-identical: one representative per distinct text, minhash bands for candidates.
-    distinct = [i for i, w in enumerate(words) if first_of[" ".join(w)] == i and len(w) >= MIN_WORDS]
+    distinct = [i for i, w in enumerate(words) if len(w) >= MIN_WORDS and first_of[" ".join(w)] == i]
     sets = {i: _shingles(words[i]) for i in distinct}
     buckets: dict[tuple[int, tuple[int, ...]], list[int]] = {}
     for i in distinct:

@@ -32,8 +32,12 @@ from .browser import chart_browser
 from .formatting import Formatter
 from .texts import CLIP_PRINT, clip, platform_label, say
 
-OPEN_SHOWN = 12  # open questions listed; the rest are counted
+OPEN_SHOWN = 7  # open questions and complaints listed; the rest are counted
+OWN_SHOWN = 3  # own posts listed: those with the most reactions, in time order
 TERMS_SHOWN = 10
+RUMOURS_SHOWN = 5
+PLACES_SHOWN = 6  # woonkernen and themes each: the most posts first
+SHARED_SHOWN = 4
 PLATFORM_COLOURS = ["#1f5aa6", "#e07b00", "#2a9d8f", "#7b4fa0", "#8a96a3", "#b5651d", "#4d7c0f", "#c0392b"]
 
 
@@ -50,9 +54,11 @@ class CrisisData:
     shared: pl.DataFrame  # platform, created_at, author, text, url, engagement, sentiment_label (masked)
     places: list[dict[str, Any]]  # crisis.against_usual over woonkernen
     themes: list[dict[str, Any]]  # crisis.against_usual over themes
-    own: pl.DataFrame  # platform, created_at, text, url, reactions, reactions_negative, reactions_positive
+    own: pl.DataFrame  # OWN_SHOWN own posts (not replies) with the most reactions, in time order: platform,
+    # created_at, text, url, reactions, reactions_negative, reactions_positive
     own_totals: dict[str, Any]  # crisis.own_posts totals
-    open_cases: pl.DataFrame  # platform, started_at, resident, text, needs_reply (masked), oldest first
+    open_cases: pl.DataFrame  # the first OPEN_SHOWN open questions and complaints, oldest first: platform,
+    # started_at, author (pseudonym), text (masked)
     open_total: int
     open_questions: int  # open cases that ask a question or complain
 
@@ -76,13 +82,14 @@ def gather_crisis(con: duckdb.DuckDBPyConnection, config: Config, start: datetim
     terms = top_terms(texts, before.filter(~pl.col("is_own"))["text"].fill_null("").to_list(), TERMS_SHOWN,
                       exclude=settings.own_words)
     lowered = residents["text"].fill_null("").str.to_lowercase()
-    found = crisis.rumours(window)
+    found = crisis.rumours(window, n=RUMOURS_SHOWN)
     examples = shown(window[found["row"]]) if found.height else window.head(0)
-    shared = crisis.most_shared(window)
+    shared = crisis.most_shared(window, n=SHARED_SHOWN)
     own, own_totals = crisis.own_posts(marked, start, end)
     cases = crisis.open_cases(timed, start, end)
+    asking = cases.filter("needs_reply").head(OPEN_SHOWN)
     first = marked.select("platform", "text", "author", "author_followers", "is_own", url=pl.lit(None, pl.String))
-    open_rows = shown(first[cases["first_row"]].head(OPEN_SHOWN)) if cases.height else first.head(0)
+    open_rows = shown(first[asking["first_row"]]) if asking.height else first.head(0)
     hours = (end - start).total_seconds() / 3600
     return CrisisData(
         start=start, end=end, tz=tz, posts=residents.height,
@@ -95,11 +102,11 @@ def gather_crisis(con: duckdb.DuckDBPyConnection, config: Config, start: datetim
                                    "url", "engagement", pl.col("sentiment_label").cast(pl.String))),
         places=crisis.against_usual(window, before, "woonkernen", hours, crisis.BASELINE.total_seconds() / 3600),
         themes=crisis.against_usual(window, before, "themes", hours, crisis.BASELINE.total_seconds() / 3600),
-        own=shown(own.select("platform", "created_at", "author", "author_followers", "is_own", "text", "url",
+        own=shown(own.with_row_index("order").sort(["reactions", "order"], descending=[True, False]).head(OWN_SHOWN)
+                  .sort("order").select("platform", "created_at", "author", "author_followers", "is_own", "text", "url",
                              "reactions", "reactions_negative", "reactions_positive")),
         own_totals=own_totals,
-        open_cases=open_rows.with_columns(started_at=cases["started_at"].head(OPEN_SHOWN),
-                                          needs_reply=cases["needs_reply"].head(OPEN_SHOWN)),
+        open_cases=open_rows.with_columns(started_at=asking["started_at"]),
         open_total=cases.height, open_questions=int(cases["needs_reply"].sum()),
     )
 
@@ -163,9 +170,9 @@ def crisis_values(data: CrisisData, config: Config, lang: str, generated_at: dat
                     "sentiment": t["label_" + p["sentiment_label"]] if p["sentiment_label"] else "–",
                     "sentiment_key": p["sentiment_label"] or ""} for p in data.shared.iter_rows(named=True)],
         "places": [{"name": r["name"], "posts": fmt.number(r["posts"]), "usual": fmt.number(r["usual"], 1),
-                    "factor": _factor(fmt, c, r["factor"])} for r in data.places],
+                    "factor": _factor(fmt, c, r["factor"])} for r in data.places[:PLACES_SHOWN]],
         "themes": [{"name": r["name"], "posts": fmt.number(r["posts"]), "usual": fmt.number(r["usual"], 1),
-                    "factor": _factor(fmt, c, r["factor"])} for r in data.themes],
+                    "factor": _factor(fmt, c, r["factor"])} for r in data.themes[:PLACES_SHOWN]],
         "own_summary": c["s_own"].format(posts=fmt.number(own["posts"]), announcements=fmt.number(own["announcements"]),
                                          answers=fmt.number(own["answers"]), reactions=fmt.number(own["reactions"]),
                                          negative=fmt.percent(own["negative_share"])),
@@ -174,21 +181,25 @@ def crisis_values(data: CrisisData, config: Config, lang: str, generated_at: dat
                  "reactions": fmt.number(p["reactions"]), "negative": fmt.number(p["reactions_negative"]),
                  "positive": fmt.number(p["reactions_positive"])} for p in data.own.iter_rows(named=True)],
         "open_cases": [{"date": moment(r["started_at"]), "platform": platform(r["platform"]), "author": r["author"],
-                        "text": clip(r["text"], 2_000), "text_print": clip(r["text"], 220),
-                        "kind": c["question"] if r["needs_reply"] else ""} for r in data.open_cases.iter_rows(named=True)],
-        "open_more": (say(c, "open_more", data.open_total - OPEN_SHOWN, n=fmt.number(data.open_total - OPEN_SHOWN))
-                      if data.open_total > OPEN_SHOWN else ""),
+                        "text": clip(r["text"], 2_000), "text_print": clip(r["text"], 220)}
+                       for r in data.open_cases.iter_rows(named=True)],
+        "open_more": c["open_more"].format(questions=fmt.number(max(data.open_questions - OPEN_SHOWN, 0)),
+                                           others=fmt.number(data.open_total - data.open_questions))
+        if data.open_total > len(data.open_cases) else "",
+        "own_more": (say(c, "own_more", own["announcements"] - len(data.own),
+                         n=fmt.number(own["announcements"] - len(data.own)))
+                     if own["announcements"] > len(data.own) else ""),
         "window_hours": fmt.number((data.end - data.start).total_seconds() / 3600),
     }
 
 
 def hourly_figure(hourly: pl.DataFrame, t: dict[str, Any], lang: str) -> go.Figure:
     """Residents' posts per local hour stacked per platform (above) and the negative share per hour (below);
-    hour labels every 3 hours as 'wo 8 okt 06:00'... kept short: 'do 06:00' with the day at midnight."""
+    hour labels as 'do 8/10 06u', every 1 to 24 hours so about a dozen fit."""
     c = t["crisis"]
     weekdays = charts.WEEKDAYS[lang]
     hours = hourly["hour"].unique(maintain_order=True).to_list()
-    step = 1 if len(hours) <= 12 else 3 if len(hours) <= 48 else 6 if len(hours) <= 96 else 24
+    step = 1 if len(hours) <= 12 else 3 if len(hours) <= 24 else 6 if len(hours) <= 72 else 12 if len(hours) <= 144 else 24
     ticks = [h for h in hours if h.hour % step == 0]
     text = [f"{weekdays[h.weekday()]} {h.day}/{h.month} {h:%H}u" if lang == "nl" else
             f"{weekdays[h.weekday()]} {h.day}/{h.month} {h:%H}h" for h in ticks]
@@ -206,8 +217,8 @@ def hourly_figure(hourly: pl.DataFrame, t: dict[str, Any], lang: str) -> go.Figu
     fig.update_yaxes(title_text=c["posts_axis"], row=1, col=1)
     fig.update_yaxes(title_text=c["negative_axis"], range=[0, 100], ticksuffix="%", row=2, col=1)
     fig.update_xaxes(title_text=c["hour_axis"], row=2, col=1)
-    charts._layout(fig, {**t, "_lang": lang}, height=380)
-    fig.update_layout(legend={"y": -0.32})
+    charts._layout(fig, {**t, "_lang": lang}, height=340)
+    fig.update_layout(legend={"y": -0.38}, margin={"b": 70})
     return fig
 
 
