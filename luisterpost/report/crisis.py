@@ -32,11 +32,11 @@ from .browser import chart_browser
 from .formatting import Formatter
 from .texts import CLIP_PRINT, clip, platform_label, say
 
-OPEN_SHOWN = 7  # open questions and complaints listed; the rest are counted
+OPEN_SHOWN = 6  # open questions and complaints listed; the rest are counted
 OWN_SHOWN = 3  # own posts listed: those with the most reactions, in time order
 TERMS_SHOWN = 10
 RUMOURS_SHOWN = 5
-PLACES_SHOWN = 6  # woonkernen and themes each: the most posts first
+PLACES_SHOWN = 5  # woonkernen and themes each: the most posts first
 SHARED_SHOWN = 4
 PLATFORM_COLOURS = ["#1f5aa6", "#e07b00", "#2a9d8f", "#7b4fa0", "#8a96a3", "#b5651d", "#4d7c0f", "#c0392b"]
 
@@ -217,7 +217,7 @@ def hourly_figure(hourly: pl.DataFrame, t: dict[str, Any], lang: str) -> go.Figu
     fig.update_yaxes(title_text=c["posts_axis"], row=1, col=1)
     fig.update_yaxes(title_text=c["negative_axis"], range=[0, 100], ticksuffix="%", row=2, col=1)
     fig.update_xaxes(title_text=c["hour_axis"], row=2, col=1)
-    charts._layout(fig, {**t, "_lang": lang}, height=340)
+    charts._layout(fig, {**t, "_lang": lang}, height=320)
     fig.update_layout(legend={"y": -0.38}, margin={"b": 70})
     return fig
 
