@@ -6,6 +6,7 @@ template crisis.html.j2 shows. Every figure is defined in docs/metrics.md, "Cris
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from ..metrics.webcare import AUTHOR
 from . import charts
 from .browser import chart_browser
 from .formatting import Formatter
+from .render import labels, print_charts, render_html, render_pdf
 from .texts import CLIP_PRINT, clip, platform_label, say
 
 OPEN_SHOWN = 6  # open questions and complaints listed; the rest are counted
@@ -240,8 +242,6 @@ def render_crisis(con: duckdb.DuckDBPyConnection, config: Config, start: datetim
                   generated_at: datetime | None = None) -> Rendered:
     """Write the crisis brief on [start, end) (aware datetimes; see filters.crisis_window for the checks)
     into `out_dir` as HTML and/or PDF; return the paths."""
-    from .render import labels, render_html, render_pdf  # render imports this module's kind list
-
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("the crisis window needs times with a time zone")
     if end <= start or end - start > crisis.MAX_WINDOW:
@@ -253,12 +253,15 @@ def render_crisis(con: duckdb.DuckDBPyConnection, config: Config, start: datetim
         report_folder(out_dir)
         stem = file_stem(config, start, end, lang)
         html_path = pdf_path = None
-        if "html" in formats:
-            html_path = out_dir / f"{stem}.html"
-            html_path.write_text(render_html(values, figs, "crisis"), encoding="utf-8")
-        if "pdf" in formats:
-            pdf_path = out_dir / f"{stem}.pdf"
-            render_pdf(values, figs, "crisis", pdf_path)
+        # As for the other reports: the PDF's chart is drawn by the browser while the HTML page is written.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts") as drawing:
+            drawn = drawing.submit(print_charts, figs) if "pdf" in formats else None
+            if "html" in formats:
+                html_path = out_dir / f"{stem}.html"
+                html_path.write_text(render_html(values, figs, "crisis"), encoding="utf-8")
+            if drawn is not None:
+                pdf_path = out_dir / f"{stem}.pdf"
+                render_pdf(values, figs, "crisis", pdf_path, drawn=drawn.result())
     for written in (html_path, pdf_path):
         if written is not None:
             set_mode(written, REPORT)
