@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass
+from html import escape
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ from ..metrics.webcare import AUTHOR
 from . import charts
 from .browser import chart_browser
 from .formatting import Formatter
-from .render import labels, print_charts, render_html, render_pdf
-from .texts import CLIP_PRINT, clip, platform_label, say
+from .render import RenderedReport, labels, print_charts, render_html, render_pdf
+from .texts import CLIP_SCREEN, clip, platform_label, say
 
 OPEN_SHOWN = 6  # open questions and complaints listed; the rest are counted
 OWN_SHOWN = 3  # own posts listed: those with the most reactions, in time order
@@ -40,6 +41,7 @@ TERMS_SHOWN = 10
 RUMOURS_SHOWN = 5
 PLACES_SHOWN = 5  # woonkernen and themes each: the most posts first
 SHARED_SHOWN = 4
+CLIP_BRIEF = 220  # characters of a post text in the PDF: two lines in the brief's narrower tables
 PLATFORM_COLOURS = ["#1f5aa6", "#e07b00", "#2a9d8f", "#7b4fa0", "#8a96a3", "#b5651d", "#4d7c0f", "#c0392b"]
 
 
@@ -165,9 +167,9 @@ def crisis_values(data: CrisisData, config: Config, lang: str, generated_at: dat
         ],
         "terms": [{"term": r["term"], "posts": fmt.number(r["posts"])} for r in data.terms],
         "rumours": [{"posts": fmt.number(r["posts"]), "authors": fmt.number(r["authors"]), "first": moment(r["first"]),
-                     "text": clip(r["text"], 2_000), "text_print": clip(r["text"], 220)} for r in data.rumours],
+                     "text": clip(r["text"], CLIP_SCREEN), "text_print": clip(r["text"], CLIP_BRIEF)} for r in data.rumours],
         "shared": [{"date": moment(p["created_at"]), "platform": platform(p["platform"]), "author": p["author"],
-                    "text": clip(p["text"], 2_000), "text_print": clip(p["text"], 220), "url": p["url"] or "",
+                    "text": clip(p["text"], CLIP_SCREEN), "text_print": clip(p["text"], CLIP_BRIEF), "url": p["url"] or "",
                     "engagement": fmt.number(p["engagement"]),
                     "sentiment": t["label_" + p["sentiment_label"]] if p["sentiment_label"] else "–",
                     "sentiment_key": p["sentiment_label"] or ""} for p in data.shared.iter_rows(named=True)],
@@ -179,11 +181,11 @@ def crisis_values(data: CrisisData, config: Config, lang: str, generated_at: dat
                                          answers=fmt.number(own["answers"]), reactions=fmt.number(own["reactions"]),
                                          negative=fmt.percent(own["negative_share"])),
         "own": [{"date": moment(p["created_at"]), "platform": platform(p["platform"]),
-                 "text": clip(p["text"], 2_000), "text_print": clip(p["text"], 220), "url": p["url"] or "",
+                 "text": clip(p["text"], CLIP_SCREEN), "text_print": clip(p["text"], CLIP_BRIEF), "url": p["url"] or "",
                  "reactions": fmt.number(p["reactions"]), "negative": fmt.number(p["reactions_negative"]),
                  "positive": fmt.number(p["reactions_positive"])} for p in data.own.iter_rows(named=True)],
         "open_cases": [{"date": moment(r["started_at"]), "platform": platform(r["platform"]), "author": r["author"],
-                        "text": clip(r["text"], 2_000), "text_print": clip(r["text"], 220)}
+                        "text": clip(r["text"], CLIP_SCREEN), "text_print": clip(r["text"], CLIP_BRIEF)}
                        for r in data.open_cases.iter_rows(named=True)],
         "open_more": c["open_more"].format(questions=fmt.number(max(data.open_questions - OPEN_SHOWN, 0)),
                                            others=fmt.number(data.open_total - data.open_questions))
@@ -191,7 +193,6 @@ def crisis_values(data: CrisisData, config: Config, lang: str, generated_at: dat
         "own_more": (say(c, "own_more", own["announcements"] - len(data.own),
                          n=fmt.number(own["announcements"] - len(data.own)))
                      if own["announcements"] > len(data.own) else ""),
-        "window_hours": fmt.number((data.end - data.start).total_seconds() / 3600),
     }
 
 
@@ -207,7 +208,11 @@ def hourly_figure(hourly: pl.DataFrame, t: dict[str, Any], lang: str) -> go.Figu
             f"{weekdays[h.weekday()]} {h.day}/{h.month} {h:%H}h" for h in ticks]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.65, 0.35], vertical_spacing=0.08)
     for i, (name, group) in enumerate(hourly.group_by("platform", maintain_order=True)):
-        fig.add_bar(x=group["hour"].to_list(), y=group["posts"].to_list(), name=platform_label(t, name[0]),
+        shown = platform_label(t, name[0])
+        # Hovering a bar tells the platform's sentiment in that hour.
+        fig.add_bar(x=group["hour"].to_list(), y=group["posts"].to_list(), name=shown,
+                    customdata=group.select("negative", "positive").rows(),
+                    hovertemplate=c["hover"].replace("{platform}", escape(shown)) + "<extra></extra>",
                     marker_color=PLATFORM_COLOURS[i % len(PLATFORM_COLOURS)], row=1, col=1)
     share = hourly.group_by("hour", maintain_order=True).agg(pl.col("negative_share").first())
     fig.add_scatter(x=share["hour"].to_list(), y=[None if v is None else 100 * v for v in share["negative_share"]],
@@ -231,10 +236,7 @@ def file_stem(config: Config, start: datetime, end: datetime, lang: str) -> str:
     return f"luisterpost-{slugify(config.municipality.slug, 'x')}-crisis-{first}-tot-{last}-{lang}"
 
 
-@dataclass(frozen=True)
-class Rendered:
-    html: Path | None
-    pdf: Path | None
+Rendered = RenderedReport  # the paths written, as for the other reports
 
 
 def render_crisis(con: duckdb.DuckDBPyConnection, config: Config, start: datetime, end: datetime, out_dir: Path, *,
