@@ -182,7 +182,7 @@ def test_the_brief_as_html_with_its_policy(db, config, tmp_path):
 
 def test_a_window_without_posts_says_so_instead_of_an_empty_chart(db, config, tmp_path):
     html = render_crisis(db, config, START, END, tmp_path, formats=("html",)).html.read_text(encoding="utf-8")
-    assert "Geen berichten van inwoners tussen 8 oktober 2026 06:00 – 8 oktober 2026 09:00." in html
+    assert "Geen berichten van inwoners in het venster (8 oktober 2026 06:00 – 8 oktober 2026 09:00)." in html
     assert 'id="plot-hourly"' not in html
 
 
