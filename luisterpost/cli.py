@@ -314,6 +314,10 @@ LanguageOption = Annotated[Optional[str], typer.Option(help="Only posts in this 
 MonthOption = Annotated[Optional[str], typer.Option(help="The month, YYYY-MM (default: the last full month).")]
 FromOption = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD (instead of --month).")]
 ToOption = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD (inclusive).")]
+ReportFromOption = Annotated[Optional[str], typer.Option(
+    "--from", help="First day, YYYY-MM-DD (instead of --month); for --kind crisis a local moment, 2026-10-08T06:00.")]
+ReportToOption = Annotated[Optional[str], typer.Option(
+    "--to", help="Last day, YYYY-MM-DD (inclusive); for --kind crisis the moment the window ends, 2026-10-09T12:00.")]
 
 
 def _checked_filters(config: Config, con: duckdb.DuckDBPyConnection, platform: str | None, theme: str | None,
@@ -334,9 +338,10 @@ def _today(config: Config) -> date:
 def report(
     ctx: typer.Context,
     month: MonthOption = None,
-    from_day: FromOption = None,
-    to_day: ToOption = None,
-    kind: Annotated[str, typer.Option(help="monthly (management) or alderman (one portfolio's trends).")] = "monthly",
+    from_day: ReportFromOption = None,
+    to_day: ReportToOption = None,
+    kind: Annotated[str, typer.Option(
+        help="monthly (management), alderman (one portfolio's trends) or crisis (a brief on a window of hours).")] = "monthly",
     theme: Annotated[Optional[str], typer.Option(
         help="Only this theme (portfolio), any case; for alderman: the portfolio.")] = None,
     woonkern: WoonkernOption = None,
@@ -346,9 +351,10 @@ def report(
     format: Annotated[str, typer.Option("--format", help="pdf, html or both: pdf,html")] = "html,pdf",
     lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
 ) -> None:
-    """Render a report as HTML and/or PDF: the monthly management report, or an alderman's portfolio report
-    (one per portfolio without --theme), for a month or any period, optionally filtered. The file name carries
-    the kind, every filter, the period and the language."""
+    """Render a report as HTML and/or PDF: the monthly management report, an alderman's portfolio report
+    (one per portfolio without --theme), for a month or any period, optionally filtered, or a crisis brief on
+    a window of hours (--kind crisis --from 2026-10-08T06:00 --to 2026-10-09T12:00, local time, at most 14
+    days). The file name carries the kind, every filter, the period and the language."""
     from .report.browser import chart_browser
 
     # A PDF's chart browser starts first: Chromium's two seconds to start pass while the rest loads and the
@@ -360,15 +366,36 @@ def report(
         config = _config(ctx)
         formats = checks.formats(format)
         lang = checks.report_language(lang)
-        kind = checks.kind(kind)
-        period = checks.period(config, _today(config), month, from_day, to_day)
-        con = _open(ctx, config)
-        wanted = _checked_filters(config, con, platform, theme, woonkern, language)
-        written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats, lang=lang)
+        kind = checks.kind(kind, allowed=checks.COMMAND_REPORT_KINDS)
+        if kind == "crisis":
+            written = [_crisis_brief(ctx, config, month, from_day, to_day, (theme, woonkern, platform, language),
+                                     out_dir, formats, lang)]
+        else:
+            period = checks.period(config, _today(config), month, from_day, to_day)
+            con = _open(ctx, config)
+            wanted = _checked_filters(config, con, platform, theme, woonkern, language)
+            written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats,
+                                    lang=lang)
     for rendered in written:
         for path in (rendered.html, rendered.pdf):
             if path:
                 out.print(str(path), highlight=False)
+
+
+def _crisis_brief(ctx: typer.Context, config: Config, month: str | None, from_value: str | None,
+                  to_value: str | None, filter_values: tuple[str | None, ...], out_dir: Path,
+                  formats: tuple[str, ...], lang: str):
+    """The crisis brief on the window asked for (the whole municipality: it takes no filters or month)."""
+    from . import filters as checks
+    from .report.crisis import render_crisis
+
+    if month:
+        raise UserError("--kind crisis takes --from and --to (moments like 2026-10-08T06:00), not --month")
+    if any(filter_values):
+        raise UserError("--kind crisis covers every platform, theme, woonkern and language: leave out "
+                        "--theme, --woonkern, --platform and --language")
+    start, end = checks.crisis_window(config, from_value, to_value)
+    return render_crisis(_open(ctx, config), config, start, end, out_dir, formats=formats, lang=lang)
 
 
 def _day(value: str) -> date:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 import duckdb
 
@@ -20,7 +20,10 @@ from .metrics.compute import Filters
 from .metrics.period import Period, last_full_month
 from .sql import query
 
-REPORT_KINDS = ("monthly", "alderman")
+REPORT_KINDS = ("monthly", "alderman")  # reports on a period of days (report.render)
+# The command line also writes the crisis brief on a window of hours (report.crisis).
+COMMAND_REPORT_KINDS = (*REPORT_KINDS, "crisis")
+CRISIS_MAX_DAYS = 14  # a crisis brief covers hours to days; longer is what the monthly report is for
 REPORT_LANGUAGES = ("nl", "en")
 REPORT_FORMATS = ("html", "pdf")
 EXPORT_FORMATS = ("xlsx", "csv", "jsonl", "parquet")
@@ -77,9 +80,10 @@ def filters(config: Config, platform_value: str | None = None, theme_value: str 
                    woonkern(config, woonkern_value, flag), language(language_value, flag))
 
 
-def kind(value: str, flag: str = "--") -> str:
-    """A report kind: monthly (management) or alderman (one portfolio)."""
-    return _one_of(flag, "kind", value, REPORT_KINDS, "not a report kind")
+def kind(value: str, flag: str = "--", allowed: Iterable[str] = REPORT_KINDS) -> str:
+    """A report kind among `allowed`: monthly (management), alderman (one portfolio), and where the caller
+    writes it, crisis (a window of hours: COMMAND_REPORT_KINDS)."""
+    return _one_of(flag, "kind", value, allowed, "not a report kind")
 
 
 def report_language(value: str, flag: str = "--") -> str:
@@ -107,7 +111,52 @@ def day(value: str, name: str, flag: str = "--") -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise UserError(f"{flag}{name} {value!r}: not a date like 2026-10-01") from None
+        hint = " (hours only for --kind crisis)" if _WITH_HOUR.fullmatch(value.strip()) else ""
+        raise UserError(f"{flag}{name} {value!r}: not a date like 2026-10-01{hint}") from None
+
+
+_WITH_HOUR = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}(:\d{2})?")
+
+
+def moment(config: Config, value: str, name: str, flag: str = "--", *, end: bool = False) -> datetime:
+    """A local moment in the municipality's time zone, written 2026-10-08T06:00 (or with a space, or the hour
+    alone: 2026-10-08T06); a day alone is its start, or for the window's `end` the start of the next day (so
+    --to 2026-10-09 takes in all of 9 October)."""
+    text = value.strip()
+    if _WITH_HOUR.fullmatch(text):
+        written = text.replace(" ", "T")
+        if ":" not in written:
+            written += ":00"
+        try:
+            local = datetime.fromisoformat(written)
+        except ValueError:
+            raise UserError(f"{flag}{name} {value!r}: not a moment like 2026-10-08T06:00 (hours 00–23)") from None
+    else:
+        try:
+            local = datetime.combine(date.fromisoformat(text) + timedelta(days=1 if end else 0), time())
+        except ValueError:
+            raise UserError(f"{flag}{name} {value!r}: not a moment like 2026-10-08T06:00 or a date like "
+                            "2026-10-08") from None
+    # fold=0: an hour that occurs twice when the clocks go back is taken the first time.
+    return local.replace(tzinfo=config.municipality.tz)
+
+
+def crisis_window(config: Config, from_value: str | None, to_value: str | None,
+                  flag: str = "--") -> tuple[datetime, datetime]:
+    """The crisis brief's window [start, end) in UTC, from local moments (`moment`): both given, the end after
+    the start, at most CRISIS_MAX_DAYS long."""
+    names = (f"{flag}from", f"{flag}to")
+    if not (from_value and to_value):
+        raise UserError(f"a crisis brief needs {names[0]} and {names[1]}, e.g. {names[0]} 2026-10-08T06:00 "
+                        f"{names[1]} 2026-10-09T12:00 (local time)")
+    start = moment(config, from_value, "from", flag).astimezone(UTC)
+    end = moment(config, to_value, "to", flag, end=True).astimezone(UTC)
+    if end <= start:
+        raise UserError(f"{names[1]} {to_value} is not after {names[0]} {from_value}")
+    if end - start > timedelta(days=CRISIS_MAX_DAYS):
+        raise UserError(f"{names[0]} {from_value} {names[1]} {to_value}: {(end - start).days} days; a crisis brief "
+                        f"covers at most {CRISIS_MAX_DAYS} days (use --kind monthly for longer periods)")
+    return start, end
 
 
 def month(value: str, flag: str = "--") -> tuple[int, int]:

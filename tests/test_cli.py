@@ -48,7 +48,7 @@ def test_report_arguments_are_checked(write_config):
     bad_format = luisterpost("--config", config, "report", "--format", "docx")
     assert bad_format.returncode == 2 and "--format 'docx': use html, pdf or both (html,pdf)" in bad_format.stderr
     bad_kind = luisterpost("--config", config, "report", "--kind", "wethouder")
-    assert bad_kind.returncode == 2 and "--kind 'wethouder': not a report kind (known: monthly, alderman)" in bad_kind.stderr
+    assert bad_kind.returncode == 2 and "--kind 'wethouder': not a report kind (known: monthly, alderman, crisis)" in bad_kind.stderr
     half = luisterpost("--config", config, "report", "--from", "2026-10-01")
     assert half.returncode == 2 and "give both --from and --to" in half.stderr
     both = luisterpost("--config", config, "report", "--month", "2026-10", "--from", "2026-10-01", "--to", "2026-10-02")

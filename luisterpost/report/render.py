@@ -148,7 +148,9 @@ def render_report(con: duckdb.DuckDBPyConnection, config: Config, period: Period
                   kind: str = "monthly", filters: Filters = Filters(), formats: tuple[str, ...] = ("html", "pdf"),
                   lang: str = "nl", generated_at: datetime | None = None) -> list[RenderedReport]:
     """Gather the figures and write the report(s). An alderman report without a theme is written once per
-    portfolio in the config."""
+    portfolio in the config. The crisis brief, on a window of hours, is report.crisis.render_crisis."""
+    if kind not in SECTIONS:
+        raise ValueError(f"render_report writes {', '.join(SECTIONS)}; a {kind} report has its own renderer")
     wanted = [filters]
     if kind == "alderman" and not filters.theme:
         wanted = [Filters(filters.platform, theme, filters.woonkern, filters.language)
