@@ -29,8 +29,8 @@ def window(now: datetime, recent_hours: float) -> tuple[datetime, datetime]:
 
 def scopes(residents: pl.DataFrame) -> list[tuple[str, str]]:
     """Every scope to watch: all residents' posts, then each theme and each woonkern they name."""
-    themes = sorted(set(residents["themes"].explode().drop_nulls().to_list()))
-    places = sorted(set(residents["woonkernen"].explode().drop_nulls().to_list()))
+    themes = sorted(set(residents["themes"].explode(empty_as_null=False).drop_nulls().to_list()))
+    places = sorted(set(residents["woonkernen"].explode(empty_as_null=False).drop_nulls().to_list()))
     return [ALL, *(("theme", t) for t in themes), *(("woonkern", w) for w in places)]
 
 

@@ -1,0 +1,205 @@
+"""The watch: a burst of posts at a fake platform becomes one alert at a webhook on 127.0.0.1, with the right
+numbers and no secret; nothing new sends nothing; an escalation sends one more; a receiver that is down is
+recorded, retried the next cycle, and `watch --once` exits 1. Real DuckDB files, real HTTP, real processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from luisterpost.alerts import label, redact, resolve
+from luisterpost.config import load_config
+from luisterpost.errors import UserError
+from luisterpost.store.access import SharedFile, database_opener, sole_run
+from luisterpost.watch.cycle import run_cycle
+from luisterpost.watch.state import decision
+from tests.fakeapi import FakeApi
+from tests.watching import TOKEN, TOKEN_ENV, Burst, Receiver, angry, free_port, watch_config
+
+BIN = Path(sys.executable).parent
+KEY = "a test key that is long enough to be accepted"
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setenv("LUISTERPOST_PSEUDONYM_KEY", KEY)
+    monkeypatch.setenv("MASTODON_TOKEN", "mastodon-replay-token")
+
+
+def _world(at: datetime, texts: list[str]) -> Burst:
+    world = Burst()
+    for text in texts:
+        world.say(text, at, author=world.rng.choice(["anouk", "piet", "sanne", "henk"]))
+    return world
+
+
+@contextmanager
+def _watching(write_config, posts: list[str], alert_url: str | None = None):
+    """A platform that has just published `posts` (30 s ago), a receiver, and a config watching the one and
+    alerting the other (or `alert_url`): yields the platform, the receiver, the config's path and the posts' time."""
+    at = datetime.now(UTC) - timedelta(seconds=30)
+    world = _world(at, posts)
+    with FakeApi() as api, Receiver() as receiver:
+        world.serve(api)
+        yield world, receiver, write_config(watch_config(api.url, alert_url or receiver.url), municipality=False), at
+
+
+def _cycle(config_path: Path, **kwargs):
+    config = load_config(config_path)
+    db = SharedFile(config.database_path, database_opener(config.database_path))
+    try:
+        return run_cycle(db, config, **kwargs)
+    finally:
+        db.close()
+
+
+def _stored(config_path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(load_config(config_path).database_path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_burst_is_alerted_once_with_its_numbers_and_no_secret(env, write_config, tmp_path):
+    with _watching(write_config, angry(6, "Heikamp")) as (_, receiver, config, at):
+        first = _cycle(config)
+        assert [o.new for o in first.outcomes] == [6] and first.enriched == 6
+        assert len(receiver.received) == 1 and not first.failed_deliveries
+        alert = receiver.received[0]
+        # The receiver's credential went in the header, nowhere else.
+        assert receiver.headers[0].get("X-Token") == TOKEN
+        message = alert["title"] + "\n" + alert["message"]
+        assert TOKEN not in message
+        assert "ernst 6/10" in alert["title"]  # 2·log2(6 / 1) ≈ 5 for both kinds, + 1 because both spiked
+        assert "6,0× zoveel berichten als gewoonlijk" in message
+        assert "6 berichten van inwoners, waarvan 100% negatief (6)" in message
+        assert "Mastodon (6)" in message and "woonkernen: Heikamp" in message and "thema's: verkeer" in message
+        assert "fietspad" in message.split("Woorden:")[1].splitlines()[0]
+        local = at.astimezone(load_config(config).municipality.tz).replace(minute=0, second=0, microsecond=0)
+        assert f"{local:%H:%M}" in message.split("Sinds:")[1].splitlines()[0]
+        quotes = [line for line in message.splitlines() if line[:3] in ("1. ", "2. ", "3. ")]
+        assert len(quotes) == 3 and all("inwoner-" in q for q in quotes)
+        # No resident shown: no handle, no post URL, no phone number.
+        for hidden in ("anouk", "piet", "sanne", "henk", "social.example", "06-12345678"):
+            assert hidden not in message
+        assert "crisisbrief:" not in message  # no brief is written yet
+        # The same cycle again: nothing new at the platform, nothing sent.
+        second = _cycle(config)
+        assert [o.new for o in second.outcomes] == [0] and second.alerts == [] and second.deliveries == []
+        assert len(receiver.received) == 1
+    rows = _stored(config, "SELECT label, status, attempts, last_error FROM alert_deliveries")
+    assert rows == [(f"json://127.0.0.1:{receiver.port}", "delivered", 1, None)]
+    stored = _stored(config, "SELECT string_agg(title || body || facts::VARCHAR, '') FROM alerts")[0][0]
+    assert TOKEN not in stored and "anouk" not in stored
+
+
+def test_an_escalation_sends_one_more_and_then_nothing(env, write_config):
+    with _watching(write_config, angry(16, "Heikamp")) as (world, receiver, config, at):
+        assert len(_cycle(config).alerts) == 1
+        assert "ernst 9/10" in receiver.received[0]["title"]
+        # Five more in another woonkern: severity rises one point only, but the episode reaches Zandhoek.
+        for text in angry(5, "Zandhoek"):
+            world.say(text, at)
+        wider = _cycle(config)
+        assert [a["reason"] for a in wider.alerts] == ["breder"] and len(receiver.received) == 2
+        assert wider.alerts[0]["woonkernen"] == ["Heikamp", "Zandhoek"] and wider.alerts[0]["posts"] == 21
+        assert "Waarom nu: nu ook in woonkern Zandhoek." in receiver.received[1]["message"]
+        assert _cycle(config).alerts == [] and len(receiver.received) == 2
+
+
+def test_severity_up_by_two_sends_one_more(env, write_config):
+    with _watching(write_config, angry(6, "Heikamp")) as (world, receiver, config, at):
+        _cycle(config)
+        for text in angry(10, "Heikamp"):
+            world.say(text, at)
+        worse = _cycle(config)
+        assert [(a["reason"], a["severity"]) for a in worse.alerts] == [("ernstiger", 9)]
+        assert "de ernst steeg van 6 naar 9" in receiver.received[1]["message"]
+        assert len(receiver.received) == 2
+
+
+def test_a_receiver_that_is_down_is_recorded_and_retried(env, write_config):
+    port = free_port()
+    url = f"json://127.0.0.1:{port}/hook?+X-Token={{secret:hook-token}}"
+    with _watching(write_config, angry(6, "Heikamp"), url) as (_, __, config, ___):
+        down = _cycle(config)
+        assert len(down.alerts) == 1 and len(down.failed_deliveries) == 1
+        assert down.failed_deliveries[0].attempts == 2  # the first try and one retry
+        assert TOKEN not in (down.failed_deliveries[0].error or "")
+        assert _stored(config, "SELECT status, attempts FROM alert_deliveries") == [("failed", 2)]
+        with Receiver(port) as receiver:  # up again
+            again = _cycle(config)
+        assert again.alerts == [] and [d.delivered for d in again.deliveries] == [True]
+        assert len(receiver.received) == 1 and "ernst 6/10" in receiver.received[0]["title"]
+    assert _stored(config, "SELECT status, attempts FROM alert_deliveries") == [("delivered", 3)]
+
+
+def test_alert_rules_on_given_episodes():
+    spike = {"severity": 5, "woonkernen": ["Heikamp"], "themes": ["verkeer"]}
+    assert decision(spike, None, 4) == "nieuw"
+    assert decision({**spike, "severity": 3}, None, 4) is None
+    before = {"severity": 5, "woonkernen": ["Heikamp"], "themes": ["verkeer"]}
+    assert decision({**spike, "severity": 6}, before, 4) is None
+    assert decision({**spike, "severity": 7}, before, 4) == "ernstiger"
+    assert decision({**spike, "themes": ["verkeer", "afval"]}, before, 4) == "breder"
+    assert decision({**spike, "woonkernen": []}, before, 4) is None
+
+
+def test_secret_placeholders_are_filled_at_send_time_and_never_shown(monkeypatch):
+    monkeypatch.setenv("HOOK_TOKEN", TOKEN)
+    url = "json://127.0.0.1:8080/hook?+X-Token={secret:hook-token}"
+    full, values = resolve(url, None)
+    assert full.endswith(TOKEN) and values == [TOKEN]
+    assert label(url) == "json://127.0.0.1:8080" and label("mailtos://user:{secret:pw}@mail.example") == "mailtos://mail.example"
+    assert redact(f"failed for {full}", [full, TOKEN]) == "failed for ***"
+    monkeypatch.delenv("HOOK_TOKEN")
+    with pytest.raises(Exception, match="HOOK_TOKEN"):
+        resolve(url, lambda name: None)
+
+
+def test_a_password_in_an_alert_url_is_refused(write_config):
+    config = write_config('[alerts]\nurls = ["mailtos://ik:geheim@mail.example"]\n')
+    with pytest.raises(UserError, match=r"alerts.urls: \[0\]: holds a password"):
+        load_config(config)
+
+
+def test_the_nightly_waits_for_a_watch_but_not_for_another_nightly(tmp_path):
+    path = tmp_path / "x.duckdb"
+    script = ("import sys, time; from pathlib import Path; from luisterpost.store.access import sole_run\n"
+              "with sole_run(Path(sys.argv[1]), 'harvest', role=sys.argv[2]):\n"
+              "    print('held', flush=True); time.sleep(float(sys.argv[3]))\n")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path), "watch", "2"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        told = []
+        started = time.monotonic()
+        with sole_run(path, "harvest", role="nightly", wait=60, wait_for=("watch",), on_wait=told.append):
+            waited = time.monotonic() - started
+        assert 0.5 < waited < 30 and len(told) == 1 and "watch harvest" in told[0]
+    finally:
+        holder.wait(timeout=30)
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path), "nightly", "5"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with pytest.raises(UserError, match=r"running \(process \d+, nightly\)"):
+            with sole_run(path, "harvest", role="nightly", wait=60, wait_for=("watch",)):
+                pass
+        assert time.monotonic() - started < 2  # another nightly: stops at once
+        # A watch finds the turn taken and is told so at once too.
+        with pytest.raises(UserError, match="another harvest"):
+            with sole_run(path, "harvest", role="watch"):
+                pass
+    finally:
+        holder.kill()
+        holder.wait()
