@@ -203,3 +203,31 @@ def test_the_nightly_waits_for_a_watch_but_not_for_another_nightly(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def _watch_once(config: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "luisterpost"), "--config", str(config), "watch", "--once"], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+@pytest.mark.slow
+def test_watch_once_exits_1_while_the_receiver_is_down_and_delivers_when_it_is_back(write_config, tmp_path):
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "LUISTERPOST_PSEUDONYM_KEY": KEY, TOKEN_ENV: TOKEN, "MASTODON_TOKEN": "mastodon-replay-token"}
+    env.pop("PREFECT_API_URL", None)
+    port = free_port()
+    url = f"json://127.0.0.1:{port}/hook?+X-Token={{secret:hook-token}}"
+    with _watching(write_config, angry(6, "Heikamp"), url) as (_, __, config, ___):
+        down = _watch_once(config, env)
+        assert down.returncode == 1, down.stderr[-3000:]
+        assert f"not delivered: json://127.0.0.1:{port}:" in down.stdout and "Traceback" not in down.stderr
+        with Receiver(port) as receiver:
+            back = _watch_once(config, env)
+            quiet = _watch_once(config, env)
+    assert back.returncode == 0, back.stderr[-3000:]
+    assert f"delivered to json://127.0.0.1:{port}" in back.stdout
+    assert quiet.returncode == 0 and "0 alert(s)" in quiet.stdout and "delivered" not in quiet.stdout
+    assert len(receiver.received) == 1 and receiver.headers[0].get("X-Token") == TOKEN
+    assert "6 berichten van inwoners" in receiver.received[0]["message"]
+    for run in (down, back, quiet):
+        assert TOKEN not in run.stdout + run.stderr
