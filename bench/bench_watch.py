@@ -32,6 +32,7 @@ from luisterpost.harvest import harvest_source  # noqa: E402
 from luisterpost.sources import build_source  # noqa: E402
 from luisterpost.store.access import SharedFile, database_opener  # noqa: E402
 from luisterpost.watch.cycle import run_cycle  # noqa: E402
+from luisterpost.watch.episodes import window  # noqa: E402
 from tests.fakeapi import FakeApi  # noqa: E402
 from tests.watching import TOKEN, TOKEN_ENV, Burst, Receiver, angry, watch_config  # noqa: E402
 
@@ -96,6 +97,11 @@ def demo_cycles(folder: Path, months: int, repeat: int) -> tuple[list[float], fl
     with db.write() as con:
         enriched = enrich_pending(con, matcher_for(config), scorer_for(config))
     print(f"demo: {enriched:,} mentions harvested and enriched in {time.monotonic() - started:.1f} s")
+    start, end = window(datetime.now(UTC), config.watch.recent_hours)
+    with db.read() as con:
+        loaded = con.execute("SELECT count(*) FROM mentions WHERE created_at >= ? AND created_at < ?",
+                             [start, end]).fetchall()[0][0]
+    print(f"a cycle reads the {loaded:,} mentions of the last {(end - start).total_seconds() / 86400:.1f} days")
     first = run_cycle(db, config)  # alerts what the demo's last hours hold, once
     print(f"first cycle: {first.events} recent episode(s), {len(first.alerts)} alert(s)")
     times = []

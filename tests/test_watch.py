@@ -231,3 +231,20 @@ def test_watch_once_exits_1_while_the_receiver_is_down_and_delivers_when_it_is_b
     assert "6 berichten van inwoners" in receiver.received[0]["message"]
     for run in (down, back, quiet):
         assert TOKEN not in run.stdout + run.stderr
+
+
+def test_alerts_are_deleted_with_the_posts_past_retention(tmp_path):
+    from luisterpost.config import Config
+    from luisterpost.store import open_db
+    from luisterpost.store.retention import purge
+    from luisterpost.watch.state import record_alert
+
+    config = Config.model_validate({"municipality": {"name": "Lindeveen"}, "base_dir": tmp_path})
+    con = open_db()
+    now = datetime(2026, 11, 29, 12, tzinfo=UTC)
+    for created in (datetime(2024, 9, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC)):
+        spike = {"start": created, "until": created + timedelta(hours=1), "severity": 5, "woonkernen": [], "themes": []}
+        record_alert(con, spike, None, "nieuw", "titel", "tekst", {}, created)
+    assert purge(con, config, now=now).alerts == 1  # before 1 October 2024: 25 months
+    assert con.execute("SELECT count(*) FROM alerts").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM watch_episodes").fetchall() == [(1,)]

@@ -68,7 +68,8 @@ def watched(config: Config) -> list[Any]:
 
 def harvest_watched(db: Database, config: Config, *, secrets: SecretLookup | None = None, now: datetime | None = None,
                     slot: Callable[[str], contextlib.AbstractContextManager[Any]] | None = None) -> Cycle:
-    """Read the watched sources from where the last harvest left off (their watermarks), within their limits
+    """Read the watched sources from where the last harvest left off (their watermarks; conversations of young
+    posts are not read again: that is the nightly's), within their limits
     (`slot`: a platform's shared quota), as a harvest run of kind 'watch'; return the cycle so far. When another
     harvest holds the turn, nothing is read and `note` says why."""
     cycle = Cycle()
@@ -87,7 +88,8 @@ def harvest_watched(db: Database, config: Config, *, secrets: SecretLookup | Non
             run_id = start_run(con, "watch")
             suppressor = suppressor_of(config, con)
         for settings in chosen:
-            source = build_source(config, settings, now=now, secrets=secrets)
+            # Only what is new: reading young posts' conversations again, many requests a cycle, is the nightly's.
+            source = build_source(config, settings.model_copy(update={"revisit_days": 0}), now=now, secrets=secrets)
             with slot(settings.kind) if slot else contextlib.nullcontext():
                 outcome = harvest_source(db, source, now=now, suppressor=suppressor)
             cycle.outcomes.append(outcome)
