@@ -4,7 +4,7 @@ recorded, retried the next cycle, and `watch --once` exits 1. Real DuckDB files,
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 import time
@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from luisterpost.alerts import label, redact, resolve
@@ -22,6 +23,7 @@ from luisterpost.store.access import SharedFile, database_opener, sole_run
 from luisterpost.watch.cycle import run_cycle
 from luisterpost.watch.state import decision
 from tests.fakeapi import FakeApi
+from tests.prefect_server import prefect_server
 from tests.watching import TOKEN, TOKEN_ENV, Burst, Receiver, angry, free_port, watch_config
 
 BIN = Path(sys.executable).parent
@@ -211,19 +213,19 @@ def _watch_once(config: Path, env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_watch_once_exits_1_while_the_receiver_is_down_and_delivers_when_it_is_back(write_config, tmp_path):
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-           "LUISTERPOST_PSEUDONYM_KEY": KEY, TOKEN_ENV: TOKEN, "MASTODON_TOKEN": "mastodon-replay-token"}
-    env.pop("PREFECT_API_URL", None)
-    port = free_port()
-    url = f"json://127.0.0.1:{port}/hook?+X-Token={{secret:hook-token}}"
-    with _watching(write_config, angry(6, "Heikamp"), url) as (_, __, config, ___):
-        down = _watch_once(config, env)
-        assert down.returncode == 1, down.stderr[-3000:]
-        assert f"not delivered: json://127.0.0.1:{port}:" in down.stdout and "Traceback" not in down.stderr
-        with Receiver(port) as receiver:
-            back = _watch_once(config, env)
-            quiet = _watch_once(config, env)
+def test_watch_once_exits_1_while_the_receiver_is_down_and_delivers_and_emits_when_it_is_back(write_config, tmp_path):
+    with prefect_server(tmp_path / "prefect-server") as (api, client_env):
+        env = {**client_env, "LUISTERPOST_PSEUDONYM_KEY": KEY, TOKEN_ENV: TOKEN, "MASTODON_TOKEN": "mastodon-replay-token"}
+        port = free_port()
+        url = f"json://127.0.0.1:{port}/hook?+X-Token={{secret:hook-token}}"
+        with _watching(write_config, angry(6, "Heikamp"), url) as (_, __, config, ___):
+            down = _watch_once(config, env)
+            assert down.returncode == 1, down.stderr[-3000:]
+            assert f"not delivered: json://127.0.0.1:{port}:" in down.stdout and "Traceback" not in down.stderr
+            with Receiver(port) as receiver:
+                back = _watch_once(config, env)
+                quiet = _watch_once(config, env)
+        events = _events(api, "luisterpost.alert")
     assert back.returncode == 0, back.stderr[-3000:]
     assert f"delivered to json://127.0.0.1:{port}" in back.stdout
     assert quiet.returncode == 0 and "0 alert(s)" in quiet.stdout and "delivered" not in quiet.stdout
@@ -231,6 +233,22 @@ def test_watch_once_exits_1_while_the_receiver_is_down_and_delivers_when_it_is_b
     assert "6 berichten van inwoners" in receiver.received[0]["message"]
     for run in (down, back, quiet):
         assert TOKEN not in run.stdout + run.stderr
+    # The alert was made once (in the first cycle; later cycles only delivered it): one event, for automations.
+    assert len(events) == 1
+    assert events[0]["resource"]["prefect.resource.id"] == "luisterpost.municipality.lindeveen"
+    payload = events[0]["payload"]
+    assert (payload["severity"], payload["posts"], payload["woonkernen"]) == (6, 6, ["Heikamp"])
+    assert TOKEN not in json.dumps(events[0]) and "anouk" not in json.dumps(events[0])
+
+
+def _events(api: str, name: str) -> list[dict]:
+    """The events of this name the server stored (it stores them a moment after they arrive)."""
+    deadline = time.monotonic() + 60
+    while True:
+        answer = httpx.post(f"{api}/events/filter", json={"filter": {"event": {"name": [name]}}, "limit": 50}).json()
+        if answer.get("events") or time.monotonic() > deadline:
+            return answer.get("events", [])
+        time.sleep(1)
 
 
 def test_alerts_are_deleted_with_the_posts_past_retention(tmp_path):
