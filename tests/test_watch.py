@@ -19,6 +19,8 @@ import pytest
 from luisterpost.alerts import label, redact, resolve
 from luisterpost.config import load_config
 from luisterpost.errors import UserError
+from luisterpost.harvest import harvest_source
+from luisterpost.sources import build_source
 from luisterpost.store.access import SharedFile, database_opener, sole_run
 from luisterpost.watch.cycle import run_cycle
 from luisterpost.watch.state import decision
@@ -144,6 +146,25 @@ def test_a_receiver_that_is_down_is_recorded_and_retried(env, write_config):
         assert again.alerts == [] and [d.delivered for d in again.deliveries] == [True]
         assert len(receiver.received) == 1 and "ernst 6/10" in receiver.received[0]["title"]
     assert _stored(config, "SELECT status, attempts FROM alert_deliveries") == [("delivered", 3)]
+
+
+def test_while_the_nightly_harvests_the_watch_skips_its_harvest_and_still_alerts(env, write_config):
+    with _watching(write_config, angry(6, "Heikamp")) as (world, receiver, config, _):
+        loaded = load_config(config)
+        with sole_run(loaded.database_path, "harvest", role="nightly"):
+            # The nightly reads the source (as flows/nightly.py does) while it holds the turn.
+            nightly_db = SharedFile(loaded.database_path, database_opener(loaded.database_path))
+            assert harvest_source(nightly_db, build_source(loaded, loaded.sources[0])).new == 6
+            nightly_db.close()
+            asked = world.asked()
+            skipped = _cycle(config)
+        assert not skipped.harvested and "harvest skipped" in skipped.note and "nightly" in skipped.note
+        assert skipped.outcomes == [] and world.asked() == asked  # the watch did not read the platform
+        # What the nightly stored was enriched and analysed all the same: the burst is alerted.
+        assert skipped.enriched == 6 and len(skipped.alerts) == 1 and len(receiver.received) == 1
+        # The turn free again: the watch continues from the nightly's watermarks, nothing new to read.
+        after = _cycle(config)
+        assert after.harvested and [o.new for o in after.outcomes] == [0] and after.alerts == []
 
 
 def test_alert_rules_on_given_episodes():

@@ -11,6 +11,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakeapi import FakeApi
 from tests.replay import Mastodon
 
 TOKEN_ENV = "HOOK_TOKEN"
@@ -19,6 +20,14 @@ TOKEN = "hook-token-7f3a9c1e-do-not-show"  # the receiver's credential: never in
 
 class Burst(Mastodon):
     """A Mastodon hashtag whose residents post the texts a test gives."""
+
+    def serve(self, api: FakeApi) -> None:
+        self.api = api  # to count what the platform was asked
+        super().serve(api)
+
+    def asked(self) -> int:
+        """How many times the hashtag was read."""
+        return len(self.api.hits(self.tag_path(self.MAIN[4:])))
 
     def say(self, text: str, at: datetime, author: str = "anouk") -> str:
         item_id = self.post(self.MAIN, at)
