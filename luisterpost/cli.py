@@ -743,7 +743,7 @@ def watch(ctx: typer.Context, once: Annotated[bool, typer.Option(
             started = time.monotonic()
             state = watch_flow(config_path=path, return_state=True)
             result = state.result(raise_on_failure=False)
-            if isinstance(result, BaseException) and not isinstance(result, dict):
+            if isinstance(result, BaseException):
                 if once:
                     raise result
                 console.print(f"[red]cycle stopped:[/] {escape(str(result))}", highlight=False)

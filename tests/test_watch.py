@@ -14,14 +14,16 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import polars as pl
 import pytest
 
 from luisterpost.alerts import label, redact, resolve
-from luisterpost.config import load_config
+from luisterpost.config import Spikes, load_config
 from luisterpost.errors import UserError
 from luisterpost.harvest import harvest_source
 from luisterpost.sources import build_source
 from luisterpost.store.access import SharedFile, database_opener, sole_run
+from luisterpost.watch import episodes
 from luisterpost.watch.cycle import run_cycle
 from luisterpost.watch.state import decision
 from tests.fakeapi import FakeApi
@@ -165,6 +167,45 @@ def test_while_the_nightly_harvests_the_watch_skips_its_harvest_and_still_alerts
         # The turn free again: the watch continues from the nightly's watermarks, nothing new to read.
         after = _cycle(config)
         assert after.harvested and [o.new for o in after.outcomes] == [0] and after.alerts == []
+
+
+def _marked(rows: list[tuple[datetime, str, list[str], list[str]]]) -> pl.DataFrame:
+    """Residents' posts as the watch reads them: (time, sentiment, themes, woonkernen) each."""
+    return pl.DataFrame({
+        "platform": ["mastodon"] * len(rows), "id": [str(n) for n in range(len(rows))],
+        "created_at": [r[0] for r in rows], "author_handle": [f"inwoner{n % 7}" for n in range(len(rows))],
+        "author_followers": [100] * len(rows),
+        "text": ["De container in Zandhoek is vol, overal afval" if r[3] else "Mooie markt vandaag" for r in rows],
+        "likes": [1] * len(rows), "reposts": [0] * len(rows), "replies": [0] * len(rows), "quotes": [0] * len(rows),
+        "sentiment_label": [r[1] for r in rows], "themes": [r[2] for r in rows], "woonkernen": [r[3] for r in rows],
+        "is_own": [False] * len(rows),
+    }, schema_overrides={"created_at": pl.Datetime("us", "UTC"), "themes": pl.List(pl.String),
+                         "woonkernen": pl.List(pl.String)})
+
+
+def test_episode_numbers_on_given_rows():
+    burst = datetime(2026, 11, 20, 13, tzinfo=UTC)  # 14:00 in Amsterdam
+    quiet = [(burst - timedelta(hours=h, minutes=m), "neutraal", [], []) for h in range(1, 8 * 24 + 7) for m in (10, 40)]
+    loud = [(burst + timedelta(minutes=5 + n), "negatief" if n < 9 else "neutraal", ["afval"], ["Zandhoek"])
+            for n in range(12)]
+    marked = _marked(quiet + loud)
+    now = burst + timedelta(minutes=30)
+    found = episodes.found(marked, now, "Europe/Amsterdam", Spikes(min_posts_hour=5), recent_hours=6)
+    # All posts: 12 against 2 an hour (×6, severity round(2·log2 6) = 5); negative: 9 against 0 (×9, 6).
+    # Theme afval and woonkern Zandhoek: 12 against 0 (severity round(2·log2 12) = 7) and 9 against 0 (6).
+    assert sorted((e["scope"], e["kind"], e["factor"], e["severity"]) for e in found) == [
+        (("", ""), "negativity", 9.0, 6), (("", ""), "volume", 6.0, 5),
+        (("theme", "afval"), "negativity", 9.0, 6), (("theme", "afval"), "volume", 12.0, 7),
+        (("woonkern", "Zandhoek"), "negativity", 9.0, 6), (("woonkern", "Zandhoek"), "volume", 12.0, 7)]
+    [spike] = episodes.events(found)
+    assert (spike["severity"], spike["volume_factor"], spike["negativity_factor"]) == (8, 6.0, 9.0)  # 7 + 1: both kinds
+    assert (spike["woonkernen"], spike["themes"]) == (["Zandhoek"], ["afval"])
+    told = episodes.describe(spike, marked, frozenset({"zandhoek"}), "Europe/Amsterdam")
+    assert (told["posts"], told["negative_posts"], told["negative_share"]) == (12, 9, 0.75)
+    assert told["start_local"].strftime("%H:%M") == "14:00" and told["platforms"] == {"mastodon": 12}
+    assert told["top_terms"][:2] == ["afval", "container"] and told["top_posts"].height == 3
+    # An hour later than `recent_hours` after it ended, the episode is no longer watched.
+    assert episodes.found(marked, burst + timedelta(hours=8), "Europe/Amsterdam", Spikes(min_posts_hour=5), 6) == []
 
 
 def test_alert_rules_on_given_episodes():

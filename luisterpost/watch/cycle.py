@@ -8,7 +8,6 @@ nightly reads those sources anyway) and still analyses what is stored."""
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -113,9 +112,9 @@ def recent_events(db: Database, config: Config, now: datetime) -> list[dict[str,
     return [episodes.describe(e, marked, settings.own_words, tz) for e in episodes.events(found)]
 
 
-def facts(config: Config, spike: dict[str, Any], reason: str, alert_id: int, brief: str | None) -> dict[str, Any]:
+def facts(config: Config, spike: dict[str, Any], reason: str, brief: str | None) -> dict[str, Any]:
     """An alert's numbers, without any post or person: for the database and the Prefect event."""
-    return {"alert_id": alert_id, "municipality": config.municipality.name, "slug": config.municipality.slug,
+    return {"municipality": config.municipality.name, "slug": config.municipality.slug,
             "reason": reason, "severity": int(spike["severity"]), "kinds": list(spike["kinds"]),
             "start": spike["start"].isoformat(), "posts": spike["posts"], "negative_posts": spike["negative_posts"],
             "negative_share": round(float(spike["negative_share"]), 4),
@@ -126,7 +125,8 @@ def facts(config: Config, spike: dict[str, Any], reason: str, alert_id: int, bri
 
 def make_alerts(db: Database, config: Config, events: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
     """Store an alert for every event that is new (and severe enough) or escalated since its last alert
-    (watch.state.decision); return their facts. Events not alerted keep their episode's end up to date."""
+    (watch.state.decision); return their facts (`facts`, with the alert_id). Events not alerted keep their
+    episode's end up to date."""
     made = []
     privacy = None
     for spike in events:
@@ -142,11 +142,10 @@ def make_alerts(db: Database, config: Config, events: list[dict[str, Any]], now:
         brief = str(brief_path) if brief_path else None
         quotes = leads(spike["top_posts"], privacy, config.own_handles(), config.municipality.timezone)
         title, body = compose(config.municipality.name, spike, reason, before, quotes, brief)
+        told = facts(config, spike, reason, brief)
         with db.write() as con:
-            alert_id = state.record_alert(con, spike, before, reason, title, body, {}, now)
-            told = facts(config, spike, reason, alert_id, brief)
-            con.execute("UPDATE alerts SET facts = ? WHERE alert_id = ?", [json.dumps(told, default=str), alert_id])
-        made.append(told)
+            alert_id = state.record_alert(con, spike, before, reason, title, body, told, now)
+        made.append({"alert_id": alert_id, **told})
     return made
 
 

@@ -78,12 +78,17 @@ def found(marked: pl.DataFrame, now: datetime, tz: str, floor: Spikes, recent_ho
 
 def events(episodes_found: list[dict[str, object]]) -> list[dict[str, object]]:
     """The events of the episodes found: per event (metrics.spikes.event) its scopes, woonkernen and themes (those
-    whose own posts spiked), volume_factor and negativity_factor (the highest peak / baseline of its episodes of
-    that kind, or None). Most severe first."""
+    whose own posts spiked), volume_factor and negativity_factor: peak / baseline of its municipality-wide
+    episode of that kind, else the highest of its theme and woonkern episodes of that kind (None: that kind did
+    not spike). Most severe first."""
     told = []
     for group in merge(episodes_found):
         spike = event(group)
-        factors = {kind: max((e["factor"] for e in group if e["kind"] == kind), default=None) for kind in KINDS}
+        factors = {}
+        for kind in KINDS:
+            of_kind = [e for e in group if e["kind"] == kind]
+            widest = [e for e in of_kind if e["scope"] == ALL] or of_kind
+            factors[kind] = max((e["factor"] for e in widest), default=None)
         told.append({**spike, "scopes": sorted({e["scope"] for e in group}),
                      "woonkernen": sorted({e["scope"][1] for e in group if e["scope"][0] == "woonkern"}),
                      "themes": sorted({e["scope"][1] for e in group if e["scope"][0] == "theme"}),
@@ -99,8 +104,8 @@ def describe(spike: dict[str, object], marked: pl.DataFrame, exclude: frozenset[
     ones when negativity spiked), not yet pseudonymised."""
     zone = ZoneInfo(tz)
     residents = marked.filter(~pl.col("is_own"))
-    scoped = ALL in spike["scopes"]
-    where = pl.lit(True) if scoped else pl.any_horizontal([in_scope(tuple(s)) for s in spike["scopes"]])
+    everywhere = ALL in spike["scopes"]
+    where = pl.lit(True) if everywhere else pl.any_horizontal([in_scope(tuple(s)) for s in spike["scopes"]])
     start, until = spike["start"].astimezone(UTC), spike["until"].astimezone(UTC)
     rows = residents.filter(where).with_columns(engagement=ENGAGEMENT,
                                                 negative=pl.col("sentiment_label") == "negatief")

@@ -87,7 +87,3 @@ def undelivered(con: duckdb.DuckDBPyConnection, targets: int, since: datetime) -
         " WHERE d.status = 'failed' OR (d.status IS NULL AND a.created_at >= ?)"
         " ORDER BY a.alert_id, t.target", [targets, since]).fetchall()
 
-
-def facts_of(con: duckdb.DuckDBPyConnection, alert_id: int) -> dict[str, object]:
-    """The numbers stored with an alert."""
-    return json.loads(con.execute("SELECT facts FROM alerts WHERE alert_id = ?", [alert_id]).fetchone()[0])
