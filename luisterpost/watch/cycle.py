@@ -151,13 +151,11 @@ def make_alerts(db: Database, config: Config, events: list[dict[str, Any]], now:
 
 def deliver(db: Database, config: Config, now: datetime, *, secrets: SecretLookup | None = None,
             sender: Callable[..., Delivery] = send) -> list[Delivery]:
-    """Send every alert still undelivered to each URL (new, failed before) and record how it went; return the
-    deliveries tried."""
+    """Send every alert still undelivered to each URL (new, failed before) and record how it went; then empty
+    the text of the alerts delivered everywhere (watch.state.settle). Return the deliveries tried."""
     urls = config.alerts.urls
-    if not urls:
-        return []
     with db.read() as con:
-        pending = state.undelivered(con, len(urls), now - timedelta(days=RESEND_DAYS))
+        pending = state.undelivered(con, len(urls), now - timedelta(days=RESEND_DAYS)) if urls else []
     tried = []
     for alert_id, target, title, body in pending:
         delivery = sender(target, urls[target], title, body, secrets=secrets, retries=config.alerts.retries,
@@ -165,6 +163,8 @@ def deliver(db: Database, config: Config, now: datetime, *, secrets: SecretLooku
         with db.write() as con:
             state.record_delivery(con, alert_id, delivery, utcnow())
         tried.append(delivery)
+    with db.write() as con:
+        state.settle(con, len(urls))
     return tried
 
 

@@ -84,6 +84,16 @@ def undelivered(con: duckdb.DuckDBPyConnection, targets: int, since: datetime) -
         "SELECT a.alert_id, t.target, a.title, a.body FROM alerts AS a"
         " CROSS JOIN range(?) AS t(target)"
         " LEFT JOIN alert_deliveries AS d ON d.alert_id = a.alert_id AND d.target = t.target"
-        " WHERE d.status = 'failed' OR (d.status IS NULL AND a.created_at >= ?)"
+        " WHERE a.body <> '' AND (d.status = 'failed' OR (d.status IS NULL AND a.created_at >= ?))"
         " ORDER BY a.alert_id, t.target", [targets, since]).fetchall()
 
+
+
+def settle(con: duckdb.DuckDBPyConnection, targets: int) -> int:
+    """Empty the text of every alert delivered to each of the first `targets` URLs (all of them, when there are
+    none): its quoted posts are kept no longer than needed to deliver it (a resident erased later must not stay
+    quoted here). The title and the numbers stay. Returns how many were emptied."""
+    return con.execute(
+        "UPDATE alerts AS a SET body = '' WHERE a.body <> '' AND ? = (SELECT count(*) FROM alert_deliveries AS d"
+        " WHERE d.alert_id = a.alert_id AND d.status = 'delivered' AND d.target < ?)", [targets, targets]
+    ).fetchall()[0][0]

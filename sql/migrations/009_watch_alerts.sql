@@ -20,7 +20,7 @@ CREATE TABLE alerts (
     reason       VARCHAR     NOT NULL,  -- 'nieuw', 'ernstiger' or 'breder'
     severity     INTEGER     NOT NULL,
     title        VARCHAR     NOT NULL,
-    body         VARCHAR     NOT NULL,  -- as sent: residents pseudonymised and masked
+    body         VARCHAR     NOT NULL,  -- as sent (residents pseudonymised, masked); emptied once delivered everywhere
     facts        JSON        NOT NULL   -- the numbers, for the Prefect event
 );
 
