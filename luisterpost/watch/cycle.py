@@ -56,7 +56,7 @@ class Cycle:
                 "sources": [{"source": o.source, "status": o.status, "fetched": o.fetched, "new": o.new,
                              "error": o.error} for o in self.outcomes],
                 "alerts": self.alerts,
-                "deliveries": [{"alert": d.target, "label": d.label, "delivered": d.delivered, "attempts": d.attempts,
+                "deliveries": [{"target": d.target, "label": d.label, "delivered": d.delivered, "attempts": d.attempts,
                                 "error": d.error} for d in self.deliveries]}
 
 
