@@ -41,12 +41,15 @@ def close_all() -> None:
 def harvest_turn(config: Config) -> Iterator[None]:
     """The municipality's one harvest at a time. With a Prefect server, a second nightly run of the same
     municipality waits for the first (the global concurrency limit `nightly-<slug>`, made on first use);
-    whatever starts it, a second harvest of the same file stops at once with a one-line message."""
+    whatever starts it, a second harvest of the same file stops at once with a one-line message. A watch cycle
+    that holds the file's turn is waited for, at most `[watch] nightly_wait_minutes`: it ends within minutes."""
     from prefect.concurrency.sync import concurrency
 
     name = f"nightly-{config.municipality.slug}"
     _ensure_limit(name)
-    with concurrency(name, occupy=1, strict=False), sole_run(config.database_path, "harvest"):
+    with concurrency(name, occupy=1, strict=False), sole_run(
+            config.database_path, "harvest", role="nightly", wait=config.watch.nightly_wait_minutes * 60,
+            wait_for=("watch",), on_wait=_waiting):
         yield
 
 

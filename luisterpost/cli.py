@@ -904,6 +904,61 @@ def check(
     raise typer.Exit(exit_code(findings))
 
 
+@app.command()
+def watch(ctx: typer.Context, once: Annotated[bool, typer.Option(
+        "--once", help="One cycle, then stop (exit 1 when an alert could not be delivered).")] = False) -> None:
+    """Watch between nightly harvests: every [watch] interval_minutes read the sources marked watch = true,
+    enrich, find hourly episodes and alert on them ([alerts] urls); until Ctrl-C. Each cycle is a Prefect flow run."""
+    import time
+
+    _prefect_environment()
+    path = _config_path(ctx)
+    config = load_config(path)  # report config errors before Prefect starts
+    from flows.watch import watch as watch_flow
+
+    interval = config.watch.interval_minutes * 60
+    if not once:
+        console.print(f"Watching {config.municipality.name} every {config.watch.interval_minutes:g} min (Ctrl-C stops)…")
+    try:
+        while True:
+            started = time.monotonic()
+            state = watch_flow(config_path=path, return_state=True)
+            result = state.result(raise_on_failure=False)
+            if isinstance(result, BaseException):
+                if once:
+                    raise result
+                console.print(f"[red]cycle stopped:[/] {escape(str(result))}", highlight=False)
+                failed = True
+            else:
+                failed = _print_cycle(result)
+            if once:
+                if failed:
+                    raise typer.Exit(1)
+                return
+            time.sleep(max(0.0, interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        console.print("Stopped watching.")
+
+
+def _print_cycle(result: dict) -> bool:
+    """Print what a watch cycle did; return whether an alert delivery failed."""
+    if result.get("note"):
+        out.print(result["note"], highlight=False, markup=False)
+    for s in result["sources"]:
+        out.print(f"{s['status']:>7} {s['source']}: {s['fetched']:,} fetched, {s['new']:,} new", highlight=False,
+                  markup=False)
+    out.print(f"{result['enriched']:,} enriched, {result['events']} recent episode(s), {len(result['alerts'])} alert(s)",
+              highlight=False)
+    failed = False
+    for d in result["deliveries"]:
+        if d["delivered"]:
+            out.print(f"delivered to {d['label']}", highlight=False, markup=False)
+        else:
+            out.print(f"not delivered: {d['error']} (the next cycle tries again)", highlight=False, markup=False)
+            failed = True
+    return failed
+
+
 # Run statuses that need words. A run still 'running' is going on now (a harvest lets readers in between its
 # writes), or was stopped part-way: the next run of its kind marks it 'interrupted'.
 RUN_STATUS = {

@@ -208,6 +208,45 @@ class Monitoring(Strict):
     max_age_hours: float = Field(default=30, gt=0)
 
 
+class Watch(Strict):
+    """The watch between nightly harvests (docs/operations.md, *Watch en meldingen*)."""
+
+    interval_minutes: float = Field(default=15, gt=0)  # one cycle this often (Prefect deployment, `watch`)
+    # Episodes still going, or ended at most this long ago, are watched; older ones are the monthly report's.
+    recent_hours: float = Field(default=6, gt=0)
+    # How long the nightly waits for a watch cycle that holds the harvest turn before it fails.
+    nightly_wait_minutes: float = Field(default=30, ge=0)
+
+
+# A credential written into an alert URL instead of a {secret:NAME} placeholder: user:password@ before the host.
+_INLINE_PASSWORD = re.compile(r"^[a-z0-9+]+://[^/@{]*:[^/@{]+@", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{secret:([A-Za-z0-9_.-]+)\}")
+
+
+class Alerts(Strict):
+    """Where the watch sends its alerts: Apprise URLs, credentials as {secret:NAME} placeholders."""
+
+    urls: list[str] = []
+    min_severity: int = Field(default=4, ge=1, le=10)  # episodes below this severity are not alerted
+    retries: int = Field(default=3, ge=0, le=10)  # after the first try, per URL and cycle
+    backoff_seconds: float = Field(default=2, ge=0)  # first wait between tries; doubles each time
+    # Where the crisis brief of an alerted episode is written (relative to the config file); "" writes none.
+    brief_dir: str = "out"
+
+    @field_validator("urls")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for number, url in enumerate(value):
+            if not re.match(r"^[a-z0-9+]+://\S", url, re.IGNORECASE):
+                raise ValueError(f"[{number}]: not an Apprise URL like 'json://host/path' or 'mailtos://…'")
+            if "{" in _PLACEHOLDER.sub("", url) or "}" in _PLACEHOLDER.sub("", url):
+                raise ValueError(f"[{number}]: only {{secret:NAME}} placeholders are allowed in an alert URL")
+            if _INLINE_PASSWORD.match(url):
+                raise ValueError(f"[{number}]: holds a password; write {{secret:NAME}} instead and keep the value "
+                                 "in an environment variable or a Prefect Secret block")
+        return value
+
+
 class SentimentSettings(Strict):
     """How sentiment is scored: the vocabulary and rules (default), or a text-classification model."""
 
@@ -253,6 +292,8 @@ class Config(Strict):
     spikes: Spikes = Spikes()
     monitoring: Monitoring = Monitoring()
     sentiment: SentimentSettings = SentimentSettings()
+    watch: Watch = Watch()
+    alerts: Alerts = Alerts()
     # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
     peers: list[str] = []
     sources: list[SourceSettings] = []

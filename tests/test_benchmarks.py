@@ -86,3 +86,9 @@ def test_bench_fleet_runs():
     out = run_bench("bench_fleet.py", "--municipalities", "2", "--workers", "1,2")
     assert "1 worker(s): 2 nightly runs" in out and "2 worker(s): 2 nightly runs" in out
     assert "min for 100" in out
+
+
+@pytest.mark.slow
+def test_bench_watch_runs():
+    out = run_bench("bench_watch.py", "--skip-latency", "--months", "1", "--repeat", "1")
+    assert "cycle with nothing new" in out and "`watch --once`" in out

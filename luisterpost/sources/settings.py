@@ -25,6 +25,8 @@ class HttpSourceSettings(Strict):
     revisit_days: float = Field(default=3, ge=0)  # conversations of posts this young are read again
     # Name of the secret: the environment variable NAME_IN_CAPITALS, or a Prefect Secret block of this name.
     secret: str | None = None
+    # Also read by the watch (every [watch] interval_minutes), not only by the nightly: docs/operations.md.
+    watch: bool = False
 
     @field_validator("base_url")
     @classmethod

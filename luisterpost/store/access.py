@@ -208,23 +208,40 @@ class SharedFile:
 
 
 @contextmanager
-def sole_run(path: Path, kind: str) -> Iterator[None]:
+def sole_run(path: Path, kind: str, *, role: str = "", wait: float = 0.0, wait_for: tuple[str, ...] = (),
+             on_wait: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+             clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
     """Hold the turn for a run of `kind` (a harvest) on the database at `path`: one at a time. A second one,
-    in any process, stops at once with a one-line UserError naming the process that runs. The kernel lets go
-    of the turn when the process ends, also when it is killed."""
+    in any process, stops at once with a one-line UserError naming the process that runs, unless that process
+    holds the turn in one of the roles `wait_for` (the nightly waits for a watch cycle): then it waits for it,
+    at most `wait` seconds, telling `on_wait` once. `role` says what this run is ("nightly", "watch"), for
+    whoever finds the turn taken. The kernel lets go of the turn when the process ends, also when it is killed."""
     turn = path.with_name(f"{path.name}.{kind}")
     turn.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(turn, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
-            raise UserError(f"{path}: another {kind} of this database is running (process {holder}); this one "
-                            "stops without doing anything") from None
+        deadline, told = clock() + wait, False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                pid, _, held_as = os.pread(fd, 64, 0).decode("ascii", "replace").strip().partition(" ")
+                holder = f"process {pid}" if pid else "another process"
+                what = f", {held_as}" if held_as else ""
+                if held_as not in wait_for or not held_as:
+                    raise UserError(f"{path}: another {kind} of this database is running ({holder}{what}); this "
+                                    "one stops without doing anything") from None
+                if clock() >= deadline:
+                    raise UserError(f"{path}: a {held_as} {kind} ({holder}) held this database for more than "
+                                    f"{wait:g} s; this one stops without doing anything") from None
+                if not told and on_wait is not None:
+                    on_wait(f"{path}: a {held_as} {kind} ({holder}) is running; waiting for it (at most {wait:g} s)…")
+                    told = True
+                sleep(min(1.0, max(deadline - clock(), 0.01)))
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            os.pwrite(fd, f"{os.getpid()} {role}".strip().encode(), 0)
         except OSError as exc:  # a full disk: named with the file it could not write
             raise OSError(exc.errno, exc.strerror, str(turn)) from None
         yield
