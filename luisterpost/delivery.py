@@ -110,6 +110,7 @@ def letter(config: Config, rendered: RenderedReport, kind: str, recipients: tupl
     figures = headline(data.metrics)
     title = subject(config, rendered, kind)
     where = str(rendered.html) if rendered.html else None
+    t = labels()["nl"]  # the figures under the names the report's tiles give them
     lines = [
         "Goedendag,",
         "",
@@ -117,9 +118,9 @@ def letter(config: Config, rendered: RenderedReport, kind: str, recipients: tupl
         f"{_period_name(Formatter('nl'), data.period)}. Het rapport zit als PDF in de bijlage.",
         "",
         "De kerncijfers:",
-        f"- Vermeldingen: {figures.mentions}",
-        f"- Netto sentiment: {figures.net_sentiment}",
-        f"- Reactiepercentage webcare: {figures.response_rate}",
+        f"- {t['mentions']}: {figures.mentions}",
+        f"- {t['net_sentiment']}: {figures.net_sentiment}",
+        f"- {t['response_rate']}: {figures.response_rate}",
         "",
         *([f"Het interactieve rapport (HTML) staat op: {where}", ""] if where else []),
         "Dit bericht is automatisch verstuurd door Luisterpost.",

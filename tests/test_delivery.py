@@ -1,0 +1,281 @@
+"""Reports by e-mail: the [delivery] settings, the mail (recipients, subject, the PDF as written, the headline
+figures as the report shows them, no secret anywhere) sent to a real SMTP server on 127.0.0.1, and what a failed
+delivery does (tried again when it may pass; named with its reason when it does not; the flow ends Failed)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from luisterpost.config import load_config
+from luisterpost.delivery import deliver, failure_message, headline
+from luisterpost.enrich.run import enrich_pending, matcher_for
+from luisterpost.errors import UserError
+from luisterpost.harvest import harvest_source
+from luisterpost.metrics.compute import Filters
+from luisterpost.metrics.period import Period
+from luisterpost.report.render import render_report
+from luisterpost.sources import build_source
+from luisterpost.store import open_db
+
+from .conftest import ACCOUNTS
+from .mailserver import MailServer, free_port
+
+PASSWORD = "zeer-geheim-wachtwoord-42"
+SECRET_ENV = "LINDEVEEN_SMTP"  # the environment variable of the secret 'lindeveen-smtp'
+MONTHLY = ["bestuur@lindeveen.nl", "communicatie@lindeveen.nl"]
+VERKEER = ["wethouder.verkeer@lindeveen.nl"]
+AFVAL = ["wethouder.afval@lindeveen.nl", "secretariaat@lindeveen.nl"]
+
+
+def config_text(database: Path, port: int, *, smtp: str = "", delivery: str | None = None) -> str:
+    """A municipality with three portfolios (two with recipients), the demo source and a mail server on `port`."""
+    if delivery is None:
+        delivery = f"""
+            [delivery]
+            monthly = {MONTHLY}
+
+            [delivery.alderman]
+            verkeer = {VERKEER}
+            afval = {AFVAL}
+        """
+    return ACCOUNTS + textwrap.dedent(f"""
+        [municipality]
+        name = "Lindeveen"
+
+        [storage]
+        database = "{database.as_posix()}"
+
+        [terms]
+        woonkernen = ["Oosterbroek", "Heikamp"]
+
+        [terms.portfolios]
+        verkeer = ["verkeer", "weg", "fietspad", "rotonde"]
+        afval = ["afval", "container", "grofvuil"]
+        wonen = ["woning", "nieuwbouw"]
+
+        [[sources]]
+        kind = "demo"
+        months = 1
+        until = 2026-10-31
+    """) + textwrap.dedent(delivery) + textwrap.dedent(f"""
+        [delivery.smtp]
+        host = "127.0.0.1"
+        port = {port}
+        security = "none"
+        username = "luisterpost"
+        password_secret = "lindeveen-smtp"
+        from = "luisterpost@lindeveen.nl"
+        attempts = 3
+        retry_seconds = 0
+        timeout_seconds = 5
+    """) + textwrap.dedent(smtp)
+
+
+def write(folder: Path, text: str, name: str = "gemeente.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def smtp_password(monkeypatch):
+    monkeypatch.setenv(SECRET_ENV, PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """October 2026 of the demo municipality harvested and enriched into a database file, and its monthly report
+    and the alderman report on 'verkeer' and 'afval' written (HTML and PDF); the file is closed again."""
+    folder = tmp_path_factory.mktemp("delivery")
+    database = folder / "lindeveen.duckdb"
+    config = load_config(write(folder, config_text(database, free_port())))
+    con = open_db(database)
+    harvest_source(con, build_source(config, config.sources[0], now=datetime(2026, 11, 1, 3, tzinfo=UTC)))
+    enrich_pending(con, matcher_for(config))
+    period = Period.month(2026, 10, config.municipality.tz)
+    out = folder / "out"
+    monthly = render_report(con, config, period, out)
+    aldermen = [report for theme in ("verkeer", "afval")
+                for report in render_report(con, config, period, out, kind="alderman", filters=Filters(theme=theme))]
+    con.close()
+    return folder, database, monthly, aldermen
+
+
+def sending_config(written, port: int, **changes) -> object:
+    folder, database, *_ = written
+    return load_config(write(folder, config_text(database, port, **changes), name=f"mail-{port}.toml"))
+
+
+def tile_values(html: str) -> dict[str, str]:
+    """The summary tiles of a written HTML report: label → value."""
+    return dict(re.findall(r'<div class="tile-label">([^<]*)</div>\s*<div class="tile-value">([^<]*)</div>', html))
+
+
+# --- the settings -------------------------------------------------------------------------------------------
+
+def test_delivery_settings_load_with_the_port_of_the_security_asked_for(tmp_path):
+    config = load_config(write(tmp_path, config_text(tmp_path / "db.duckdb", 2525)))
+    assert config.delivery.monthly == MONTHLY
+    assert config.delivery.alderman == {"verkeer": VERKEER, "afval": AFVAL}
+    smtp = config.delivery.smtp
+    assert (smtp.host, smtp.port_number, smtp.sender, smtp.username) == (
+        "127.0.0.1", 2525, "luisterpost@lindeveen.nl", "luisterpost")
+    assert smtp.model_copy(update={"port": None, "security": "ssl"}).port_number == 465
+    assert smtp.model_copy(update={"port": None, "security": "starttls"}).port_number == 587
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ('[delivery]\nmonthly = ["bestuur@lindeveen.nl", "bestuur lindeveen.nl"]\n',
+     "delivery.monthly[1]: 'bestuur lindeveen.nl' is not an e-mail address like 'naam@gemeente.nl'"),
+    ('[delivery]\nmonthly = ["Bestuur <bestuur@lindeveen>"]\n',
+     "delivery.monthly[0]: 'Bestuur <bestuur@lindeveen>' is not an e-mail address"),
+    ('[delivery.alderman]\nverkeer = ["wethouder@lindeveen"]\n',
+     "delivery.alderman.verkeer[0]: 'wethouder@lindeveen' is not an e-mail address"),
+    ('[delivery.alderman]\nsport = ["wethouder@lindeveen.nl"]\n',
+     "delivery.alderman.sport: not a portfolio in [terms.portfolios] (known: verkeer, afval, wonen)"),
+    ('[delivery]\nmonthly = ["bestuur@lindeveen.nl"]\n',
+     "delivery: smtp.host is required to send reports to the recipients: add [delivery.smtp] host"),
+])
+def test_a_mistake_in_delivery_names_the_key(tmp_path, change, message):
+    text = config_text(tmp_path / "db.duckdb", 25, delivery=change)
+    if "smtp.host" in message:
+        text = text.split("[delivery.smtp]")[0]  # recipients, but no mail server
+    with pytest.raises(UserError) as error:
+        load_config(write(tmp_path, text))
+    assert f"gemeente.toml: {message}" in str(error.value)
+
+
+@pytest.mark.parametrize(("smtp", "message"), [
+    ('[delivery.smtp]\nhost = "mail.lindeveen.nl"\nfrom = "luisterpost@lindeveen.nl"\nusername = "lp"\n',
+     "delivery.smtp: username is set but password_secret is not"),
+    ('[delivery.smtp]\nhost = "mail.lindeveen.nl"\nfrom = "luisterpost@lindeveen.nl"\npassword = "geheim"\n',
+     "delivery.smtp.password: unknown key (check the spelling)"),
+    ('[delivery.smtp]\nhost = "mail.lindeveen.nl"\nfrom = "luisterpost@lindeveen.nl"\nsecurity = "tls"\n',
+     "delivery.smtp.security: Input should be 'starttls', 'ssl' or 'none'"),
+    ('[delivery.smtp]\nhost = "mail.lindeveen.nl"\nfrom = "luisterpost"\n',
+     "delivery.smtp.from: 'luisterpost' is not an e-mail address"),
+])
+def test_a_mistake_in_the_smtp_settings_names_the_key(tmp_path, smtp, message):
+    text = config_text(tmp_path / "db.duckdb", 25).split("[delivery.smtp]")[0] + smtp
+    with pytest.raises(UserError) as error:
+        load_config(write(tmp_path, text))
+    assert message in str(error.value)
+
+
+# --- the mail ------------------------------------------------------------------------------------------------
+
+def test_the_monthly_report_arrives_with_its_pdf_figures_and_html_location(written, caplog):
+    caplog.set_level(logging.DEBUG)
+    _, _, monthly, _ = written
+    with MailServer(login=("luisterpost", PASSWORD)) as server:
+        outcomes = deliver(sending_config(written, server.port), "monthly", monthly)
+    assert [(o.sent, o.failed, o.error) for o in outcomes] == [(tuple(MONTHLY), (), None)]
+    [mail] = server.handler.received
+    assert server.handler.logins == [(b"luisterpost", PASSWORD.encode())]
+    assert mail.sender == "luisterpost@lindeveen.nl" and mail.recipients == MONTHLY
+    message = mail.message
+    assert message["Subject"] == "Maandrapportage online luisteren – oktober 2026 – Lindeveen"
+    assert message["To"] == ", ".join(MONTHLY)
+    [attachment] = list(message.iter_attachments())
+    report = monthly[0]
+    assert attachment.get_filename() == report.pdf.name
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_content() == report.pdf.read_bytes()
+    # The three headline figures as the report's summary tiles show them, in Dutch formats.
+    tiles = tile_values(report.html.read_text(encoding="utf-8"))
+    text = message.get_body(("plain",)).get_content()
+    page = message.get_body(("html",)).get_content()
+    for label in ("Vermeldingen", "Net sentiment", "Reactiepercentage"):
+        assert f"{label}: {tiles[label]}" in text and f"<li>{label}: {tiles[label]}</li>" in page
+    figures = headline(report.data.metrics)
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", figures.mentions)  # Dutch thousands separator
+    assert re.fullmatch(r"[+−]\d+,\d\d", figures.net_sentiment)
+    assert re.fullmatch(r"\d+%", figures.response_rate)
+    assert f"Het interactieve rapport (HTML) staat op: {report.html}" in text
+    # The password went to the login only: not in the mail, not in any log line.
+    assert PASSWORD.encode() not in mail.raw
+    assert PASSWORD not in caplog.text
+
+
+def test_each_alderman_report_goes_to_its_portfolios_recipients_only(written):
+    _, _, _, aldermen = written
+    with MailServer(login=("luisterpost", PASSWORD)) as server:
+        outcomes = deliver(sending_config(written, server.port), "alderman", aldermen)
+    assert [o.ok for o in outcomes] == [True, True]
+    by_subject = {m.message["Subject"]: m for m in server.handler.received}
+    assert set(by_subject) == {"Portefeuille-rapportage verkeer – oktober 2026 – Lindeveen",
+                               "Portefeuille-rapportage afval – oktober 2026 – Lindeveen"}
+    verkeer = by_subject["Portefeuille-rapportage verkeer – oktober 2026 – Lindeveen"]
+    afval = by_subject["Portefeuille-rapportage afval – oktober 2026 – Lindeveen"]
+    assert verkeer.recipients == VERKEER and afval.recipients == AFVAL
+    [attachment] = list(verkeer.message.iter_attachments())
+    assert attachment.get_content() == aldermen[0].pdf.read_bytes() and "verkeer" in aldermen[0].pdf.name
+    # An alderman report's headline figures are its portfolio's, as its own tiles show them.
+    tiles = tile_values(aldermen[1].html.read_text(encoding="utf-8"))
+    assert f"Vermeldingen: {tiles['Vermeldingen']}" in afval.message.get_body(("plain",)).get_content()
+
+
+def test_a_wrong_password_is_named_as_a_refused_login_without_the_password(written):
+    _, _, monthly, _ = written
+    with MailServer(login=("luisterpost", "een ander wachtwoord")) as server:
+        [outcome] = deliver(sending_config(written, server.port), "monthly", monthly)
+    assert server.handler.received == []
+    assert outcome.failed == tuple(MONTHLY) and outcome.attempts == 1  # a refused login is not tried again
+    assert outcome.error.startswith(f"the mail server 127.0.0.1:{server.port} refused the login of 'luisterpost' (535")
+    assert "check [delivery.smtp] username and the secret 'lindeveen-smtp'" in outcome.error
+    message = failure_message([outcome])
+    assert message.startswith(f"{monthly[0].pdf.name} not delivered to bestuur@lindeveen.nl, communicatie@lindeveen.nl:")
+    assert PASSWORD not in message
+
+
+def test_a_refused_recipient_is_named_and_the_others_get_the_mail(written):
+    _, _, monthly, _ = written
+    with MailServer(login=("luisterpost", PASSWORD), refuse=("communicatie@lindeveen.nl",)) as server:
+        [outcome] = deliver(sending_config(written, server.port), "monthly", monthly)
+    assert [m.recipients for m in server.handler.received] == [["bestuur@lindeveen.nl"]]
+    assert outcome.sent == ("bestuur@lindeveen.nl",) and outcome.failed == ("communicatie@lindeveen.nl",)
+    assert outcome.error == "recipient refused (communicatie@lindeveen.nl: 550 5.1.1 mailbox unavailable)"
+
+
+def test_try_again_later_is_tried_again_with_growing_waits(written):
+    _, _, monthly, _ = written
+    waits = []
+    with MailServer(login=("luisterpost", PASSWORD), busy=2) as server:
+        config = sending_config(written, server.port)
+        smtp = config.delivery.smtp.model_copy(update={"retry_seconds": 1.5})
+        config = config.model_copy(update={"delivery": config.delivery.model_copy(update={"smtp": smtp})})
+        [outcome] = deliver(config, "monthly", monthly, sleep=waits.append)
+    assert outcome.ok and outcome.attempts == 3 and waits == [1.5, 3.0]
+    assert len(server.handler.received) == 1
+
+
+def test_a_server_that_is_not_there_is_tried_then_named(written):
+    _, _, monthly, _ = written
+    port = free_port()  # nothing listens here
+    waits = []
+    [outcome] = deliver(sending_config(written, port), "monthly", monthly, sleep=waits.append)
+    assert outcome.failed == tuple(MONTHLY) and outcome.attempts == 3 and len(waits) == 2
+    assert outcome.error == (f"the mail server 127.0.0.1:{port} refused the connection (is it running, is the port "
+                             "right?) (after 3 attempts)")
+
+
+def test_a_password_secret_that_is_not_set_says_where_to_put_it(written, monkeypatch):
+    _, _, monthly, _ = written
+    monkeypatch.delenv(SECRET_ENV)
+    with pytest.raises(UserError) as error:
+        deliver(sending_config(written, free_port()), "monthly", monthly, lambda name: None)
+    assert str(error.value) == ("[delivery.smtp]: password_secret: the secret 'lindeveen-smtp' is not set: set the "
+                                "environment variable LINDEVEEN_SMTP or create a Prefect Secret block named "
+                                "'lindeveen-smtp'")
+
+
+def test_a_report_nobody_is_to_receive_sends_nothing(written):
+    _, _, monthly, aldermen = written
+    config = sending_config(written, free_port(), delivery='[delivery.alderman]\nwonen = ["wonen@lindeveen.nl"]\n')
+    assert deliver(config, "monthly", monthly) == [] and deliver(config, "alderman", aldermen) == []
