@@ -5,7 +5,10 @@ delivery does (tried again when it may pass; named with its reason when it does 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
 import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +28,7 @@ from luisterpost.store import open_db
 
 from .conftest import ACCOUNTS
 from .mailserver import MailServer, free_port
+from .test_flows import prefect_home  # noqa: F401 - the flows' Prefect home, as a fixture
 
 PASSWORD = "zeer-geheim-wachtwoord-42"
 SECRET_ENV = "LINDEVEEN_SMTP"  # the environment variable of the secret 'lindeveen-smtp'
@@ -279,3 +283,98 @@ def test_a_report_nobody_is_to_receive_sends_nothing(written):
     _, _, monthly, aldermen = written
     config = sending_config(written, free_port(), delivery='[delivery.alderman]\nwonen = ["wonen@lindeveen.nl"]\n')
     assert deliver(config, "monthly", monthly) == [] and deliver(config, "alderman", aldermen) == []
+
+
+# --- the flow and the command line -----------------------------------------------------------------------------
+
+def run_log(state) -> str:
+    """The log lines the flow run sent to the Prefect server."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=5)  # the lines still on their way to the server
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(
+            any_=[state.state_details.flow_run_id])))
+    return "\n".join(log.message for log in logs)
+
+
+@pytest.mark.slow
+def test_the_monthly_flow_sends_the_monthly_and_alderman_reports(written, prefect_home):
+    from prefect.artifacts import Artifact
+
+    from flows.monthly_report import monthly_report
+
+    folder = written[0]
+    with MailServer(login=("luisterpost", PASSWORD)) as server:
+        config = sending_config(written, server.port)
+        state = monthly_report(config_path=str(folder / f"mail-{server.port}.toml"), month="2026-10",
+                               out_dir=str(folder / "flow-out"), return_state=True)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    by_recipients = {tuple(m.recipients): m.message for m in server.handler.received}
+    assert set(by_recipients) == {tuple(MONTHLY), tuple(VERKEER), tuple(AFVAL)}  # 'wonen' has no recipients
+    assert by_recipients[tuple(MONTHLY)]["Subject"] == "Maandrapportage online luisteren – oktober 2026 – Lindeveen"
+    assert by_recipients[tuple(VERKEER)]["Subject"].startswith("Portefeuille-rapportage verkeer –")
+    [pdf] = list(by_recipients[tuple(AFVAL)].iter_attachments())
+    assert pdf.get_content() == Path(summary["alderman"][1]["pdf"]).read_bytes()
+    assert [row["sent to"] for row in summary["deliveries"]] == [", ".join(MONTHLY), ", ".join(VERKEER),
+                                                                 ", ".join(AFVAL)]
+    artifact = Artifact.get(f"delivery-{config.municipality.slug}")
+    assert artifact is not None and "wethouder.verkeer@lindeveen.nl" in str(artifact.data)
+    # The run's log says who got what, and never the password.
+    logged = run_log(state)
+    assert f"sent to {', '.join(VERKEER)}" in logged and PASSWORD not in logged
+
+
+@pytest.mark.slow
+def test_a_mail_server_that_is_down_ends_the_flow_failed_with_the_reports_written(written, prefect_home):
+    from flows.monthly_report import monthly_report
+
+    folder, database, *_ = written
+    port = free_port()  # nothing listens here
+    path = write(folder, config_text(database, port, delivery=f"[delivery]\nmonthly = {MONTHLY}\n"), "down.toml")
+    state = monthly_report(config_path=str(path), month="2026-10", out_dir=str(folder / "down-out"),
+                           formats=["pdf"], return_state=True)
+    assert state.is_failed()
+    assert state.message == (f"luisterpost-lindeveen-2026-10-nl.pdf not delivered to {', '.join(MONTHLY)}: the mail "
+                             f"server 127.0.0.1:{port} refused the connection (is it running, is the port right?) "
+                             "(after 3 attempts)")
+    summary = state.result(raise_on_failure=False)
+    assert Path(summary["pdf"]).stat().st_size > 10_000  # the report stays written
+    assert summary["deliveries"][0]["failed for"] == ", ".join(MONTHLY)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, SECRET_ENV: PASSWORD}
+    return subprocess.run([sys.executable, "-m", "luisterpost", *args], capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+@pytest.mark.slow
+def test_report_send_mails_an_alderman_report_and_names_a_refused_recipient(written):
+    folder = written[0]
+    with MailServer(login=("luisterpost", PASSWORD), refuse=("secretariaat@lindeveen.nl",)) as server:
+        sending_config(written, server.port)
+        result = run_cli("--config", str(folder / f"mail-{server.port}.toml"), "report", "--month", "2026-10",
+                         "--kind", "alderman", "--theme", "afval", "--out", str(folder / "cli-out"), "--send")
+    assert result.returncode == 1, result.stderr
+    pdf = folder / "cli-out" / "luisterpost-lindeveen-alderman-afval-2026-10-nl.pdf"
+    assert f"{pdf.name} sent to wethouder.afval@lindeveen.nl" in result.stdout and pdf.exists()
+    assert (f"not delivered: {pdf.name} not delivered to secretariaat@lindeveen.nl: recipient refused "
+            "(secretariaat@lindeveen.nl: 550 5.1.1 mailbox unavailable)") in result.stderr
+    assert [m.recipients for m in server.handler.received] == [["wethouder.afval@lindeveen.nl"]]
+    assert PASSWORD not in result.stdout + result.stderr
+
+
+def test_report_send_refuses_before_rendering_without_a_pdf_or_recipients(written):
+    folder = written[0]
+    path = sending_config(written, free_port())
+    config_file = folder / f"mail-{path.delivery.smtp.port}.toml"
+    no_pdf = run_cli("--config", str(config_file), "report", "--month", "2026-10", "--format", "html", "--send")
+    assert no_pdf.returncode == 2 and "--send: the report is sent as PDF; add pdf to --format" in no_pdf.stderr
+    nobody = run_cli("--config", str(config_file), "report", "--month", "2026-10", "--kind", "alderman",
+                     "--theme", "wonen", "--send")
+    assert nobody.returncode == 2
+    assert "--send: no recipients for this alderman report: add them to [delivery.alderman]" in nobody.stderr
