@@ -305,11 +305,13 @@ def _check_sendable(config: Config, kind: str, wanted: Filters, formats: tuple[s
 
     if "pdf" not in formats:
         raise UserError("--send: the report is sent as PDF; add pdf to --format")
+    if kind not in ("monthly", "alderman"):
+        raise UserError(f"--send: the monthly and alderman reports are sent by e-mail, not a {kind} report")
     themes = [wanted.theme] if wanted.theme else list(config.terms.portfolios)
     if kind == "alderman" and not any(recipients_of(config, kind, theme) for theme in themes):
         raise UserError("--send: no recipients for this alderman report: add them to [delivery.alderman]")
-    if kind != "alderman" and not recipients_of(config, kind, None):
-        raise UserError(f"--send: no recipients for the {kind} report: add them to [delivery] {kind}")
+    if kind == "monthly" and not recipients_of(config, kind, None):
+        raise UserError("--send: no recipients for the monthly report: add them to [delivery] monthly")
 
 
 def _send(config: Config, kind: str, written: list) -> None:
