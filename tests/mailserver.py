@@ -6,6 +6,8 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 import warnings
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -56,14 +58,15 @@ class Handler:
 class MailServer:
     """`with MailServer(login=("user", "password")) as server:` … `server.handler.received`."""
 
-    def __init__(self, *, login: tuple[str, str] | None = None, refuse: tuple[str, ...] = (), busy: int = 0):
+    def __init__(self, *, login: tuple[str, str] | None = None, refuse: tuple[str, ...] = (), busy: int = 0,
+                 starttls: ssl.SSLContext | None = None):
         self.handler = Handler(frozenset(refuse), busy)
         self.port = free_port()
         self._login = login
-        kwargs = {}
+        kwargs: dict = {"tls_context": starttls, "require_starttls": True} if starttls else {}
         if login:
             # Login without TLS: the tests talk to 127.0.0.1 only.
-            kwargs = {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
+            kwargs |= {"authenticator": self._authenticate, "auth_required": True, "auth_require_tls": False}
         self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -83,3 +86,14 @@ class MailServer:
 
     def __exit__(self, *exc: object) -> None:
         self._controller.stop()
+
+
+def self_signed(folder) -> tuple[ssl.SSLContext, str]:
+    """A server TLS context with a new self-signed certificate for 127.0.0.1, and the certificate's file."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, str(cert)

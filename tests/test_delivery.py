@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -27,7 +28,7 @@ from luisterpost.sources import build_source
 from luisterpost.store import open_db
 
 from .conftest import ACCOUNTS
-from .mailserver import MailServer, free_port
+from .mailserver import MailServer, free_port, self_signed
 from .test_flows import prefect_home  # noqa: F401 - the flows' Prefect home, as a fixture
 
 PASSWORD = "zeer-geheim-wachtwoord-42"
@@ -37,7 +38,7 @@ VERKEER = ["wethouder.verkeer@lindeveen.nl"]
 AFVAL = ["wethouder.afval@lindeveen.nl", "secretariaat@lindeveen.nl"]
 
 
-def config_text(database: Path, port: int, *, smtp: str = "", delivery: str | None = None) -> str:
+def config_text(database: Path, port: int, *, security: str = "none", delivery: str | None = None) -> str:
     """A municipality with three portfolios (two with recipients), the demo source and a mail server on `port`."""
     if delivery is None:
         delivery = f"""
@@ -71,14 +72,14 @@ def config_text(database: Path, port: int, *, smtp: str = "", delivery: str | No
         [delivery.smtp]
         host = "127.0.0.1"
         port = {port}
-        security = "none"
+        security = "{security}"
         username = "luisterpost"
         password_secret = "lindeveen-smtp"
         from = "luisterpost@lindeveen.nl"
         attempts = 3
         retry_seconds = 0
         timeout_seconds = 5
-    """) + textwrap.dedent(smtp)
+    """)
 
 
 def write(folder: Path, text: str, name: str = "gemeente.toml") -> Path:
@@ -223,6 +224,23 @@ def test_each_alderman_report_goes_to_its_portfolios_recipients_only(written):
     # An alderman report's headline figures are its portfolio's, as its own tiles show them.
     tiles = tile_values(aldermen[1].html.read_text(encoding="utf-8"))
     assert f"Vermeldingen: {tiles['Vermeldingen']}" in afval.message.get_body(("plain",)).get_content()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl makes the test certificate")
+def test_starttls_checks_the_servers_certificate(written, tmp_path, monkeypatch):
+    _, _, monthly, _ = written
+    context, certificate = self_signed(tmp_path)
+    with MailServer(login=("luisterpost", PASSWORD), starttls=context) as server:
+        config = sending_config(written, server.port, security="starttls")
+        # A certificate no authority of the system vouches for: no mail, not tried again.
+        [untrusted] = deliver(config, "monthly", monthly)
+        assert untrusted.failed == tuple(MONTHLY) and untrusted.attempts == 1
+        assert untrusted.error.startswith(f"no secure connection with the mail server 127.0.0.1:{server.port}: "
+                                          "CERTIFICATE_VERIFY_FAILED")
+        assert server.handler.received == []
+        monkeypatch.setenv("SSL_CERT_FILE", certificate)  # the system's authorities: this one
+        [trusted] = deliver(config, "monthly", monthly)
+    assert trusted.ok and [m.recipients for m in server.handler.received] == [MONTHLY]
 
 
 def test_a_wrong_password_is_named_as_a_refused_login_without_the_password(written):
