@@ -109,7 +109,7 @@ def letter(config: Config, rendered: RenderedReport, kind: str, recipients: tupl
     data = _data(rendered)
     figures = headline(data.metrics)
     title = subject(config, rendered, kind)
-    where = str(rendered.html) if rendered.html else None
+    where = str(rendered.html.resolve()) if rendered.html else None  # a relative --out means nothing to them
     t = labels()["nl"]  # the figures under the names the report's tiles give them
     lines = [
         "Goedendag,",

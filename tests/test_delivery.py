@@ -173,6 +173,18 @@ def test_a_mistake_in_the_smtp_settings_names_the_key(tmp_path, smtp, message):
     assert message in str(error.value)
 
 
+@pytest.mark.parametrize(("metrics", "expected"), [
+    ({"mentions": 3030, "net_sentiment": -0.054, "response": {"reason": None, "rate": 0.7834}},
+     ("3.030", "−0,05", "78%")),
+    ({"mentions": 7, "net_sentiment": 0.1, "response": {"reason": None, "rate": 1.0}}, ("7", "+0,10", "100%")),
+    # No thread information: the rate is not measured, as the tile shows it; no posts: no net sentiment.
+    ({"mentions": 0, "net_sentiment": None, "response": {"reason": "no threads", "rate": None}}, ("0", "–", "–")),
+])
+def test_the_headline_figures_in_dutch_formats(metrics, expected):
+    figures = headline(metrics)
+    assert (figures.mentions, figures.net_sentiment, figures.response_rate) == expected
+
+
 # --- the mail ------------------------------------------------------------------------------------------------
 
 def test_the_monthly_report_arrives_with_its_pdf_figures_and_html_location(written, caplog):
