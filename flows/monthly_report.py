@@ -16,6 +16,7 @@ from flows.runtime import close_all, database, prefect_secret
 from luisterpost import filters as checks
 from luisterpost.config import Config, load_config
 from luisterpost.delivery import Outcome, deliver, failure_message
+from luisterpost.errors import UserError
 from luisterpost.metrics.compute import Filters
 from luisterpost.metrics.period import Period
 from luisterpost.report.browser import chart_browser
@@ -53,8 +54,12 @@ def monthly_report(config_path: str | None = None, month: str | None = None, out
     summary: dict = {**paths, "alderman": [_paths(each) for each in aldermen], "deliveries": []}
     if not send:
         return summary
-    outcomes = deliver(config, "monthly", [rendered], prefect_secret) + deliver(config, "alderman", aldermen,
-                                                                                  prefect_secret)
+    try:
+        outcomes = deliver(config, "monthly", [rendered], prefect_secret) + deliver(config, "alderman", aldermen,
+                                                                                      prefect_secret)
+    except UserError as exc:  # no mail could be tried (the password secret is not set): the reports stay written
+        logger.error("%s", exc)
+        return Failed(message=str(exc), data=summary)
     summary["deliveries"] = [o.row() for o in outcomes]
     return _delivered(config, outcomes, summary)
 

@@ -376,6 +376,22 @@ def test_a_mail_server_that_is_down_ends_the_flow_failed_with_the_reports_writte
     assert summary["deliveries"][0]["failed for"] == ", ".join(MONTHLY)
 
 
+@pytest.mark.slow
+def test_a_password_secret_that_is_not_set_ends_the_flow_failed_saying_where_to_put_it(written, prefect_home,
+                                                                                      monkeypatch):
+    from flows.monthly_report import monthly_report
+
+    folder, database, *_ = written
+    monkeypatch.delenv(SECRET_ENV)
+    path = write(folder, config_text(database, free_port(), delivery=f"[delivery]\nmonthly = {MONTHLY}\n"),
+                 "no-secret.toml")
+    state = monthly_report(config_path=str(path), month="2026-10", out_dir=str(folder / "no-secret-out"),
+                           formats=["pdf"], return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("[delivery.smtp]: password_secret: the secret 'lindeveen-smtp' is not set")
+    assert Path(state.result(raise_on_failure=False)["pdf"]).exists()
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, SECRET_ENV: PASSWORD}
     return subprocess.run([sys.executable, "-m", "luisterpost", *args], capture_output=True, text=True, env=env,
