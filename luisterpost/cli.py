@@ -350,11 +350,14 @@ def report(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path("out"),
     format: Annotated[str, typer.Option("--format", help="pdf, html or both: pdf,html")] = "html,pdf",
     lang: Annotated[str, typer.Option(help="nl (default) or en.")] = "nl",
+    send: Annotated[bool, typer.Option("--send", help="Mail each report to its recipients in [delivery].")] = False,
 ) -> None:
     """Render a report as HTML and/or PDF: the monthly management report, an alderman's portfolio report
     (one per portfolio without --theme), for a month or any period, optionally filtered, or a crisis brief on
     a window of hours (--kind crisis --from 2026-10-08T06:00 --to 2026-10-09T12:00, local time, at most 14
-    days). The file name carries the kind, every filter, the period and the language."""
+    days). The file name carries the kind, every filter, the period and the language. With --send, each report
+    goes by e-mail to its recipients (the monthly report to [delivery] monthly, an alderman report to its
+    portfolio's addresses)."""
     from .report.browser import chart_browser
 
     # A PDF's chart browser starts first: Chromium's two seconds to start pass while the rest loads and the
@@ -368,18 +371,54 @@ def report(
         lang = checks.report_language(lang)
         kind = checks.kind(kind, allowed=checks.COMMAND_REPORT_KINDS)
         if kind == "crisis":
+            if send:
+                raise UserError("--send: a crisis brief is not mailed (alerts say where it is)")
             written = [_crisis_brief(ctx, config, month, from_day, to_day, (theme, woonkern, platform, language),
                                      out_dir, formats, lang)]
         else:
             period = checks.period(config, _today(config), month, from_day, to_day)
             con = _open(ctx, config)
             wanted = _checked_filters(config, con, platform, theme, woonkern, language)
+            if send:
+                _check_sendable(config, kind, wanted, formats)
             written = render_report(con, config, period, out_dir, kind=kind, filters=wanted, formats=formats,
                                     lang=lang)
     for rendered in written:
         for path in (rendered.html, rendered.pdf):
             if path:
                 out.print(str(path), highlight=False)
+    if send:
+        _send(config, kind, written)
+
+
+def _check_sendable(config: Config, kind: str, wanted: Filters, formats: tuple[str, ...]) -> None:
+    """Before rendering: --send needs the PDF, and someone to send this kind of report to."""
+    from .delivery import recipients_of
+
+    if "pdf" not in formats:
+        raise UserError("--send: the report is sent as PDF; add pdf to --format")
+    if kind not in ("monthly", "alderman"):
+        raise UserError(f"--send: the monthly and alderman reports are sent by e-mail, not a {kind} report")
+    themes = [wanted.theme] if wanted.theme else list(config.terms.portfolios)
+    if kind == "alderman" and not any(recipients_of(config, kind, theme) for theme in themes):
+        raise UserError("--send: no recipients for this alderman report: add them to [delivery.alderman]")
+    if kind == "monthly" and not recipients_of(config, kind, None):
+        raise UserError("--send: no recipients for the monthly report: add them to [delivery] monthly")
+
+
+def _send(config: Config, kind: str, written: list) -> None:
+    """Mail the written reports; a delivery that failed is named with its reason (exit code 1)."""
+    from .delivery import deliver, failure_message
+
+    outcomes = deliver(config, kind, written, _prefect_secret)
+    for outcome in outcomes:
+        if outcome.sent:
+            out.print(f"{outcome.report} sent to {', '.join(outcome.sent)}", highlight=False)
+    problem = failure_message(outcomes)
+    if problem:
+        for line in problem.splitlines():
+            console.print(f"[red]not delivered:[/] {escape(line)}", highlight=False)
+        raise typer.Exit(1)
 
 
 def _crisis_brief(ctx: typer.Context, config: Config, month: str | None, from_value: str | None,
@@ -505,10 +544,11 @@ def demo(
     console.print("Harvesting 13 months of mentions through the nightly flow…")
     _print_harvest(_run_nightly(path))
     console.print("Rendering last month's report (HTML and PDF)…")
-    paths = monthly_report(config_path=path, out_dir=str(out_dir.resolve()))
-    for value in paths.values():
-        if value:
-            out.print(value, highlight=False)
+    # The demo writes the report only: it never mails, whatever [delivery] the config has.
+    paths = monthly_report(config_path=path, out_dir=str(out_dir.resolve()), send=False)
+    for key in ("html", "pdf"):
+        if paths[key]:
+            out.print(paths[key], highlight=False)
 
 
 @app.command("fleet-report")

@@ -10,10 +10,10 @@ import tomllib
 import unicodedata
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
 from .handles import normalise_handle, platform_name
@@ -278,6 +278,70 @@ class SentimentSettings(Strict):
         return self
 
 
+# A plain address: something@domain.tld, without spaces, display names or several addresses in one string.
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+
+
+def _mail_address(value: str) -> str:
+    value = value.strip()
+    if not _ADDRESS.fullmatch(value):
+        raise ValueError(f"{value!r} is not an e-mail address like 'naam@gemeente.nl'")
+    return value
+
+
+MailAddress = Annotated[str, AfterValidator(_mail_address)]
+
+
+class Smtp(Strict):
+    """The mail server reports are sent through. Its password is never in the config: `password_secret` names
+    a secret (its environment variable, or a Prefect Secret block in the flows)."""
+
+    host: str | None = Field(default=None, min_length=1)
+    port: int | None = Field(default=None, ge=1, le=65535)  # default: 465 with ssl, 587 with starttls, else 25
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = Field(default=None, min_length=1)
+    password_secret: str | None = Field(default=None, min_length=1)
+    sender: MailAddress | None = Field(default=None, alias="from")
+    timeout_seconds: float = Field(default=30, gt=0)
+    # A connection refused or a "try again later" (4xx) is tried this many times in all, waiting
+    # retry_seconds, then twice that, and so on in between.
+    attempts: int = Field(default=3, ge=1, le=10)
+    retry_seconds: float = Field(default=10, ge=0)
+
+    @property
+    def port_number(self) -> int:
+        """The port given, else the usual one for the security asked for."""
+        return self.port or {"ssl": 465, "starttls": 587, "none": 25}[self.security]
+
+    @model_validator(mode="after")
+    def _login(self) -> Smtp:
+        if self.username and not self.password_secret:
+            raise ValueError("username is set but password_secret is not: name the secret that holds the password")
+        if self.password_secret and not self.username:
+            raise ValueError("password_secret is set but username is not: the login needs both")
+        return self
+
+
+class Delivery(Strict):
+    """Who receives the reports by e-mail: the monthly report, and each alderman report per portfolio."""
+
+    monthly: list[MailAddress] = []
+    alderman: dict[str, list[MailAddress]] = {}  # portfolio (as in [terms.portfolios]) → addresses
+    smtp: Smtp = Smtp()
+
+    @property
+    def has_recipients(self) -> bool:
+        return bool(self.monthly) or any(self.alderman.values())
+
+    @model_validator(mode="after")
+    def _server(self) -> Delivery:
+        if self.has_recipients and not self.smtp.host:
+            raise ValueError("smtp.host is required to send reports to the recipients: add [delivery.smtp] host")
+        if self.has_recipients and not self.smtp.sender:
+            raise ValueError("smtp.from is required to send reports: the address the mail comes from")
+        return self
+
+
 # The kinds of [[sources]] tables and their settings live with their adapters (sources/registry.py).
 SOURCE_KINDS = tuple(KINDS)
 
@@ -294,6 +358,7 @@ class Config(Strict):
     sentiment: SentimentSettings = SentimentSettings()
     watch: Watch = Watch()
     alerts: Alerts = Alerts()
+    delivery: Delivery = Delivery()
     # Other municipalities' config files (relative to this one) to compare with in the peer benchmark.
     peers: list[str] = []
     sources: list[SourceSettings] = []
@@ -379,6 +444,11 @@ def load_config(path: str | os.PathLike[str] | None) -> Config:
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise UserError(f"{file}: sources: two sources share the name {duplicates[0]!r}; give each a unique name")
+    unknown = [name for name in config.delivery.alderman if name not in config.terms.portfolios]
+    if unknown:
+        known = ", ".join(config.terms.portfolios) or "none"
+        raise UserError(f"{file}: delivery.alderman.{unknown[0]}: not a portfolio in [terms.portfolios] "
+                        f"(known: {known})")
     return config
 
 

@@ -11,7 +11,7 @@ import re
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -65,6 +65,8 @@ def _environment() -> jinja2.Environment:
 class RenderedReport:
     html: Path | None
     pdf: Path | None
+    # What it was written from (period, filters, metrics): the mail that delivers it says the same (delivery.py).
+    data: ReportData | None = field(default=None, compare=False, repr=False)
 
 
 def html_charts(figs: dict[str, go.Figure]) -> dict[str, str]:
@@ -141,7 +143,7 @@ def write_report(data: ReportData, config: Config, out_dir: Path, *, kind: str =
     for written in (html_path, pdf_path):
         if written is not None:
             set_mode(written, REPORT)
-    return RenderedReport(html_path, pdf_path)
+    return RenderedReport(html_path, pdf_path, data)
 
 
 def render_report(con: duckdb.DuckDBPyConnection, config: Config, period: Period, out_dir: Path, *,
