@@ -1,5 +1,7 @@
 # make demo  — set up everything and run the demo municipality end to end (report in out/)
-# make test  — set up everything and run the test suite
+# make test  — set up everything, lint and type-check, and run the test suite
+# make test-fast — the inner loop: lint, then the tests not marked slow (no Prefect server, no browser)
+# make lint  — ruff and mypy (configured in pyproject.toml)
 # Set-up: Debian packages (when run as root and missing), a locked virtualenv in .venv via uv.
 
 PYTHON ?= python3
@@ -18,13 +20,20 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test setup system-packages bench clean
+.PHONY: demo test test-fast lint setup system-packages bench clean
 
 demo: system-packages setup
 	$(VENV)/bin/luisterpost demo
 
-test: system-packages setup
+test: system-packages setup lint
 	$(VENV)/bin/python -m pytest
+
+test-fast: setup lint
+	$(VENV)/bin/python -m pytest -m "not slow"
+
+lint: setup
+	$(VENV)/bin/ruff check luisterpost flows tests bench
+	$(VENV)/bin/mypy
 
 bench: setup
 	$(VENV)/bin/python bench/bench_import.py
@@ -58,4 +67,4 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 	touch $@
 
 clean:
-	rm -rf $(VENV) $(UV_TOOLS) .prefect out data .pytest_cache
+	rm -rf $(VENV) $(UV_TOOLS) .prefect out data .pytest_cache .mypy_cache .ruff_cache

@@ -195,7 +195,7 @@ def test_harvest_command_runs_the_nightly_flow_once(prefect_home, write_config, 
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     assert "partial drop: 2 fetched, 1 new, 0 updated, 1 skipped" in result.stdout
     assert " failed down: 0 fetched" in result.stdout
-    assert (f"#lindeveen page 1: GET 127.0.0.1/api/v1/timelines/tag/lindeveen: connection refused"
+    assert ("#lindeveen page 1: GET 127.0.0.1/api/v1/timelines/tag/lindeveen: connection refused"
             in result.stdout)
     assert "posts.jsonl:2: not valid JSON" in result.stdout
 

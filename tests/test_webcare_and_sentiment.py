@@ -6,8 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
 import polars as pl
 import pytest
 
@@ -23,6 +21,8 @@ from luisterpost.schedule import business_calendar, parse_schedule
 from luisterpost.metrics.webcare import author_keys, case_labels, cases, mark_own, threads
 
 from .conftest import store_enrichment
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
