@@ -25,11 +25,16 @@ export UV_PYTHON_DOWNLOADS := never
 demo: system-packages setup
 	$(VENV)/bin/luisterpost demo
 
+# Test files are spread over TEST_WORKERS processes (pytest-xdist; a file stays in one, so its module fixtures are
+# built once). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: system-packages setup lint
-	$(VENV)/bin/python -m pytest
+	$(PYTEST)
 
 test-fast: setup lint
-	$(VENV)/bin/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check luisterpost flows tests bench
