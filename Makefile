@@ -25,9 +25,10 @@ export UV_PYTHON_DOWNLOADS := never
 demo: system-packages setup
 	$(VENV)/bin/luisterpost demo
 
-# Test files are spread over TEST_WORKERS processes (pytest-xdist; a file stays in one, so its module fixtures are
-# built once). TEST_WORKERS=0 runs them in this process.
-TEST_WORKERS ?= 2
+# TEST_WORKERS=2 spreads the test files over two processes (pytest-xdist; a file stays in one, so its module
+# fixtures are built once). Not the default yet: with two workers the in-process Prefect flow tests lose their
+# ephemeral server (ConnectError on the concurrency slot) and fail.
+TEST_WORKERS ?= 0
 PYTEST := $(VENV)/bin/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 test: system-packages setup lint
