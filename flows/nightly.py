@@ -1,4 +1,4 @@
-"""The nightly flow: harvest every configured source concurrently, enrich, snapshot the metrics, and delete
+"""The nightly flow: harvest every configured source concurrently, enrich, and delete
 what is older than the retention periods."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from luisterpost.config import Config, load_config
 from luisterpost.errors import UserError
 from luisterpost.enrich.run import enrich_pending, matcher_for, scorer_for
 from luisterpost.harvest import harvest_source
-from luisterpost.metrics.snapshot import store_snapshots
 from luisterpost.sources import build_source
 from luisterpost.store.compact import compact
 from luisterpost.store.encryption import database_key
@@ -57,7 +56,7 @@ def harvest_one(config_path: str, source_name: str, now: datetime | None = None)
 # Harvesting waits on the network, not the CPU: enough threads that every source fetches at once.
 @flow(name="nightly", task_runner=ThreadPoolTaskRunner(max_workers=16), log_prints=True)
 def nightly(config_path: str | None = None, now: datetime | None = None) -> dict | State:
-    """Harvest all sources, enrich new mentions, store a metrics snapshot and purge what is past retention;
+    """Harvest all sources, enrich new mentions and purge what is past retention;
     return the run's summary.
 
     The per-source table is published as the artifact `harvest-<municipality>`. When a source failed or was
@@ -108,11 +107,9 @@ def _nightly(config: Config, config_path: str | None, now: datetime | None) -> d
     with db.write() as con:
         enriched = enrich_pending(con, matcher_for(config), scorer)
     with db.write() as con:
-        snapshots = store_snapshots(con, config, now=now)
-    with db.write() as con:
         purged = purge(con, config, now=now)
-    logger.info("harvest run %s: %s; %s mentions enriched; metrics for %s; %s rows past retention deleted", run_id,
-                status, enriched, ", ".join(snapshots), f"{purged.total:,}")
+    logger.info("harvest run %s: %s; %s mentions enriched; %s rows past retention deleted", run_id,
+                status, enriched, f"{purged.total:,}")
     close_all()
     compacted = None
     if purged.total:
@@ -122,7 +119,7 @@ def _nightly(config: Config, config_path: str | None, now: datetime | None) -> d
         except UserError as exc:  # another process holds the file: the rows are gone, their bytes wait
             logger.warning("%s (run `luisterpost purge` later to rewrite the file)", exc)
     summary = {"run_id": run_id, "status": status, "enriched": enriched,
-               "sources": [asdict(o) | {"behind": o.behind} for o in outcomes], "snapshots": snapshots,
+               "sources": [asdict(o) | {"behind": o.behind} for o in outcomes],
                "purged": asdict(purged), "compacted_seconds": compacted}
     create_table_artifact(key=f"harvest-{config.municipality.slug}", table=source_table(outcomes),
                           description=f"Harvest run {run_id} of {config.municipality.name}: {status}")

@@ -183,7 +183,7 @@ def import_command(
 
 @app.command()
 def harvest(ctx: typer.Context) -> None:
-    """Run the nightly flow once: harvest every source, enrich, snapshot the metrics. Exits 1 when a source or
+    """Run the nightly flow once: harvest every source, enrich, purge what is past retention. Exits 1 when a source or
     one of its queries failed, or items were skipped (the output names them)."""
     _prefect_environment()
     path = _config_path(ctx)
@@ -720,7 +720,7 @@ def sentiment_eval(
 @app.command()
 def purge(ctx: typer.Context) -> None:
     """Delete what is older than the retention periods ([privacy] retention_months for posts, their enrichments
-    and corrections, harvest runs and metric snapshots; raw_retention_days for raw payloads), then rewrite the
+    and corrections, and harvest runs; raw_retention_days for raw payloads), then rewrite the
     database file so their bytes are gone from it too. The nightly flow does the same after each harvest."""
     from .store.retention import purge as purge_old
 
@@ -732,8 +732,8 @@ def purge(ctx: typer.Context) -> None:
         con.close()
     tz = config.municipality.tz
     out.print(f"purged: {purged.mentions:,} mentions created before {purged.cutoff.astimezone(tz):%Y-%m-%d}, "
-              f"{purged.enrichments:,} enrichments, {purged.corrections:,} corrections, {purged.runs:,} harvest runs, "
-              f"{purged.snapshots:,} metric snapshots; {purged.raw_items:,} raw payloads fetched before "
+              f"{purged.enrichments:,} enrichments, {purged.corrections:,} corrections, {purged.runs:,} harvest runs; "
+              f"{purged.raw_items:,} raw payloads fetched before "
               f"{purged.raw_cutoff.astimezone(tz):%Y-%m-%d}", highlight=False)
     _print_compacted(config)
 

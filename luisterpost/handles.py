@@ -34,8 +34,3 @@ DISPLAY_NAMES = {"twitter": "X (Twitter)", "news": "Nieuws", "facebook": "Facebo
                  "youtube": "YouTube", "linkedin": "LinkedIn", "reddit": "Reddit", "mastodon": "Mastodon",
                  "bluesky": "Bluesky", "whatsapp": "WhatsApp", "forum": "Forum", "blog": "Blog", "tiktok": "TikTok",
                  "threads": "Threads"}
-
-
-def display_name(platform: str) -> str:
-    """The platform's name as people write it ("twitter" → "X (Twitter)"); a platform not listed as stored."""
-    return DISPLAY_NAMES.get(platform, platform)

@@ -25,11 +25,6 @@ class WeeklySchedule:
     intervals: tuple[tuple[tuple[int, int], ...], ...]
     text: str
 
-    @property
-    def always_open(self) -> bool:
-        """True for a 24/7 schedule."""
-        return all(day == ((0, 1440),) for day in self.intervals)
-
     def is_open(self, weekday: int, minute_of_day: int) -> bool:
         """Return whether the schedule is open at that weekday and minute (local time)."""
         return any(start <= minute_of_day < end for start, end in self.intervals[weekday])

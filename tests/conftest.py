@@ -18,6 +18,11 @@ SHARED = ROOT.parent / "shared" / "data"
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # With pytest-xdist (`make test`), each worker keeps its own Prefect state (a folder inside the usual one, so
+    # it stays migrated from run to run): two ephemeral servers must never share one SQLite database.
+    os.environ["PREFECT_HOME"] = str(Path(os.environ.get("PREFECT_HOME", ROOT / ".prefect"))
+                                     / os.environ["PYTEST_XDIST_WORKER"])
 
 ACCOUNTS = """
 [accounts]

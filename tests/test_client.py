@@ -47,7 +47,7 @@ def test_a_next_page_link_to_another_host_is_refused_and_gets_no_token(db, api, 
     outcome = harvest(db, mastodon(api.url))
     assert other.requests == []
     assert outcome.status == "failed"
-    assert f"#lindeveen page 1: the next-page link points at http://127.0.0.1" in outcome.error
+    assert "#lindeveen page 1: the next-page link points at http://127.0.0.1" in outcome.error
     assert "refused" in outcome.error and TOKEN not in outcome.error
     # The page itself was read and kept; the query resumes there next run.
     assert db.execute("SELECT count(*) FROM mentions").fetchall() == [(2,)]
@@ -74,7 +74,7 @@ def test_a_refused_connection_names_the_host_and_is_not_retried(db):
     port = closed_port()
     outcome = harvest(db, mastodon(f"http://127.0.0.1:{port}", retries=4, backoff_seconds=5))
     assert outcome.status == "failed"
-    assert outcome.error == (f"#lindeveen page 1: GET 127.0.0.1/api/v1/timelines/tag/lindeveen: connection refused "
+    assert outcome.error == ("#lindeveen page 1: GET 127.0.0.1/api/v1/timelines/tag/lindeveen: connection refused "
                              "(nothing listens there: check base_url, or the service is down)")
 
 

@@ -226,9 +226,9 @@ def test_forget_and_purge_commands(write_config, tmp_path, monkeypatch):
 
 def test_payloads_lose_a_listed_handle_or_id_wherever_it_names_the_person(db):
     listed = load(db, KEY)
-    for platform, entries in {"twitter": [("handle", "twitter", "jan_v"), ("author_id", "twitter", "4711")],
+    for entries in {"twitter": [("handle", "twitter", "jan_v"), ("author_id", "twitter", "4711")],
                               "bluesky": [("handle", "bluesky", "jan.bsky.social"),
-                                          ("author_id", "bluesky", "did:plc:abc123")]}.items():
+                                          ("author_id", "bluesky", "did:plc:abc123")]}.values():
         listed = add(db, listed, entries, datetime.now(UTC))
     tweet = {"author_id": 4711, "user": {"screen_name": "Jan_V", "id_str": "4711"},
              "text": "Jan_v en/of @jan_v: zie https://x.com/jan_v/status/1 en https://x.com/piet/status/2"}

@@ -7,7 +7,6 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pytest
 
 from luisterpost import harvest as harvest_module
 from luisterpost.config import Config

@@ -12,10 +12,10 @@ import pytest
 
 from luisterpost.config import load_config
 from luisterpost.metrics import peers
-from luisterpost.metrics.compute import Filters, in_period_frame, prepare, load_window
+from luisterpost.metrics.compute import Filters, cases_within, headline_of, in_period_frame, prepare, load_window
 from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.period import Period
-from luisterpost.metrics.summary import summarise_frame
+from luisterpost.metrics.volume import per_day
 from luisterpost.metrics.trend import monthly_sentiment
 
 from .test_metrics import AMS, OCTOBER, SETTINGS, figures, load, row
@@ -98,9 +98,12 @@ def test_thirteen_month_trend_counts_residents_only(db, tmp_path):
 def test_month_summary_share_negative_and_daily_negative_count_residents_only(db, tmp_path):
     load(db, tmp_path, ROWS)
     frame = load_mentions(db, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-    summary = summarise_frame(frame, SETTINGS, OCTOBER)
-    assert (summary.mentions, summary.resident_mentions, summary.share_negative) == (7, 4, 0.25)
-    assert summary.daily.filter(summary.daily["mentions"] > 0).rows() == [
+    marked, timed = prepare(frame, SETTINGS)
+    in_period = in_period_frame(marked, OCTOBER, Filters())
+    figures = headline_of(in_period, cases_within(marked, timed, OCTOBER, Filters()))
+    assert (figures["mentions"], figures["mentions"] - figures["own_posts"], figures["negative_share"]) == (7, 4, 0.25)
+    daily = per_day(in_period, OCTOBER.first_day, OCTOBER.last_day)
+    assert daily.filter(daily["mentions"] > 0).rows() == [
         (date(2026, 10, 5), 3, 1), (date(2026, 10, 6), 2, 0), (date(2026, 10, 13), 2, 0)]
 
 

@@ -10,7 +10,7 @@ import pytest
 from luisterpost.metrics.period import Period
 from luisterpost.metrics.spikes import spike_moods
 from luisterpost.metrics.topics import negative_issues
-from luisterpost.metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
+from luisterpost.metrics.trend import monthly_sentiment, trend_start
 from luisterpost.metrics.volume import per_day, per_day_change
 from luisterpost.metrics.webcare import response_distribution
 from luisterpost.report.context import _trend_class
@@ -59,15 +59,6 @@ def test_mentions_per_day_count_every_day_and_residents_negative_posts():
     assert daily.rows() == [(date(2026, 10, 1), 0, 0), (date(2026, 10, 2), 3, 1),  # the own negative post: no
                             (date(2026, 10, 3), 0, 0), (date(2026, 10, 4), 1, 0)]
     assert per_day(frame.head(0), date(2026, 10, 1), date(2026, 10, 2))["mentions"].to_list() == [0, 0]
-
-
-def test_theme_trend_counts_a_mention_for_each_of_its_themes():
-    frame = pl.DataFrame({"local_day": [date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 20)],
-                          "is_own": [False, False, False], "sentiment_label": ["negatief", "positief", "negatief"]})
-    themes = pl.Series([["afval"], ["afval", "groen"], []])
-    trend = monthly_theme_sentiment(frame, themes)
-    assert trend.rows() == [(date(2026, 9, 1), "afval", 1, 1.0, -1.0),
-                            (date(2026, 10, 1), "afval", 1, 0.0, 1.0), (date(2026, 10, 1), "groen", 1, 0.0, 1.0)]
 
 
 def test_a_spikes_mood_counts_residents_posts_that_pass_the_filters_within_its_hours():

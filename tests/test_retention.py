@@ -53,7 +53,7 @@ def test_the_defaults_keep_a_13_month_trend_with_its_year_ago_comparison(write_c
 @pytest.fixture
 def demo_db(write_config, tmp_path):
     """Three demo months (August to October 2026) in a database file, enriched, with raw payloads fetched when
-    their posts appeared; plus an old run, snapshot, correction and a post with a text found nowhere else."""
+    their posts appeared; plus an old run, correction and a post with a text found nowhere else."""
     config = load_config(write_config(ACCOUNTS + """
         [storage]
         database = "db.duckdb"
@@ -91,7 +91,6 @@ def demo_db(write_config, tmp_path):
                 [old_run, OLD])
     con.execute("INSERT INTO harvest_run_queries (run_id, source, query, label, status) VALUES (?, 'demo', 'all',"
                 " 'all', 'ok')", [old_run])
-    con.execute("INSERT INTO metric_snapshots VALUES (?, '2026-06', '{}'), (?, '2026-10', '{}')", [OLD, NOW])
     con.execute("INSERT INTO mentions_out_of_range (platform, id, created_at, author_handle, text, source,"
                 " first_seen_at, updated_at) VALUES ('forum', 'jaar-9999', '9999-01-01', 'x', 'x', 'test', ?, ?)",
                 [OLD, OLD])
@@ -125,7 +124,6 @@ def test_purge_leaves_nothing_older_in_any_table(demo_db):
     assert con.execute("SELECT count(*) FROM harvest_run_sources").fetchall() == [(1,)]
     assert con.execute("SELECT count(*) FROM harvest_run_queries WHERE run_id NOT IN (SELECT run_id FROM"
                        " harvest_runs)").fetchall() == [(0,)]
-    assert oldest(con, "metric_snapshots", "computed_at") == NOW and purged.snapshots == 1
     assert con.execute("SELECT count(*) FROM mentions_out_of_range").fetchall() == [(0,)]
     # Raw payloads: all fetched more than 10 days before NOW, so only the pending conversation's is left; of a post
     # older than the retention period nothing is kept, a pending conversation neither.

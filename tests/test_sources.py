@@ -41,11 +41,14 @@ def config_for(scenario: Scenario, api: FakeApi, **overrides: Any) -> Config:
 
 
 def harvest(db: duckdb.DuckDBPyConnection, scenario: Scenario, api: FakeApi, monkeypatch: pytest.MonkeyPatch,
-            **overrides: Any) -> SourceOutcome:
+            waits: list[float] | None = None, **overrides: Any) -> SourceOutcome:
+    """Harvest the scenario's source from `api`; with `waits`, its backoff and rate-limit waits are recorded
+    there instead of slept."""
     for name, value in scenario.env.items():
         monkeypatch.setenv(name, value)
     config = config_for(scenario, api, **overrides)
-    return harvest_source(db, build_source(config, config.sources[0], now=scenario.now))
+    sleep = waits.append if waits is not None else None
+    return harvest_source(db, build_source(config, config.sources[0], now=scenario.now, sleep=sleep))
 
 
 def stored(db: duckdb.DuckDBPyConnection, platform: str) -> list[str]:
@@ -101,13 +104,14 @@ def test_second_run_picks_up_only_what_is_new(db, api, monkeypatch, scenario):
 def test_429_with_retry_after_is_waited_out(db, api, monkeypatch, scenario):
     scenario.serve(api)
     path, params = scenario.paged
-    api.inject(path, Reply({"error": "Too many requests"}, 429, {"Retry-After": "1"}), params=params)
-    outcome = harvest(db, scenario, api, monkeypatch)
+    api.inject(path, Reply({"error": "Too many requests"}, 429, {"Retry-After": "30"}), params=params)
+    waits: list[float] = []
+    outcome = harvest(db, scenario, api, monkeypatch, waits=waits)
     assert outcome.status == "ok", outcome.error
     assert stored(db, scenario.platform) == sorted(scenario.ids)
     tries = [r for r in api.hits(path) if all(r.params.get(k) == [v] for k, v in params.items())]
     assert len(tries) == 2
-    assert tries[1].at - tries[0].at >= 0.95  # honoured Retry-After: 1
+    assert waits == [30.0]  # honoured Retry-After: 30, and no other wait (the backoff is not added to it)
 
 
 def test_5xx_and_timeouts_are_retried(db, api, monkeypatch, scenario):

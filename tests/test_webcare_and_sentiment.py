@@ -6,8 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
 import polars as pl
 import pytest
 
@@ -15,14 +13,16 @@ from luisterpost.enrich.run import enrich_pending
 from luisterpost.enrich.sentiment import score
 from luisterpost.enrich.terms import build_matcher
 from luisterpost.importer import import_file
-from luisterpost.metrics.compute import Settings
+from luisterpost.metrics.compute import Filters, Settings, cases_within, headline_of, in_period_frame, prepare
 from luisterpost.metrics.load import load_mentions
 from luisterpost.metrics.period import Period
-from luisterpost.metrics.summary import summarise_frame
+from luisterpost.metrics.volume import per_day
 from luisterpost.schedule import business_calendar, parse_schedule
 from luisterpost.metrics.webcare import author_keys, case_labels, cases, mark_own, threads
 
 from .conftest import store_enrichment
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 OWN = {"mastodon": {"gemeentex"}, "facebook": {"gemeentex"}}
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -140,10 +140,16 @@ def test_month_summary_figures_on_given_rows(db, tmp_path):
         store_enrichment(db, "mastodon", id, label)
     settings = Settings(OWN, business_calendar(parse_schedule("mon-fri 08:30-17:00"), AMSTERDAM, "NL", []))
     loaded = load_mentions(db, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-    summary = summarise_frame(loaded, settings, Period.month(2026, 3, AMSTERDAM))
-    assert (summary.mentions, summary.resident_mentions, summary.share_negative) == (3, 2, 0.5)
-    assert (summary.cases, summary.answered, summary.response_rate, summary.median_response_minutes) == (2, 1, 0.5, 30.0)
-    assert summary.daily.filter(pl.col("mentions") > 0).rows() == [(T0.date(), 3, 1)]
+    march = Period.month(2026, 3, AMSTERDAM)
+    marked, timed = prepare(loaded, settings)
+    in_period = in_period_frame(marked, march, Filters())
+    figures = headline_of(in_period, cases_within(marked, timed, march, Filters()))
+    response = figures["response"]
+    assert (figures["mentions"], figures["mentions"] - figures["own_posts"], figures["negative_share"]) == (3, 2, 0.5)
+    assert (response["cases"], response["answered"], response["rate"],
+            response["first_response_minutes"]["median"]) == (2, 1, 0.5, 30.0)
+    daily = per_day(in_period, march.first_day, march.last_day)
+    assert daily.filter(pl.col("mentions") > 0).rows() == [(T0.date(), 3, 1)]
 
 
 def test_enrichment_is_incremental_and_follows_text_changes(db):

@@ -109,8 +109,8 @@ def lead_posts(posts: pl.DataFrame, terms: list[str], n: int, exclude: frozenset
     chosen: list[int] = []
     mixes: list[set[str]] = []
     while remaining and len(chosen) < n:
-        def gain(i: int) -> tuple[int, bool, int, int, int]:
-            return (sum(weights[t] for t in used[i] - covered), bool(used[i]) and used[i] not in mixes,
+        def gain(i: int) -> tuple[int, bool, int, int, int]:  # only used by this iteration's max()
+            return (sum(weights[t] for t in used[i] - covered), bool(used[i]) and used[i] not in mixes,  # noqa: B023
                     sum(weights[t] for t in used[i]), engagement[i], -i)
 
         best = max(remaining, key=gain)

@@ -37,14 +37,3 @@ def monthly_sentiment(frame: pl.DataFrame, first_month: date, last_day: date) ->
         )
         .sort("month")
     )
-
-
-def monthly_theme_sentiment(frame: pl.DataFrame, themes: pl.Series) -> pl.DataFrame:
-    """Per month and theme (months without posts left out): month (first day), theme, mentions (all, own
-    included), negative_share and net_sentiment (over residents' posts). `frame` holds the mentions with
-    local_day, is_own and sentiment_label; `themes` each one's themes (a mention counts for each)."""
-    exploded = frame.select("local_day", "is_own", "sentiment_label").with_columns(theme=themes).explode(
-        "theme", empty_as_null=True).drop_nulls("theme")
-    return exploded.group_by(pl.col("local_day").dt.truncate("1mo").alias("month"), "theme").agg(
-        mentions=pl.len().cast(pl.Int64), **count_exprs()).with_columns(**ratio_exprs()).select(
-        "month", "theme", "mentions", "negative_share", "net_sentiment").sort("month", "theme")

@@ -74,7 +74,6 @@ def tiles(data: ReportData, config: Config, t: dict[str, Any], fmt: Formatter,
     plain-language sentence. `through` (see `through_day`) marks a running period: counts are compared per
     day, response figures not at all (its last cases may still be answered)."""
     m = data.metrics
-    response = m["response"]
     period = data.period
     before, year = m["change"]["previous_period"], m["change"]["year_earlier"]
     previous = _period_name(fmt, period.previous()) if period.is_month else t["previous_period"]

@@ -22,7 +22,7 @@ from ..metrics.reach import ENGAGEMENT
 from ..metrics.result import MetricsResult
 from ..metrics.spikes import spike_moods
 from ..metrics.topics import negative_issues
-from ..metrics.trend import monthly_sentiment, monthly_theme_sentiment, trend_start
+from ..metrics.trend import monthly_sentiment, trend_start
 from ..metrics.volume import per_day
 from ..metrics.webcare import AUTHOR, response_distribution
 from ..sql import query
@@ -37,7 +37,6 @@ class ReportData:
     metrics: MetricsResult  # as compute() returns it, residents pseudonymised
     daily: pl.DataFrame  # every day of the period: day, mentions, negative (residents' negative posts)
     trend: pl.DataFrame  # monthly_sentiment over 13 months
-    theme_trend: pl.DataFrame  # month, theme, mentions, negative_share, net_sentiment (13 months)
     response_bands: pl.DataFrame  # response_distribution
     unanswered: pl.DataFrame  # platform, started_at, resident, text, url, needs_reply (questions first)
     unanswered_questions: int  # unanswered cases that asked a question or complained
@@ -69,7 +68,6 @@ def gather(con: duckdb.DuckDBPyConnection, config: Config, period: Period, filte
         period=period, filters=filters, metrics=metrics,
         daily=per_day(in_period, period.first_day, period.last_day),
         trend=monthly_sentiment(in_trend, first_month, period.last_day),
-        theme_trend=_theme_trend(marked, trend_period, filters),
         response_bands=response_distribution(period_cases, settings.norm_hours),
         unanswered=unanswered.head(UNANSWERED_SHOWN),
         unanswered_questions=metrics["response"]["needs_reply"]["unanswered"] or 0,
@@ -117,13 +115,6 @@ def _notable_negative(in_period: pl.DataFrame, privacy: Pseudonymiser, settings:
     shown = posts.with_columns(AUTHOR, pl.col("platform").cast(pl.String),
                                pl.col("sentiment_label").cast(pl.String)).select(columns)
     return privacy.texts(privacy.names(shown), settings.own_handles)
-
-
-def _theme_trend(marked: pl.DataFrame, trend_period: Period, filters: Filters) -> pl.DataFrame:
-    """Per month and theme over the trend period (`trend.monthly_theme_sentiment`)."""
-    frame = in_period_frame(marked, trend_period, filters)
-    themes = marked.select("themes")[frame["row"]]["themes"] if frame.height else pl.Series("themes", [], pl.List(pl.String))
-    return monthly_theme_sentiment(frame, themes)
 
 
 def _coverage(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, object]]:

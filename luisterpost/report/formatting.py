@@ -72,7 +72,7 @@ class Formatter:
         if value is None:
             return "–"
         text = self.percent(abs(value))
-        return ("−" if value < 0 and text.strip("0%  ") else "+") + text
+        return ("−" if value < 0 and text.strip("0%  ") else "+") + text  # noqa: B005 - strips a set of characters: anything but zeros?
 
     def points(self, value: float | None) -> str:
         """A change of a share in percentage points: '+3 pp' / '−5 pp' ('pp' in both languages)."""

@@ -25,7 +25,6 @@ import plotly.offline
 from ..config import Config
 from ..filemodes import REPORT, report_folder, set_mode
 from ..filenames import file_stem
-from ..filters import REPORT_KINDS
 from ..metrics.compute import Filters
 from ..metrics.period import Period
 from ..paths import resource_dir
@@ -35,7 +34,6 @@ from .context import context, figures
 from .data import ReportData, gather
 from .links import safe_url
 
-KINDS = REPORT_KINDS
 # Section id → heading key, in order; a section whose key is in OPTIONAL shows only when it has rows.
 SECTIONS = {
     "monthly": [("samenvatting", "summary"), ("beeld", "perception"), ("bereik", "reach"), ("webcare", "webcare"),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SourceError
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def decode_json(response: httpx.Response, what: str, expect: type = dict) -> Any:

@@ -3,6 +3,7 @@ that reads it. Adding a platform means one adapter module (settings class and ad
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Union
@@ -48,7 +49,9 @@ SourceSettings = Annotated[
 
 
 def build_source(config: Config | None, settings: Any, now: datetime | None = None,
-                 secrets: SecretLookup | None = None) -> Source:
-    """Return the adapter for one [[sources]] table. `secrets` looks up secrets not in the environment."""
-    ctx = SourceContext(config=config, secrets=secrets, **({"now": now} if now else {}))
+                 secrets: SecretLookup | None = None, sleep: Callable[[float], None] | None = None) -> Source:
+    """Return the adapter for one [[sources]] table. `secrets` looks up secrets not in the environment; `sleep`
+    is how it waits out backoffs and rate limits (default: time.sleep; tests record the waits instead)."""
+    ctx = SourceContext(config=config, secrets=secrets, **({"now": now} if now else {}),
+                        **({"sleep": sleep} if sleep else {}))
     return KINDS[settings.kind].adapter(settings, ctx)

@@ -6,7 +6,7 @@ and stops, saying so, before it would go over `daily_quota`; the next day it goe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -153,8 +153,9 @@ class YouTubeSource(ApiSource):
                 raise SourceError(f"{what}: no such channel (check the channel id, it starts with UC)")
             found["uploads"] = field(items[0], "contentDetails", "relatedPlaylists", "uploads", what=what)
 
-        params: Callable[[], dict[str, Any]] = lambda: {"part": "snippet,contentDetails", "playlistId": found["uploads"],
-                                                        "maxResults": 50}
+        def params() -> dict[str, Any]:
+            return {"part": "snippet,contentDetails", "playlistId": found["uploads"], "maxResults": 50}
+
         return self._listing(f"channel:{channel}", what, "playlistItems", params, before=lookup)
 
     def _listing(self, name: str, what: str, endpoint: str, params: Any, before: Any = None,

@@ -1,5 +1,5 @@
 """Retention (AVG: kept no longer than needed): what is older than `[privacy] retention_months` (posts, their
-enrichments and corrections, harvest runs, metric snapshots, the watch's alerts) or `raw_retention_days` (raw payloads) is deleted.
+enrichments and corrections, harvest runs, the watch's alerts) or `raw_retention_days` (raw payloads) is deleted.
 
 Run by the nightly flow and by `luisterpost purge`; both then rewrite the file (store/compact.py) so the deleted
 rows' bytes are gone from it too."""
@@ -20,14 +20,13 @@ from .db import transaction
 class Purged:
     """What a purge deleted, per table, and the limits it used."""
 
-    cutoff: datetime  # posts created, runs started and snapshots computed before this are gone
+    cutoff: datetime  # posts created and runs started before this are gone
     raw_cutoff: datetime  # raw payloads fetched before this are gone (but for those harvest still reads)
     mentions: int = 0
     enrichments: int = 0
     corrections: int = 0
     raw_items: int = 0
     runs: int = 0
-    snapshots: int = 0
     alerts: int = 0  # the watch's alerts (their texts quote residents' posts, masked) and their deliveries
 
     @property
@@ -82,13 +81,12 @@ def purge(con: duckdb.DuckDBPyConnection, config: Config, now: datetime | None =
                     " OR NOT EXISTS (SELECT 1 FROM harvest_runs AS r WHERE r.run_id = s.run_id)", params)
         con.execute("DELETE FROM harvest_run_queries AS q"
                     " WHERE NOT EXISTS (SELECT 1 FROM harvest_runs AS r WHERE r.run_id = q.run_id)")
-        snapshots = con.execute("DELETE FROM metric_snapshots WHERE computed_at < $cutoff", params).fetchall()[0][0]
         alerts = con.execute("DELETE FROM alerts WHERE created_at < $cutoff", params).fetchall()[0][0]
         con.execute("DELETE FROM alert_deliveries AS d"
                     " WHERE NOT EXISTS (SELECT 1 FROM alerts AS a WHERE a.alert_id = d.alert_id)")
         con.execute("DELETE FROM watch_episodes WHERE until < $cutoff", params)
         con.execute("DROP TABLE purged")
-    return Purged(cutoff, raw_cutoff, mentions, enrichments, corrections, raw_items, runs, snapshots, alerts)
+    return Purged(cutoff, raw_cutoff, mentions, enrichments, corrections, raw_items, runs, alerts)
 
 
 def _drop_raw_items(con: duckdb.DuckDBPyConnection) -> int:
