@@ -252,7 +252,7 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     roles = [role for role, *_ in files]
     if roles.count("database") != 1:
         raise UserError(f"{file}: lists {roles.count('database')} database files; a backup holds one")
-    for role, name, size, sha in files:
+    for _role, name, size, sha in files:
         if Path(name).name != name or name in ("", ".", ".."):
             raise UserError(f"{file}: file name {name!r} is not a plain file name")
         path = folder / name
