@@ -99,10 +99,11 @@ def _keys(model: type[BaseModel], parent: tuple[str, ...] = ()) -> list[tuple[st
     for name, field in model.model_fields.items():
         if not parent and name in INTERNAL:
             continue
-        found.append(parent + (name,))
+        key = field.alias or name  # as written in the TOML ("from", not the attribute's name)
+        found.append(parent + (key,))
         if name != "sources":
             for sub in dict.fromkeys(_models(field.annotation)):
-                found += _keys(sub, parent + (name,))
+                found += _keys(sub, parent + (key,))
     return found
 
 
