@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UserError
 from .handles import normalise_handle, platform_name
@@ -295,6 +295,9 @@ MailAddress = Annotated[str, AfterValidator(_mail_address)]
 class Smtp(Strict):
     """The mail server reports are sent through. Its password is never in the config: `password_secret` names
     a secret (its environment variable, or a Prefect Secret block in the flows)."""
+
+    # Written out as in the TOML ("from"), so a dumped config loads again.
+    model_config = ConfigDict(**Strict.model_config, serialize_by_alias=True)
 
     host: str | None = Field(default=None, min_length=1)
     port: int | None = Field(default=None, ge=1, le=65535)  # default: 465 with ssl, 587 with starttls, else 25

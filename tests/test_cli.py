@@ -18,7 +18,7 @@ GROUPS = sorted(group.name for group in app.registered_groups)
 
 def test_every_command_is_listed():
     assert COMMANDS == ["backup", "check", "correct", "demo", "encrypt", "export", "fleet-report", "forget", "harvest",
-                        "import", "metrics", "purge", "renormalise", "report", "restore", "status"]
+                        "import", "metrics", "purge", "renormalise", "report", "restore", "status", "watch"]
     assert GROUPS == ["sentiment"]
 
 
