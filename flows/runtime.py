@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from luisterpost.config import Config
@@ -47,9 +47,14 @@ def harvest_turn(config: Config) -> Iterator[None]:
 
     name = f"nightly-{config.municipality.slug}"
     _ensure_limit(name)
-    with concurrency(name, occupy=1, strict=False), sole_run(
-            config.database_path, "harvest", role="nightly", wait=config.watch.nightly_wait_minutes * 60,
-            wait_for=("watch",), on_wait=_waiting):
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(concurrency(name, occupy=1, strict=False))
+        except Exception as exc:  # noqa: BLE001 - the Prefect API not answering: the file's own turn still holds
+            logging.getLogger(__name__).warning("concurrency limit %s not taken: %s", name, exc)
+        stack.enter_context(sole_run(config.database_path, "harvest", role="nightly",
+                                     wait=config.watch.nightly_wait_minutes * 60, wait_for=("watch",),
+                                     on_wait=_waiting))
         yield
 
 

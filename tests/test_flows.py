@@ -156,10 +156,11 @@ def test_deployments_run_through_a_process_worker(write_config, tmp_path):
         run("work-pool", "create", "luisterpost", "--type", "process")
         run("--no-prompt", "deploy", "--all")
         deployments = httpx.post(f"{api}/deployments/filter", json={}).json()
-        schedules = {d["name"]: [(s["schedule"]["cron"], s["schedule"]["timezone"]) for s in d["schedules"]]
-                     for d in deployments}
+        schedules = {d["name"]: [(s["schedule"].get("cron") or s["schedule"].get("interval"), s["schedule"].get("timezone"))
+                                 for s in d["schedules"]] for d in deployments}
         assert schedules == {"nightly": [("0 3 * * *", "Europe/Amsterdam")], "nightly-fleet": [],
-                             "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")], "adhoc-report": []}
+                             "monthly-report": [("0 6 1 * *", "Europe/Amsterdam")], "adhoc-report": [],
+                             "watch": [(900.0, "UTC")]}
         config = flow_config(write_config)
         run("deployment", "run", "nightly/nightly", "--param", f"config_path={config}")
         run("worker", "start", "--pool", "luisterpost", "--run-once")

@@ -3,6 +3,8 @@ lead posts and wording; and the demo month's storm as the report's first spike."
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -11,6 +13,7 @@ import polars as pl
 import pytest
 from rich.console import Console
 
+from luisterpost.cli import app
 from luisterpost.config import Spikes, load_config
 from luisterpost.errors import UserError
 from luisterpost.metrics.compute import settings_of
@@ -261,11 +264,14 @@ def test_the_floor_is_read_from_the_config(write_config):
 
 
 def test_no_report_text_sends_readers_to_the_command_line():
+    # The product's name may stand on a page; a command a manager cannot run may not.
+    command = re.compile(r"luisterpost\s+(?:--|[a-z-]+\s+--|(?:" + "|".join(
+        c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands) + r")\b)", re.IGNORECASE)
     for lang, texts in labels().items():
         for key, text in texts.items():
-            assert "luisterpost " not in str(text).lower(), (lang, key)
+            assert not command.search(str(text)), (lang, key)
     for template in (resource_dir("reports") / "templates").glob("*.j2"):
-        assert "luisterpost " not in template.read_text(encoding="utf-8").lower(), template.name
+        assert not command.search(template.read_text(encoding="utf-8")), template.name
 
 
 def test_the_storm_of_8_and_9_october_is_the_first_spike_of_the_demo_report(demo):
