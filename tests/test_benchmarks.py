@@ -5,7 +5,9 @@ The figures at these sizes mean nothing; what is checked is that each script com
 
 from __future__ import annotations
 
+
 import importlib.util
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +94,10 @@ def test_bench_fleet_runs():
 def test_bench_watch_runs():
     out = run_bench("bench_watch.py", "--skip-latency", "--months", "1", "--repeat", "1")
     assert "cycle with nothing new" in out and "`watch --once`" in out
+
+
+def test_bench_retention_runs():
+    out = run_bench("bench_retention.py", "--rows", "20000")
+    # Forget measures a person who still has posts after the purge (chosen before it, they could be gone).
+    forgotten = re.search(r"forget +: [\d.]+ s, ([\d,]+) posts removed", out)
+    assert forgotten and int(forgotten[1].replace(",", "")) > 0, out
